@@ -1,0 +1,41 @@
+#!/bin/bash
+# Installs the host tools the rehearsal needs (idempotent).
+# CI starts on a fresh Debian 12 machine, so this list must be complete; when every
+# package is already installed it neither refreshes apt lists nor touches the network.
+set -euo pipefail
+
+# Why each tool is here:
+#   mmdebstrap, debootstrap, debian-archive-keyring  build the trixie rootfs and the package closure
+#   systemd-container                                systemd-nspawn boots the hosts
+#   dpkg-dev                                         dpkg-scanpackages indexes the local apt repository
+#   zstd                                             compresses the cached tarballs
+#   dnsmasq-base                                     the rehearsal's authoritative DNS server
+#   swaks, libnet-ssleay-perl, libio-socket-ssl-perl SMTP client (STARTTLS needs Net::SSLeay)
+#   openssl, python3                                 TLS / IMAP clients in the tests
+#   iproute2                                         ip netns, veth, bridge
+#   nftables                                         packet filtering in client netns (tests may use it)
+#   util-linux                                       nsenter, mount
+#   bind9-dnsutils                                   dig checks what the rehearsal DNS serves
+PACKAGES=(
+  mmdebstrap debootstrap debian-archive-keyring systemd-container dpkg-dev zstd
+  dnsmasq-base swaks libnet-ssleay-perl libio-socket-ssl-perl openssl python3
+  iproute2 nftables util-linux bind9-dnsutils
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == ii* ]] || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "host-tools: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+echo "host-tools: installing ${missing[*]}"
+start=$SECONDS
+apt-get update -q
+# Other jobs on a shared machine may hold the dpkg lock: wait for it instead of failing.
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}"
+echo "host-tools: done in $((SECONDS - start)) s"
