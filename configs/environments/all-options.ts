@@ -1,0 +1,40 @@
+/**
+ * Every option switched on: three zones, managed NAT gateways, backup MX, webmail, phpMyAdmin,
+ * a customer KMS key, an admin user, remote state. Used by tests and `npm run bench:synth`.
+ */
+import { defineConfig } from '../define';
+
+export default defineConfig({
+  environment: 'all-options',
+  region: 'eu-west-1',
+  hostedZone: { name: 'mail.example.org', zoneId: 'Z0123456789ABCDEFGHIJ' },
+  mailDomains: ['example.org', 'lists.example.org'],
+  network: {
+    cidr: '10.20.0.0/16',
+    availabilityZones: ['a', 'b', 'c'],
+    egress: 'nat-gateway',
+    bastion: { instanceType: 't4g.micro', desiredCapacity: 1, sshIngressCidrs: ['198.51.100.0/24'] },
+    flowLogRetentionDays: 90,
+  },
+  mail: {
+    primary: { hostname: 'mx1.mail.example.org', instanceType: 't3.medium' },
+    backupMx: { enabled: true, hostname: 'mx2.mail.example.org', availabilityZone: 'c' },
+    virtualMailUid: 5001,
+    storage: { spoolGiB: 50, logGiB: 5, swapGiB: 4, onDestroy: 'retain' },
+    relayHost: '[smtp.relay.example.net]:587',
+    rootMailRecipient: 'ops@example.org',
+    unknownLocalRecipientRejectCode: 450,
+    imapStartTls: true,
+  },
+  webmail: { enabled: true, hostname: 'webmail.mail.example.org' },
+  phpMyAdmin: { enabled: true, hostname: 'dbadmin.mail.example.org' },
+  certificates: {
+    acme: { server: 'production', accountEmail: 'ops@example.org' },
+    web: { source: 'existing-arn', arn: 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555' },
+  },
+  database: { instanceClass: 'db.t4g.small', multiAz: true, backupRetentionDays: 35, maxAllocatedStorageGiB: 200 },
+  kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+  admin: { username: 'ops', shell: '/usr/bin/zsh', sshPublicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExampleExampleExample ops@laptop'] },
+  state: { bucket: 'example-org-terraform-state', keyPrefix: 'mail' },
+  tags: { Owner: 'ops@example.org', CostCentre: 'mail' },
+});

@@ -1,0 +1,125 @@
+/**
+ * Cross-field rules: what no single field can check on its own. Each rule returns the problems
+ * it finds; `crossFieldProblems` runs them all so a person sees every mistake at once.
+ */
+import { contains, overlaps, parseCidr } from './cidr';
+import { ConfigProblem } from './problems';
+import { MirovoyConfig } from './schema';
+import { VPC_PREFIX_RANGE } from './subnets';
+
+type Rule = (config: MirovoyConfig) => ConfigProblem[];
+
+const isInZone = (hostname: string, zone: string) => hostname.endsWith(`.${zone}`);
+
+/** The named hosts of a config with the path of their hostname field. */
+const namedHosts = (c: MirovoyConfig) =>
+  [
+    { path: 'mail.primary.hostname', enabled: true, hostname: c.mail.primary.hostname },
+    { path: 'mail.backupMx.hostname', enabled: c.mail.backupMx.enabled, hostname: c.mail.backupMx.hostname },
+    { path: 'webmail.hostname', enabled: c.webmail.enabled, hostname: c.webmail.hostname },
+    { path: 'phpMyAdmin.hostname', enabled: c.phpMyAdmin.enabled, hostname: c.phpMyAdmin.hostname },
+  ] as const;
+
+const enabledHostsNeedNames: Rule = (c) =>
+  namedHosts(c)
+    .filter((h) => h.enabled && !h.hostname)
+    .map((h) => ({ path: h.path, message: `is required when ${h.path.replace(/\.hostname$/, '')} is enabled; give a name inside ${c.hostedZone.name}` }));
+
+const hostnamesInsideHostedZone: Rule = (c) =>
+  namedHosts(c)
+    .filter((h) => h.enabled && h.hostname && !isInZone(h.hostname, c.hostedZone.name))
+    .map((h) => ({ path: h.path, value: h.hostname, message: `must be inside the hosted zone ${c.hostedZone.name} (e.g. mx1.${c.hostedZone.name}) so its records and certificate can be managed` }));
+
+const hostnamesDistinct: Rule = (c) => {
+  const seen = new Map<string, string>();
+  return namedHosts(c).flatMap((h) => {
+    if (!h.enabled || !h.hostname) return [];
+    const first = seen.get(h.hostname);
+    seen.set(h.hostname, first ?? h.path);
+    return first ? [{ path: h.path, value: h.hostname, message: `is already used by ${first}; every host needs its own name` }] : [];
+  });
+};
+
+const listDistinct = (path: string, values: readonly string[], what: string): ConfigProblem[] =>
+  values.flatMap((v, i) => (values.indexOf(v) < i ? [{ path: `${path}[${i}]`, value: v, message: `is listed twice; each ${what} may appear once` }] : []));
+
+const zonesAndDomainsDistinct: Rule = (c) => [
+  ...listDistinct('network.availabilityZones', c.network.availabilityZones, 'zone'),
+  ...listDistinct('mailDomains', c.mailDomains, 'domain'),
+];
+
+const backupMxInAnotherZone: Rule = (c) => {
+  const backup = c.mail.backupMx;
+  if (!backup.enabled || backup.availabilityZone === undefined) return [];
+  const zones = c.network.availabilityZones;
+  if (!zones.includes(backup.availabilityZone)) {
+    return [{ path: 'mail.backupMx.availabilityZone', value: backup.availabilityZone, message: `must be one of network.availabilityZones (${zones.join(', ')})` }];
+  }
+  return backup.availabilityZone === zones[0]
+    ? [{ path: 'mail.backupMx.availabilityZone', value: backup.availabilityZone, message: `must differ from the primary MX's zone "${zones[0]}" (the first of network.availabilityZones): a backup MX in the same zone fails with it` }]
+    : [];
+};
+
+const vpcSizeFitsPlan: Rule = (c) => {
+  const { prefix } = parseCidr(c.network.cidr);
+  return prefix < VPC_PREFIX_RANGE.min || (prefix > VPC_PREFIX_RANGE.max && !c.network.subnets)
+    ? [{ path: 'network.cidr', value: c.network.cidr, message: `must be a /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max} block (or list network.subnets yourself for a smaller VPC)` }]
+    : [];
+};
+
+const explicitSubnetsFitAndDoNotOverlap: Rule = (c) => {
+  const subnets = c.network.subnets;
+  if (!subnets) return [];
+  const vpc = parseCidr(c.network.cidr);
+  const zoneCount = c.network.availabilityZones.length;
+  const problems: ConfigProblem[] = [];
+  const placed: { path: string; cidr: string }[] = [];
+  for (const tier of ['public', 'application', 'data'] as const) {
+    if (subnets[tier].length !== zoneCount) {
+      problems.push({ path: `network.subnets.${tier}`, value: subnets[tier], message: `needs exactly one block per availability zone (${zoneCount})` });
+    }
+    subnets[tier].forEach((cidr, i) => {
+      const path = `network.subnets.${tier}[${i}]`;
+      const block = parseCidr(cidr);
+      if (!contains(vpc, block)) problems.push({ path, value: cidr, message: `must lie inside the VPC block ${c.network.cidr}` });
+      if (block.prefix > 28) problems.push({ path, value: cidr, message: 'must be /28 or larger (AWS minimum subnet size)' });
+      const clash = placed.find((p) => overlaps(parseCidr(p.cidr), block));
+      if (clash) problems.push({ path, value: cidr, message: `overlaps ${clash.path} (${clash.cidr}); subnets must not share addresses` });
+      placed.push({ path, cidr });
+    });
+  }
+  return problems;
+};
+
+const webHostsNeedCertificateAndEgress: Rule = (c) =>
+  (['webmail', 'phpMyAdmin'] as const)
+    .filter((name) => c[name].enabled)
+    .flatMap((name) => [
+      ...(c.certificates.web
+        ? []
+        : [{ path: 'certificates.web', message: `is required when ${name} is enabled: use { source: "acm-dns" } (ACM, validated in Route53) or { source: "existing-arn", arn: "…" }` }]),
+      ...(c.network.egress === 'none'
+        ? [{ path: 'network.egress', value: 'none', message: `must be "nat-instance" or "nat-gateway" when ${name} is enabled: hosts in the application tier install packages at boot` }]
+        : []),
+    ])
+    .filter((p, i, all) => all.findIndex((q) => q.path === p.path && q.message === p.message) === i);
+
+const storageCeilingAboveSize: Rule = (c) =>
+  c.database.maxAllocatedStorageGiB < c.database.allocatedStorageGiB
+    ? [{ path: 'database.maxAllocatedStorageGiB', value: c.database.maxAllocatedStorageGiB, message: `must be at least database.allocatedStorageGiB (${c.database.allocatedStorageGiB})` }]
+    : [];
+
+const RULES: readonly Rule[] = [
+  enabledHostsNeedNames,
+  hostnamesInsideHostedZone,
+  hostnamesDistinct,
+  zonesAndDomainsDistinct,
+  backupMxInAnotherZone,
+  vpcSizeFitsPlan,
+  explicitSubnetsFitAndDoNotOverlap,
+  webHostsNeedCertificateAndEgress,
+  storageCeilingAboveSize,
+];
+
+/** Every cross-field problem of a structurally valid config. */
+export const crossFieldProblems = (config: MirovoyConfig): ConfigProblem[] => RULES.flatMap((rule) => rule(config));

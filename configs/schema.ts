@@ -1,0 +1,218 @@
+/**
+ * The typed, validated shape of a Mirovoy Mail configuration.
+ *
+ * One config describes one environment (one AWS account/region deployment). Field names are
+ * named for what they mean to a mail administrator; every optional field has a default that is
+ * secure and cheap. Cross-field rules live in `rules.ts`, messages in `errors.ts`.
+ */
+import { z } from 'zod';
+
+const FQDN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(\d|[12]\d|3[0-2])$/;
+
+/** A lower-case fully qualified domain name, e.g. `mx1.example.com`. */
+export const fqdn = z.string().regex(FQDN, { error: 'must be a lower-case fully qualified domain name such as mx1.example.com' });
+/** An IPv4 block in CIDR notation, e.g. `10.0.0.0/16`. */
+export const ipv4Cidr = z.string().regex(IPV4_CIDR, { error: 'must be an IPv4 CIDR block such as 10.0.0.0/16' });
+const email = z.email({ error: 'must be an e-mail address such as postmaster@example.com' });
+const instanceType = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|\d*xlarge|metal)$/, { error: 'must be an EC2 instance type such as t3.small or t4g.micro' });
+const dbInstanceClass = z
+  .string()
+  .regex(/^db\.[a-z0-9-]+\.(micro|small|medium|large|\d*xlarge)$/, { error: 'must be an RDS instance class such as db.t4g.micro' });
+const kmsKeyArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/, { error: 'must be a KMS key ARN such as arn:aws:kms:eu-central-1:123456789012:key/1234abcd-…' });
+const acmCertificateArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, { error: 'must be an ACM certificate ARN such as arn:aws:acm:eu-central-1:123456789012:certificate/…' });
+const sshPublicKey = z
+  .string()
+  .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/, {
+    error: 'must be one OpenSSH public key line such as "ssh-ed25519 AAAAC3… you@laptop"',
+  });
+const zoneLetter = z.string().regex(/^[a-z]$/, { error: 'must be an availability-zone letter such as "a" (the zone is <region><letter>)' });
+
+/** What happens to a durable volume when Terraform destroys it. */
+export const volumeRetention = z.enum(['snapshot', 'retain', 'delete']);
+
+const hostSize = <T extends string>(defaultType: T) => z.object({ instanceType: instanceType.default(defaultType) }).strict();
+
+const networkSchema = z
+  .object({
+    /** The VPC's address block. Subnets are carved from it unless listed explicitly. */
+    cidr: ipv4Cidr.default('10.0.0.0/16'),
+    /** Zone letters of the availability zones to use (2 or 3); the first holds the primary MX. */
+    availabilityZones: z.array(zoneLetter).min(2, { error: 'needs at least 2 zones (RDS needs subnets in 2 zones)' }).max(3, { error: 'allows at most 3 zones' }).default(['a', 'b']),
+    /** Explicit subnet blocks per tier, one per zone, in zone order. @default carved from `cidr` */
+    subnets: z
+      .object({ public: z.array(ipv4Cidr), application: z.array(ipv4Cidr), data: z.array(ipv4Cidr) })
+      .strict()
+      .optional(),
+    /**
+     * How the application tier reaches the internet: a small NAT instance per zone (cheap, the
+     * reference's choice), a managed NAT gateway per zone (no upkeep, ~10× the price), or none.
+     */
+    egress: z.enum(['nat-instance', 'nat-gateway', 'none']).default('nat-instance'),
+    natInstance: hostSize('t4g.nano').default({ instanceType: 't4g.nano' }),
+    bastion: z
+      .object({
+        instanceType: instanceType.default('t4g.nano'),
+        /** 0 keeps the bastion off; scale to 1 while you need a shell. */
+        desiredCapacity: z.literal([0, 1]).default(0),
+        /** Who may SSH to the bastion. Empty means nobody (use SSM Session Manager instead). */
+        sshIngressCidrs: z.array(ipv4Cidr).default([]),
+      })
+      .strict()
+      .default({ instanceType: 't4g.nano', desiredCapacity: 0, sshIngressCidrs: [] }),
+    /** VPC flow logs to CloudWatch Logs, kept this many days (0 turns them off). */
+    flowLogRetentionDays: z.number().int().min(0).max(3653).default(30),
+  })
+  .strict();
+
+const mailSchema = z
+  .object({
+    primary: z.object({ hostname: fqdn, instanceType: instanceType.default('t3.small') }).strict(),
+    backupMx: z
+      .object({
+        enabled: z.boolean().default(false),
+        hostname: fqdn.optional(),
+        instanceType: instanceType.default('t3.micro'),
+        /** Zone letter for the backup MX. @default the second of `network.availabilityZones` */
+        availabilityZone: zoneLetter.optional(),
+      })
+      .strict()
+      .default({ enabled: false, instanceType: 't3.micro' }),
+    /** UID of the virtual mailbox owner `vmail` (its GID is always 5000). */
+    virtualMailUid: z.number().int().min(1000).max(59999).default(5000),
+    storage: z
+      .object({
+        spoolGiB: z.number().int().min(1).max(16384).default(10),
+        logGiB: z.number().int().min(1).max(16384).default(2),
+        /** Swap volume size; 0 means no swap volume. */
+        swapGiB: z.number().int().min(0).max(64).default(2),
+        /** What `terraform destroy` does to the spool and log volumes. */
+        onDestroy: volumeRetention.default('snapshot'),
+      })
+      .strict()
+      .default({ spoolGiB: 10, logGiB: 2, swapGiB: 2, onDestroy: 'snapshot' }),
+    /** Send outgoing mail through this smarthost (`[host]:port`) instead of directly. */
+    relayHost: z.string().regex(/^\[?[a-z0-9.-]+\]?(:\d{1,5})?$/, { error: 'must be a host or [host]:port such as [smtp.example.net]:587' }).optional(),
+    /** Where mail to root@ and postmaster@ the hosts goes. */
+    rootMailRecipient: email.optional(),
+    /** SMTP code for unknown local recipients: 550 rejects, 450 asks the sender to retry. */
+    unknownLocalRecipientRejectCode: z.literal([450, 550]).default(550),
+    /** Largest message accepted, in MiB. */
+    messageSizeLimitMiB: z.number().int().min(1).max(200).default(50),
+    /** Offer IMAP on 143 with STARTTLS in addition to IMAPS on 993. */
+    imapStartTls: z.boolean().default(false),
+    /** `user+tag@domain` is delivered to `user@domain`. */
+    plusAddressing: z.boolean().default(true),
+  })
+  .strict();
+
+const webHostSchema = (defaultType: string) =>
+  z
+    .object({ enabled: z.boolean().default(false), hostname: fqdn.optional(), instanceType: instanceType.default(defaultType) })
+    .strict()
+    .default({ enabled: false, instanceType: defaultType });
+
+const certificatesSchema = z
+  .object({
+    /** Let's Encrypt certificates for the mail hosts, issued in Terraform with Route53 DNS-01. */
+    acme: z
+      .object({
+        server: z.enum(['staging', 'production']).default('staging'),
+        accountEmail: email,
+      })
+      .strict(),
+    /** The certificate the load balancer serves for webmail and phpMyAdmin. */
+    web: z
+      .discriminatedUnion('source', [
+        z.object({ source: z.literal('acm-dns') }).strict(),
+        z.object({ source: z.literal('existing-arn'), arn: acmCertificateArn }).strict(),
+      ])
+      .optional(),
+  })
+  .strict();
+
+const databaseSchema = z
+  .object({
+    /** MySQL major version. 8.4 is the current long-term-support release. */
+    engineVersion: z.enum(['8.4']).default('8.4'),
+    instanceClass: dbInstanceClass.default('db.t4g.micro'),
+    allocatedStorageGiB: z.number().int().min(20).max(65536).default(20),
+    /** Storage autoscaling ceiling; must be ≥ allocatedStorageGiB. */
+    maxAllocatedStorageGiB: z.number().int().min(20).max(65536).default(100),
+    backupRetentionDays: z.number().int().min(1).max(35).default(30),
+    multiAz: z.boolean().default(false),
+    /** Refuse `terraform destroy` of the database. Turn off only for throw-away environments. */
+    deletionProtection: z.boolean().default(true),
+    /** Create the instance from this snapshot (identifier or ARN) — blue/green migration. */
+    restoreFromSnapshot: z.string().min(1).optional(),
+    /** Name of the mail database (domains, users, aliases). */
+    mailDatabaseName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'must be a MySQL database name: a letter, then letters, digits or _' }).default('maildb'),
+  })
+  .strict();
+
+const adminSchema = z
+  .object({
+    username: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: 'must be a Linux user name: lower-case letters, digits, _ or -, starting with a letter or _' }),
+    shell: z.enum(['/bin/bash', '/bin/sh', '/usr/bin/zsh', '/usr/bin/ksh', '/usr/bin/fish']).default('/bin/bash'),
+    sshPublicKeys: z.array(sshPublicKey).min(1, { error: 'needs at least one SSH public key' }),
+    groups: z.array(z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: 'must be a Linux group name' })).default(['adm', 'sudo', 'systemd-journal']),
+  })
+  .strict();
+
+const stateSchema = z
+  .object({
+    bucket: z.string().regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name: 3–63 lower-case letters, digits, dots or hyphens' }),
+    /** Region of the state bucket. @default the config's region */
+    region: z.string().optional(),
+    /** Prefix of the state object keys. */
+    keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]*$/, { error: 'must be an S3 key prefix' }).default('mirovoy-mail'),
+  })
+  .strict();
+
+const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as eu-central-1' });
+
+/** The complete schema of a configuration file. */
+export const configSchema = z
+  .object({
+    /** Short name of the deployment; part of every AWS name (`mail-<environment>-mx1`). */
+    environment: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, { error: 'must be 2–20 lower-case letters, digits or hyphens, starting with a letter' }),
+    region,
+    /** The Route53 hosted zone that holds the mail hosts' names and the DNS records we publish. */
+    hostedZone: z
+      .object({
+        name: fqdn,
+        /** The zone's id; without it Terraform looks the zone up by name. */
+        zoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { error: 'must be a Route53 hosted-zone id such as Z0123456789ABCDEFGHIJ' }).optional(),
+      })
+      .strict(),
+    /** Domains this system receives mail for; more can be added at run time with mirovoy-admin. */
+    mailDomains: z.array(fqdn).min(1, { error: 'needs at least one mail domain' }),
+    network: networkSchema.default(networkSchema.parse({})),
+    mail: mailSchema,
+    webmail: webHostSchema('t4g.small'),
+    phpMyAdmin: webHostSchema('t4g.micro'),
+    certificates: certificatesSchema,
+    database: databaseSchema.default(databaseSchema.parse({})),
+    /** Customer-managed KMS key for EBS volumes, RDS storage and secrets. @default AWS-managed keys */
+    kmsKeyArn: kmsKeyArn.optional(),
+    /** An extra administrator with sudo and SSH keys on every host. */
+    admin: adminSchema.optional(),
+    /** Load sample domains, users and aliases (for a test deployment only). */
+    testData: z.boolean().default(false),
+    /** Remote state in S3; without it, state stays in local files. */
+    state: stateSchema.optional(),
+    /** Tags put on every AWS resource. */
+    tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/, { error: 'must be a valid AWS tag key' }), z.string().max(256)).default({}),
+  })
+  .strict();
+
+/** A configuration as written by a person: optional fields may be left out. */
+export type MirovoyConfigInput = z.input<typeof configSchema>;
+/** A validated configuration with every default filled in. */
+export type MirovoyConfig = z.output<typeof configSchema>;

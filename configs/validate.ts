@@ -1,0 +1,66 @@
+/** Turns an unknown value into a validated config, or a ConfigError that lists every problem. */
+import { z } from 'zod';
+import { ConfigError, ConfigProblem, pathToString } from './problems';
+import { crossFieldProblems } from './rules';
+import { configSchema, MirovoyConfig } from './schema';
+
+const valueAt = (root: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
+
+/** Unwraps defaults, optionals and arrays to reach the object schema at a path. */
+const schemaAt = (schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined => {
+  let node: z.ZodType | undefined = schema;
+  for (const key of ['', ...path]) {
+    while (node instanceof z.ZodDefault || node instanceof z.ZodOptional) node = node.unwrap() as z.ZodType;
+    if (key === '') continue;
+    if (node instanceof z.ZodObject) node = node.shape[String(key)] as z.ZodType | undefined;
+    else if (node instanceof z.ZodArray) node = node.element as z.ZodType;
+    else return undefined;
+  }
+  while (node instanceof z.ZodDefault || node instanceof z.ZodOptional) node = node.unwrap() as z.ZodType;
+  return node;
+};
+
+const describeValues = (values: readonly unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
+
+const problemsFromIssue = (issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] => {
+  const value = valueAt(input, issue.path);
+  const path = pathToString(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const target = schemaAt(configSchema, issue.path);
+      const allowed = target instanceof z.ZodObject ? Object.keys(target.shape).join(', ') : 'see configs/schema.ts';
+      return issue.keys.map((key) => ({ path: pathToString([...issue.path, key]), message: `is not a known field; allowed here: ${allowed}` }));
+    }
+    case 'invalid_value':
+      return [{ path, value, message: `must be one of ${describeValues(issue.values)}` }];
+    case 'invalid_type':
+      return [value === undefined ? { path, message: `is required (${issue.expected})` } : { path, value, message: `must be of type ${issue.expected}` }];
+    case 'invalid_union': {
+      const options = schemaAt(configSchema, issue.path);
+      const discriminator = options instanceof z.ZodDiscriminatedUnion ? options._zod.def.discriminator : undefined;
+      return [{ path, value, message: discriminator ? `has an unknown "${discriminator}"; see configs/schema.ts for the allowed forms` : 'matches none of the allowed forms' }];
+    }
+    case 'too_small':
+    case 'too_big': {
+      const isArray = Array.isArray(value);
+      const bound = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+      const custom = issue.message.startsWith('Too ') ? undefined : issue.message;
+      return [{ path, value, message: custom ?? (isArray ? `needs ${bound} entries` : `must be ${bound}`) }];
+    }
+    default:
+      return [{ path, value, message: issue.message }];
+  }
+};
+
+/**
+ * Validates a config written by a person. Returns it with defaults filled in, or throws a
+ * ConfigError naming every problem: field path, bad value and what is allowed.
+ */
+export const validateConfig = (input: unknown, source: string): MirovoyConfig => {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.flatMap((issue) => problemsFromIssue(issue, input)));
+  const problems = crossFieldProblems(parsed.data);
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return parsed.data;
+};

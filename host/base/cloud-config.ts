@@ -1,0 +1,46 @@
+/**
+ * The subset of cloud-init's `#cloud-config` we use, as a typed object rendered by one YAML
+ * serializer. https://cloudinit.readthedocs.io/en/latest/reference/modules.html
+ */
+import { stringify } from 'yaml';
+
+/** A file cloud-init writes (module `write_files`). */
+export interface CloudConfigFile {
+  readonly path: string;
+  readonly content: string;
+  /** Octal mode such as `'0644'`. */
+  readonly permissions: string;
+  /** `user:group`. @default root:root */
+  readonly owner?: string;
+  /** `gz+b64` when `content` is gzipped and base64-encoded. */
+  readonly encoding?: 'gz+b64' | 'b64';
+  /** Write after packages and users exist (cloud-init ≥ 21.3). */
+  readonly defer?: boolean;
+}
+
+/** A user cloud-init creates (module `users_groups`). */
+export interface CloudConfigUser {
+  readonly name: string;
+  readonly shell: string;
+  readonly groups: readonly string[];
+  readonly sudo?: string;
+  readonly ssh_authorized_keys: readonly string[];
+  readonly lock_passwd: true;
+}
+
+/** A `#cloud-config` document. Keys are cloud-init's own. */
+export interface CloudConfig {
+  readonly fqdn?: string;
+  readonly hostname?: string;
+  readonly prefer_fqdn_over_hostname?: boolean;
+  readonly manage_etc_hosts?: boolean;
+  readonly package_update?: boolean;
+  readonly packages?: readonly string[];
+  readonly users?: readonly (CloudConfigUser | 'default')[];
+  readonly write_files?: readonly CloudConfigFile[];
+  readonly runcmd?: readonly (readonly string[])[];
+}
+
+/** Renders a cloud-config document: the `#cloud-config` marker line, then YAML. */
+export const renderCloudConfig = (config: CloudConfig): string =>
+  `#cloud-config\n${stringify(config, { lineWidth: 0, blockQuote: 'literal' })}`;

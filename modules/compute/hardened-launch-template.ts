@@ -1,0 +1,92 @@
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { awsName } from '../naming';
+import { debianImageForLaunchTemplate } from './debian-image';
+
+/** An IAM policy statement. */
+export interface PolicyStatement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, unknown>>;
+}
+
+/** Properties of {@link HardenedLaunchTemplate}. */
+export interface HardenedLaunchTemplateProps {
+  /** Environment name, part of every AWS name. */
+  readonly environment: string;
+  /** Role of the hosts, e.g. `nat-a` or `bastion`. */
+  readonly role: string;
+  /** EC2 instance type; its architecture picks the Debian image. */
+  readonly instanceType: string;
+  /** Security groups of the instances. */
+  readonly securityGroupIds: readonly string[];
+  /**
+   * `#cloud-config` user data (plain text; it is base64-encoded here at synth time). It may not
+   * contain Terraform references: pass run-time values as `instanceTags`, which hosts read from
+   * the instance metadata service.
+   */
+  readonly userData: string;
+  /** Extra tags on the instances, readable on the host at `meta-data/tags/instance/<key>`. @default none */
+  readonly instanceTags?: Readonly<Record<string, string>>;
+  /** Statements of the instance role's inline policy. @default none */
+  readonly policyStatements?: readonly PolicyStatement[];
+  /** Size of the encrypted root volume in GiB. @default 8 */
+  readonly rootVolumeGiB?: number;
+  /** Customer KMS key for the root volume. @default the AWS-managed EBS key */
+  readonly kmsKeyArn?: string;
+}
+
+/**
+ * A launch template with our guard-rails built in: Debian 13, IMDSv2 only (hop limit 1), an
+ * encrypted gp3 root volume, an instance role with SSM access instead of open SSH, and tags.
+ */
+export class HardenedLaunchTemplate extends Construct {
+  /** The launch template. */
+  readonly launchTemplate: LaunchTemplate;
+  /** The instances' IAM role. */
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: HardenedLaunchTemplateProps) {
+    super(scope, id);
+    if (Token.isUnresolved(props.userData)) {
+      throw new Error(`${this.node.path}: user data must not contain Terraform references; pass such values as instanceTags`);
+    }
+    const name = awsName(props.environment, props.role);
+    this.role = new IamRole(this, 'Role', {
+      name,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+      // Session Manager gives a shell without opening port 22 to anyone.
+      managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
+    });
+    if (props.policyStatements?.length) {
+      new IamRolePolicy(this, 'Policy', { role: this.role.id, policy: JSON.stringify({ Version: '2012-10-17', Statement: props.policyStatements }) });
+    }
+    const profile = new IamInstanceProfile(this, 'InstanceProfile', { name, role: this.role.name });
+
+    this.launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
+      name,
+      imageId: debianImageForLaunchTemplate(props.instanceType),
+      instanceType: props.instanceType,
+      vpcSecurityGroupIds: [...props.securityGroupIds],
+      iamInstanceProfile: { arn: profile.arn },
+      userData: Buffer.from(props.userData).toString('base64'),
+      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'enabled' },
+      blockDeviceMappings: [
+        {
+          deviceName: '/dev/xvda',
+          ebs: { volumeSize: props.rootVolumeGiB ?? 8, volumeType: 'gp3', encrypted: 'true', kmsKeyId: props.kmsKeyArn, deleteOnTermination: 'true' },
+        },
+      ],
+      tagSpecifications: ['instance', 'volume'].map((resourceType) => ({ resourceType, tags: { Name: name, 'mirovoy:role': props.role, ...props.instanceTags } })),
+      updateDefaultVersion: true,
+    });
+  }
+}

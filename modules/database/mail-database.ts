@@ -1,0 +1,124 @@
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
+import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { Construct } from 'constructs';
+import { awsName } from '../naming';
+import { DatabaseUserSecret } from './database-user-secret';
+
+/** Least-privilege MySQL users the mail system uses instead of the master user. */
+export const APPLICATION_DATABASE_USERS = {
+  /** Read-only lookups of Postfix and Dovecot. */
+  lookup: 'mail_lookup',
+  /** Read-write administration by mirovoy-admin. */
+  admin: 'mail_admin',
+  /** Read-only local-domain lookups of Amavis. */
+  amavis: 'mail_amavis',
+  /** Roundcube's own database and password changes. */
+  webmail: 'roundcube',
+} as const;
+
+/** An application database user. */
+export type ApplicationDatabaseUser = keyof typeof APPLICATION_DATABASE_USERS;
+
+/** Properties of {@link MailDatabase}. */
+export interface MailDatabaseProps {
+  /** Environment name, part of every AWS name. */
+  readonly environment: string;
+  /** Data-tier subnets (at least two zones). */
+  readonly subnetIds: readonly string[];
+  /** The database security group. */
+  readonly securityGroupId: string;
+  /** MySQL major version. */
+  readonly engineVersion: '8.4';
+  /** RDS instance class. */
+  readonly instanceClass: string;
+  /** Initial storage in GiB. */
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling in GiB. */
+  readonly maxAllocatedStorageGiB: number;
+  /** Days of automated backups. */
+  readonly backupRetentionDays: number;
+  /** Standby in a second zone. */
+  readonly multiAz: boolean;
+  /** Refuse deletion; also keeps a final snapshot when the instance is destroyed. */
+  readonly deletionProtection: boolean;
+  /** Restore from this snapshot instead of starting empty. @default none */
+  readonly restoreFromSnapshot?: string;
+  /** Name of the mail database. */
+  readonly mailDatabaseName: string;
+  /** Customer KMS key for storage and secrets. @default AWS-managed keys */
+  readonly kmsKeyArn?: string;
+  /** Application users to create secrets for. */
+  readonly users: readonly ApplicationDatabaseUser[];
+}
+
+/**
+ * RDS MySQL for the mail system: private, encrypted, TLS-only, backed up. The master password is
+ * managed by RDS in Secrets Manager; each application user gets its own generated secret.
+ */
+export class MailDatabase extends Construct {
+  /** The RDS instance. */
+  readonly instance: DbInstance;
+  /** Secrets of the application users. */
+  readonly userSecrets: Partial<Record<ApplicationDatabaseUser, DatabaseUserSecret>>;
+
+  constructor(scope: Construct, id: string, props: MailDatabaseProps) {
+    super(scope, id);
+    const name = awsName(props.environment, 'db');
+    const subnetGroup = new DbSubnetGroup(this, 'SubnetGroup', { name, subnetIds: [...props.subnetIds], description: `Mirovoy Mail ${props.environment} data tier` });
+    const parameters = new DbParameterGroup(this, 'Parameters', {
+      name: `${name}-mysql${props.engineVersion.replace('.', '')}`,
+      family: `mysql${props.engineVersion}`,
+      description: `Mirovoy Mail ${props.environment}: TLS required`,
+      // Refuse unencrypted client connections; mail passwords and hashes cross this link.
+      parameter: [{ name: 'require_secure_transport', value: '1' }],
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    this.instance = new DbInstance(this, 'Instance', {
+      identifier: name,
+      engine: 'mysql',
+      engineVersion: props.engineVersion,
+      instanceClass: props.instanceClass,
+      allocatedStorage: props.allocatedStorageGiB,
+      maxAllocatedStorage: props.maxAllocatedStorageGiB,
+      storageType: 'gp3',
+      storageEncrypted: true,
+      kmsKeyId: props.kmsKeyArn,
+      dbName: props.restoreFromSnapshot ? undefined : props.mailDatabaseName,
+      username: props.restoreFromSnapshot ? undefined : 'mirovoy',
+      manageMasterUserPassword: props.restoreFromSnapshot ? undefined : true,
+      masterUserSecretKmsKeyId: props.restoreFromSnapshot ? undefined : props.kmsKeyArn,
+      snapshotIdentifier: props.restoreFromSnapshot,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [props.securityGroupId],
+      parameterGroupName: parameters.name,
+      publiclyAccessible: false,
+      multiAz: props.multiAz,
+      backupRetentionPeriod: props.backupRetentionDays,
+      copyTagsToSnapshot: true,
+      deletionProtection: props.deletionProtection,
+      skipFinalSnapshot: !props.deletionProtection,
+      finalSnapshotIdentifier: props.deletionProtection ? `${name}-final` : undefined,
+      autoMinorVersionUpgrade: true,
+      caCertIdentifier: 'rds-ca-rsa2048-g1',
+      enabledCloudwatchLogsExports: ['error'],
+      tags: { Name: name },
+    });
+
+    this.userSecrets = Object.fromEntries(
+      props.users.map((user) => {
+        const username = APPLICATION_DATABASE_USERS[user];
+        return [
+          user,
+          new DatabaseUserSecret(this, `${user[0].toUpperCase()}${user.slice(1)}UserSecret`, {
+            secretName: `mail-${props.environment}/db/${username}`,
+            username,
+            description: `Mirovoy Mail ${props.environment}: MySQL user ${username}`,
+            kmsKeyArn: props.kmsKeyArn,
+          }),
+        ];
+      }),
+    );
+  }
+}

@@ -1,0 +1,18 @@
+import { App } from 'cdktf';
+import { MirovoyConfig } from '../configs/schema';
+import { addGuardRails } from '../modules/guards';
+import { DatabaseStack } from './database-stack';
+import { NetworkStack } from './network-stack';
+import { StateBucketStack } from './state-bucket-stack';
+
+/** Adds every stack the config asks for to an app, with the guard-rails. */
+export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
+  const state = config.state;
+  if (state) new StateBucketStack(app, { ...config, state });
+  const network = new NetworkStack(app, config);
+  new DatabaseStack(app, config, {
+    dataSubnetIds: network.network.dataSubnets.map((subnet) => subnet.id),
+    databaseSecurityGroupId: network.securityGroups.database.id,
+  });
+  addGuardRails(app);
+};
