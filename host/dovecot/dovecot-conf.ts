@@ -1,0 +1,121 @@
+/**
+ * The complete Dovecot 2.4 configuration of the primary. It replaces Debian's
+ * dovecot.conf (and so its conf.d includes): one reviewed file, checked with `doveconf -n`.
+ * Setting reference: https://doc.dovecot.org/2.4.1/core/summaries/settings.html
+ */
+import { DovecotBlock } from '../format/dovecot-conf';
+import { DOVECOT_AUTH_SOCKET, DOVECOT_LMTP_SOCKET, POSTFIX_QUEUE_DIRECTORY } from '../postfix/main-cf';
+import { databaseSecretFile } from '../secrets';
+import { ResolvedMailHostSpec } from '../spec';
+
+/**
+ * A user may log in or receive mail only when both the mailbox row and its domain row
+ * are enabled (the reference's passdb ignored `enabled`).
+ */
+const ENABLED_USERS =
+  "FROM users u JOIN domains d ON d.domain = SUBSTRING_INDEX(u.id, '@', -1) WHERE u.enabled = 1 AND d.enabled = 1";
+
+/** The passdb, userdb and iterate queries, exported for tests and the rehearsal. */
+export const DOVECOT_QUERIES = {
+  passdb: `SELECT u.id AS user, u.crypt AS password ${ENABLED_USERS} AND u.id = '%{user}'`,
+  // home = users.home + '/' + users.maildir, the reference's layout (e.g.
+  // /var/spool/mail/virtual/example.com/alice/), so restored spool volumes keep working.
+  userdb: `SELECT CONCAT(u.home, '/', u.maildir) AS home ${ENABLED_USERS} AND u.id = '%{user}'`,
+  iterate: `SELECT u.id AS user ${ENABLED_USERS}`,
+} as const;
+
+/** Folders every client sees with their RFC 6154 special-use flag, created on first login. */
+const SPECIAL_USE_FOLDERS: readonly [string, string][] = [
+  ['Drafts', '\\Drafts'],
+  ['Sent', '\\Sent'],
+  ['Junk', '\\Junk'],
+  ['Trash', '\\Trash'],
+];
+
+const postfixSocket = (relative: string, mode: string): DovecotBlock => ({
+  [`unix_listener ${POSTFIX_QUEUE_DIRECTORY}/${relative}`]: { mode, user: 'postfix', group: 'postfix' },
+});
+
+/** The dovecot.conf settings tree of a primary mail host. */
+export const dovecotConfig = (spec: ResolvedMailHostSpec): DovecotBlock => ({
+  // Must come first: selects the 2.4 setting names and defaults.
+  dovecot_config_version: '2.4.0',
+  dovecot_storage_version: '2.4.0',
+  protocols: ['imap', 'lmtp'],
+  listen: spec.inetProtocols === 'all' ? '*, ::' : '*',
+
+  // TLS: no login without it (also on 143, which then requires STARTTLS first).
+  ssl: 'required',
+  ssl_server_cert_file: spec.tls.certificateChainFile,
+  ssl_server_key_file: spec.tls.privateKeyFile,
+  // The 2.4 default, pinned so a packaging change cannot lower it.
+  ssl_min_protocol: 'TLSv1.2',
+
+  // LOGIN in addition to PLAIN for older Outlook versions; both only inside TLS.
+  auth_mechanisms: ['plain', 'login'],
+
+  // One system user owns every mailbox; the fixed GID keeps restored volumes readable.
+  mail_uid: spec.vmailUid,
+  mail_gid: spec.vmailGid,
+  first_valid_uid: spec.vmailUid,
+  last_valid_uid: spec.vmailUid,
+  first_valid_gid: spec.vmailGid,
+  last_valid_gid: spec.vmailGid,
+
+  // Explicit format and path: Dovecot never guesses the layout from what exists on disk,
+  // so a user who has never received mail can log in and SELECT INBOX (the reference's
+  // "maildir:" prefix fix). The Maildir is the home directory itself, as in the reference.
+  mail_driver: 'maildir',
+  mail_path: '%{home}',
+  // Courier-compatible names (INBOX.Sent) as in the reference, so existing clients keep their folders.
+  'namespace inbox': {
+    inbox: true,
+    separator: '.',
+    prefix: 'INBOX.',
+    ...Object.fromEntries(SPECIAL_USE_FOLDERS.map(([name, flag]) => [`mailbox ${name}`, { special_use: flag, auto: 'subscribe' }])),
+  },
+  // Same delimiter as Postfix, so LMTP finds user@domain for user+tag@domain.
+  recipient_delimiter: spec.plusAddressing ? '+' : '',
+
+  sql_driver: 'mysql',
+  [`mysql ${spec.database.host}`]: {
+    mysql_port: spec.database.port,
+    mysql_dbname: spec.database.name,
+    mysql_user: spec.database.users.lookup,
+    // The password comes from a MySQL option file ([client] group) written at run time;
+    // the auth-worker process that connects runs as root.
+    mysql_option_file: databaseSecretFile('lookup').path,
+    mysql_ssl: spec.database.tlsCaFile !== null ? true : null,
+    ssl_client_ca_file: spec.database.tlsCaFile,
+  },
+  'passdb sql': {
+    // Bare $6$/$5$ hashes from the reference verify as CRYPT; {SCHEME}-prefixed ones by prefix.
+    default_password_scheme: 'CRYPT',
+    query: DOVECOT_QUERIES.passdb,
+  },
+  'userdb sql': {
+    query: DOVECOT_QUERIES.userdb,
+    iterate_query: DOVECOT_QUERIES.iterate,
+  },
+
+  'service imap-login': {
+    // 993 always; 143 (STARTTLS) only when asked for: port 0 disables the listener.
+    'inet_listener imap': { port: spec.imapStartTls ? 143 : 0 },
+    'inet_listener imaps': { port: 993, ssl: true },
+  },
+  // Postfix delivers over LMTP and authenticates submission users through this socket.
+  'service lmtp': postfixSocket(DOVECOT_LMTP_SOCKET, '0600'),
+  'service auth': postfixSocket(DOVECOT_AUTH_SOCKET, '0660'),
+
+  'protocol imap': {
+    // Phones, laptops and webmail behind one NAT address exceed the default of 10.
+    mail_max_userip_connections: spec.maxUserIpConnections,
+  },
+  ...(spec.sieve
+    ? {
+        'protocol lmtp': { mail_plugins: { sieve: true } },
+        // Each user's active script (Pigeonhole); no script means plain delivery to INBOX.
+        'sieve_script personal': { sieve_script_driver: 'file', sieve_script_path: '~/sieve', sieve_script_active_path: '~/.dovecot.sieve' },
+      }
+    : {}),
+});

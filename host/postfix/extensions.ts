@@ -1,0 +1,39 @@
+/**
+ * Typed hook points for the services other issues add to Postfix (Amavis, Postgrey,
+ * policyd-spf, OpenDKIM). They are composed into the restriction lists and master.cf
+ * at fixed, reviewed positions; there is no free-text escape hatch.
+ */
+import { MasterService } from '../format/postfix-master-cf';
+
+/** A Postfix client endpoint: `unix:<path relative to the queue directory>` or `inet:<host>:<port>`. */
+export type PostfixEndpoint = `unix:${string}` | `inet:${string}:${number}`;
+
+/** A policy service (postgrey, policyd-spf) asked at RCPT time on port 25. */
+export interface PolicyService {
+  /** Where it listens. */
+  readonly endpoint: PostfixEndpoint;
+}
+
+/** A content filter that receives every message from port 25 and re-injects it (Amavis). */
+export interface ContentFilter {
+  /** `content_filter` value: `<master.cf transport>:[host]:port`, e.g. `smtp-amavis:[127.0.0.1]:10024`. */
+  readonly nexthop: string;
+}
+
+/** Milters (OpenDKIM) for SMTP and locally submitted mail. */
+export interface Milters {
+  /** Milter endpoints, in call order. */
+  readonly endpoints: readonly PostfixEndpoint[];
+  /** What to do when a milter is unavailable. @default 'accept' (mail flow over signing) */
+  readonly defaultAction?: 'accept' | 'tempfail';
+}
+
+/** Everything another component may add to Postfix. All optional; empty by default. */
+export interface PostfixExtensions {
+  /** Asked after unknown recipients are rejected, so they never see (or greylist) them. */
+  readonly policyServices?: readonly PolicyService[];
+  readonly contentFilter?: ContentFilter | null;
+  readonly milters?: Milters | null;
+  /** Extra master.cf services (filter transports, re-injection listeners, spawn services). */
+  readonly masterServices?: readonly MasterService[];
+}

@@ -1,0 +1,144 @@
+/**
+ * Postfix `main.cf` for both roles. Every setting that differs from the Postfix 3.10
+ * default says why. https://www.postfix.org/postconf.5.html
+ */
+import { PostfixParameters } from '../format/postfix-parameters';
+import { ResolvedMailHostSpec } from '../spec';
+import { PostfixExtensions } from './extensions';
+import { postfixMapReference } from './mysql-maps';
+
+/** Unix socket (relative to the Postfix queue directory) where Dovecot LMTP listens. */
+export const DOVECOT_LMTP_SOCKET = 'private/dovecot-lmtp';
+/** Unix socket (relative to the Postfix queue directory) where Dovecot auth answers SASL. */
+export const DOVECOT_AUTH_SOCKET = 'private/auth';
+/** The Postfix queue directory on Debian. */
+export const POSTFIX_QUEUE_DIRECTORY = '/var/spool/postfix';
+
+/** Restrictions shared by port 25 on both roles. */
+const port25Restrictions = (spec: ResolvedMailHostSpec, ext: PostfixExtensions): PostfixParameters => ({
+  // Refuse open relay: only our own or relayed domains without authentication. Debian's
+  // default (defer_unauth_destination) answers 4xx, so relay attempts would keep retrying.
+  // https://www.postfix.org/SMTPD_ACCESS_README.html
+  smtpd_relay_restrictions: ['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination'],
+  smtpd_recipient_restrictions: [
+    'reject_non_fqdn_recipient',
+    'reject_unknown_recipient_domain',
+    // Before any policy service: an unknown mailbox must get 5xx at RCPT, not a greylisting 4xx.
+    'reject_unlisted_recipient',
+    ...(ext.policyServices ?? []).map((p) => `check_policy_service ${p.endpoint}`),
+  ],
+  smtpd_helo_required: true,
+  smtpd_helo_restrictions: ['permit_mynetworks', 'reject_invalid_helo_hostname', 'reject_non_fqdn_helo_hostname'],
+  smtpd_sender_restrictions: ['reject_non_fqdn_sender', 'reject_unknown_sender_domain'],
+  // No blocklist unless configured with a reply filter: Spamhaus answers queries that come
+  // through public or cloud resolvers with 127.255.255.x, which an unfiltered
+  // reject_rbl_client treats as "listed" for every client. https://www.spamhaus.org/resource-hub/dnsbl/
+  smtpd_client_restrictions:
+    spec.dnsBlocklists.length === 0
+      ? null
+      : ['permit_mynetworks', ...spec.dnsBlocklists.map((l) => `reject_rbl_client ${l.zone}=${l.listedReplies}`)],
+  smtpd_data_restrictions: ['reject_unauth_pipelining'],
+  // Address harvesting: VRFY tells a client which mailboxes exist.
+  disable_vrfy_command: true,
+});
+
+/** `main.cf` parameters of a host, in the order they are written. */
+export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixExtensions = {}): PostfixParameters => {
+  const primary = spec.role === 'primary';
+  const rejectCode = spec.unknownLocalRecipientRejectCode;
+  return {
+    // Opt into every Postfix 3.10 default (e.g. smtputf8, chroot off); Debian's main.cf says 3.9.
+    compatibility_level: '3.10',
+    myhostname: spec.hostname,
+    mydomain: spec.mailOrigin,
+    // Unqualified senders (cron's "root") become root@<mail origin>, not root@<host name>.
+    myorigin: '$mydomain',
+    // All mail domains are virtual (from the database); nothing is delivered to Unix accounts.
+    mydestination: '',
+    local_recipient_maps: '',
+    local_transport: 'error:5.1.1 local delivery is disabled on this host',
+    alias_maps: '',
+    alias_database: '',
+    // Only this host may relay without authentication; never the whole subnet.
+    mynetworks: spec.inetProtocols === 'all' ? ['127.0.0.0/8', '[::1]/128'] : ['127.0.0.0/8'],
+    inet_interfaces: 'all',
+    inet_protocols: spec.inetProtocols,
+    relayhost: spec.relayHost ?? '',
+    // Plus addressing: user+tag@domain is delivered to user@domain (the tag is kept for Sieve).
+    recipient_delimiter: spec.plusAddressing ? '+' : '',
+    biff: false,
+    message_size_limit: spec.messageSizeLimit,
+    // Mailboxes are limited by Dovecot, not by Postfix's local(8) default of 50 MB.
+    mailbox_size_limit: 0,
+    maximal_queue_lifetime: spec.maximalQueueLifetime,
+    bounce_queue_lifetime: spec.bounceQueueLifetime,
+    // Tell senders after 4 h that delivery is delayed (off by default).
+    delay_warning_time: spec.delayWarningTime,
+    unknown_local_recipient_reject_code: rejectCode,
+    unknown_virtual_mailbox_reject_code: rejectCode,
+    unknown_virtual_alias_reject_code: rejectCode,
+    unknown_relay_recipient_reject_code: rejectCode,
+
+    ...(primary
+      ? {
+          virtual_mailbox_domains: postfixMapReference('virtual-mailbox-domains'),
+          virtual_mailbox_maps: postfixMapReference('virtual-mailbox-maps'),
+          virtual_alias_maps: [postfixMapReference('virtual-alias-maps'), postfixMapReference('mailbox-self-aliases')],
+          // Deliver to Dovecot (quota, Sieve, indexes) instead of Postfix's virtual(8).
+          virtual_transport: `lmtp:unix:${DOVECOT_LMTP_SOCKET}`,
+        }
+      : {
+          relay_domains: postfixMapReference('relay-domains'),
+          // Accept only recipients that exist on the primary (same database) or are listed
+          // in relays: no accept-then-bounce backscatter.
+          relay_recipient_maps: [
+            postfixMapReference('relay-recipients'),
+            postfixMapReference('mailbox-self-aliases'),
+            postfixMapReference('virtual-alias-maps'),
+          ],
+          // Everything for relay_domains is queued here and handed to the primary MX.
+          relay_transport: `relay:[${spec.primaryMxHostname}]:25`,
+        }),
+
+    ...port25Restrictions(spec, ext),
+
+    // Inbound TLS. Opportunistic on 25 (RFC 3207: a public MX must not require TLS); the
+    // submission services raise the level to "encrypt" in master.cf.
+    smtpd_tls_cert_file: spec.tls.certificateChainFile,
+    smtpd_tls_key_file: spec.tls.privateKeyFile,
+    smtpd_tls_security_level: 'may',
+    // Where TLS is mandatory (587/465) allow only TLS 1.2+ and strong ciphers. Opportunistic
+    // TLS on 25 keeps the defaults: refusing an old sender's TLS only makes it send in clear.
+    smtpd_tls_mandatory_protocols: '>=TLSv1.2',
+    smtpd_tls_mandatory_ciphers: 'high',
+    // Never offer AUTH before STARTTLS (AUTH itself is enabled only on 587/465).
+    smtpd_tls_auth_only: true,
+    smtpd_tls_session_cache_database: 'btree:${data_directory}/smtpd_scache',
+    // Log the TLS protocol and cipher of each session, and record them in Received:.
+    smtpd_tls_loglevel: 1,
+    smtpd_tls_received_header: true,
+
+    // Outbound TLS: opportunistic (most MXes offer it), session reuse, CA store for "Verified" logs.
+    smtp_tls_security_level: 'may',
+    smtp_tls_CAfile: '/etc/ssl/certs/ca-certificates.crt',
+    smtp_tls_session_cache_database: 'btree:${data_directory}/smtp_scache',
+    smtp_tls_loglevel: 1,
+
+    ...(primary
+      ? {
+          // SASL through Dovecot's auth socket. Off here, so port 25 offers no AUTH; the
+          // submission services turn it on. https://www.postfix.org/SASL_README.html#server_dovecot
+          smtpd_sasl_type: 'dovecot',
+          smtpd_sasl_path: DOVECOT_AUTH_SOCKET,
+          smtpd_sasl_auth_enable: false,
+          smtpd_sasl_security_options: 'noanonymous',
+          smtpd_sasl_tls_security_options: 'noanonymous',
+        }
+      : {}),
+
+    content_filter: ext.contentFilter?.nexthop ?? null,
+    smtpd_milters: ext.milters ? [...ext.milters.endpoints] : null,
+    non_smtpd_milters: ext.milters ? [...ext.milters.endpoints] : null,
+    milter_default_action: ext.milters ? (ext.milters.defaultAction ?? 'accept') : null,
+  };
+};

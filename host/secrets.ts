@@ -1,0 +1,101 @@
+/**
+ * Credentials never appear in rendered files. The provision step fetches them at run
+ * time and writes the files listed here before any daemon or script that reads them
+ * starts. This module is the contract between the renderers and that step.
+ */
+import { MYSQL_OPTION_VALUE, renderMysqlOptionFile } from './format/mysql-option-file';
+import { ResolvedMailHostSpec } from './spec';
+
+/** Database accounts whose passwords a host may hold. */
+export type DatabaseCredential = 'master' | 'lookup' | 'admin' | 'amavis';
+
+/** A file with a secret in it, written by the provision step (not by a renderer). */
+export interface SecretFile {
+  readonly path: string;
+  readonly mode: string;
+  readonly owner: string;
+  readonly group: string;
+  /** Which database account's credential goes in the file. */
+  readonly credential: DatabaseCredential;
+  /**
+   * Format: a MySQL option file with one `[client]` group holding `password = <value>`
+   * (and `user = <name>` for `master`, whose name comes with the secret). Render it with
+   * `renderDatabaseSecretFile`; values must match `DATABASE_SECRET_VALUE`.
+   */
+  readonly format: 'mysql-option-file';
+  /** Who reads it, for people and logs. */
+  readonly readers: string;
+}
+
+/** Directory of all secret files: traversable by daemons, not listable. */
+export const PRIVATE_DIRECTORY = { path: '/etc/mirovoy/private', mode: '0711', owner: 'root', group: 'root' } as const;
+
+/** Characters a secret value may contain (see `MYSQL_OPTION_VALUE` on why no quoting is attempted). */
+export const DATABASE_SECRET_VALUE = MYSQL_OPTION_VALUE;
+
+const FILES: Readonly<Record<DatabaseCredential, Omit<SecretFile, 'credential' | 'format'>>> = {
+  // proxymap(8) runs as the postfix user and opens this file on each (re)connect.
+  lookup: {
+    path: `${PRIVATE_DIRECTORY.path}/mysql-lookup.cnf`,
+    mode: '0640',
+    owner: 'root',
+    group: 'postfix',
+    readers: 'Postfix proxymap (mysql maps), Dovecot auth-worker (root), mirovoy-db-migrate',
+  },
+  master: {
+    path: `${PRIVATE_DIRECTORY.path}/mysql-master.cnf`,
+    mode: '0600',
+    owner: 'root',
+    group: 'root',
+    readers: 'mirovoy-db-migrate',
+  },
+  admin: {
+    path: `${PRIVATE_DIRECTORY.path}/mysql-admin.cnf`,
+    mode: '0600',
+    owner: 'root',
+    group: 'root',
+    readers: 'mirovoy-admin (run as root), mirovoy-db-migrate',
+  },
+  // The Amavis issue hands this file to the amavis group once that package is installed.
+  amavis: {
+    path: `${PRIVATE_DIRECTORY.path}/mysql-amavis.cnf`,
+    mode: '0600',
+    owner: 'root',
+    group: 'root',
+    readers: 'mirovoy-db-migrate (Amavis later)',
+  },
+};
+
+/** The secret file of one credential. */
+export const databaseSecretFile = (credential: DatabaseCredential): SecretFile => ({
+  ...FILES[credential],
+  credential,
+  format: 'mysql-option-file',
+});
+
+/**
+ * Credentials each role holds. The backup MX only looks up relay recipients, so it
+ * gets neither the admin nor the Amavis password.
+ */
+export const credentialsFor = (spec: Pick<ResolvedMailHostSpec, 'role'>): readonly DatabaseCredential[] =>
+  spec.role === 'primary' ? ['master', 'lookup', 'admin', 'amavis'] : ['master', 'lookup'];
+
+/** Every secret file the provision step must write on this host. */
+export const secretFilesFor = (spec: Pick<ResolvedMailHostSpec, 'role'>): readonly SecretFile[] =>
+  credentialsFor(spec).map(databaseSecretFile);
+
+/**
+ * Content of a secret file, for the code that writes it at run time (the rehearsal
+ * harness, tests). `user` is only written for `master`.
+ */
+export const renderDatabaseSecretFile = (
+  credential: DatabaseCredential,
+  secret: { readonly user?: string; readonly password: string },
+): string => {
+  if (credential === 'master' && secret.user === undefined) {
+    throw new Error('The master credential file needs the master user name as well as the password.');
+  }
+  const options: Record<string, string> =
+    credential === 'master' ? { user: secret.user ?? '', password: secret.password } : { password: secret.password };
+  return renderMysqlOptionFile({ client: options });
+};

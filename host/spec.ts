@@ -1,0 +1,291 @@
+/**
+ * What a mail host is, in mail terms. The adapter from the project config fills this;
+ * every host renderer takes the resolved form. No Terraform, no AWS here.
+ */
+
+/** `primary` delivers mail to mailboxes; `backup` queues mail for the primary's domains. */
+export type MailHostRole = 'primary' | 'backup';
+
+/** A Postfix time value, e.g. `5d`, `4h`, `300s`. https://www.postfix.org/postconf.5.html (time units) */
+export type PostfixDuration = `${number}${'s' | 'm' | 'h' | 'd' | 'w'}`;
+
+/** A DNS blocklist queried with `reject_rbl_client zone=filter`. */
+export interface DnsBlocklist {
+  /** DNS zone, e.g. `zen.spamhaus.org`. */
+  readonly zone: string;
+  /**
+   * Which A records count as "listed", in Postfix's `=d.d.d.[a..b]` filter syntax, e.g.
+   * `127.0.0.[2..11]` for Spamhaus ZEN. Always set one: blocklists answer refused or
+   * over-quota queries with 127.255.255.x, which without a filter reject every sender.
+   */
+  readonly listedReplies: string;
+}
+
+/** Database connection facts (no credentials: those are files written at run time, see `secrets.ts`). */
+export interface MailDatabaseSpec {
+  /** Host name or IP of the MySQL/MariaDB server. */
+  readonly host: string;
+  /** TCP port. @default 3306 */
+  readonly port?: number;
+  /** Schema holding the mail tables. @default 'maildb' (the reference's name) */
+  readonly name?: string;
+  /**
+   * PEM bundle of the CA that signed the server certificate. When set, every client
+   * (Postfix, Dovecot, the apply script, the admin CLI) requires TLS and verifies the
+   * server name. libmariadb 3.4 on trixie verifies server certificates by default, so
+   * a server whose CA is not in the system store (RDS) needs this.
+   * @default null (client library defaults)
+   */
+  readonly tlsCaFile?: string | null;
+  /** Account host part for the users we create (`'user'@'<pattern>'`). @default '%' */
+  readonly clientHostPattern?: string;
+  /** Names of the least-privilege database users. */
+  readonly users?: {
+    /** Read-only lookups for Postfix and Dovecot. @default 'mirovoy_lookup' */
+    readonly lookup?: string;
+    /** Read/write on the mail tables, for `mirovoy-admin`. @default 'mirovoy_admin' */
+    readonly admin?: string;
+    /** Read-only, for Amavis' local-domain lookups. @default 'mirovoy_amavis' */
+    readonly amavis?: string;
+  };
+}
+
+/** TLS files on the host (written by the provision step before the daemons start). */
+export interface MailTlsSpec {
+  /**
+   * PEM file with the server certificate followed by its intermediates. One file because
+   * Dovecot 2.4's `ssl_server_cert_file` has no separate chain setting and Postfix reads
+   * the chain from `smtpd_tls_cert_file` too.
+   */
+  readonly certificateChainFile: string;
+  /** PEM private key of that certificate. */
+  readonly privateKeyFile: string;
+}
+
+/** Input of every host renderer. */
+export interface MailHostSpec {
+  /** Which mail host this is. */
+  readonly role: MailHostRole;
+  /** Fully qualified host name (Postfix `myhostname`, `/etc/mailname`, HELO, TLS name). */
+  readonly hostname: string;
+  /**
+   * Domain appended to unqualified sender addresses (Postfix `myorigin`).
+   * @default the hostname without its first label
+   */
+  readonly mailOrigin?: string;
+  /** Numeric UID of the `vmail` user that owns all mailboxes. @default 5000 */
+  readonly vmailUid?: number;
+  /** Database endpoint. */
+  readonly database: MailDatabaseSpec;
+  /** TLS certificate files. */
+  readonly tls: MailTlsSpec;
+  /**
+   * Smarthost for outbound mail, Postfix `relayhost` syntax (`[smtp.example.net]:587`).
+   * @default null (deliver directly to the recipients' MX)
+   */
+  readonly relayHost?: string | null;
+  /**
+   * SMTP code for unknown recipients in our own domains. 450 keeps senders retrying while
+   * a new installation is checked (the reference used it); 550 is the normal answer.
+   * @default 550
+   */
+  readonly unknownLocalRecipientRejectCode?: 450 | 550;
+  /** Also listen for IMAP with STARTTLS on port 143 (login only after STARTTLS). @default false */
+  readonly imapStartTls?: boolean;
+  /** Accept `user+tag@domain` for `user@domain` (`recipient_delimiter = +`). @default true */
+  readonly plusAddressing?: boolean;
+  /** Largest accepted message in bytes (Postfix `message_size_limit`). @default 52428800 (50 MiB) */
+  readonly messageSizeLimit?: number;
+  /** How long undeliverable mail stays queued (Postfix `maximal_queue_lifetime`). @default '5d' */
+  readonly maximalQueueLifetime?: PostfixDuration;
+  /** How long undeliverable bounces stay queued (Postfix `bounce_queue_lifetime`). @default '5d' */
+  readonly bounceQueueLifetime?: PostfixDuration;
+  /** Delay after which the sender is told a message is still queued. @default '4h' */
+  readonly delayWarningTime?: PostfixDuration;
+  /** IMAP connections one user may hold from one IP (Dovecot `mail_max_userip_connections`). @default 25 */
+  readonly maxUserIpConnections?: number;
+  /** Primary MX host name the backup forwards to. Required when `role` is `backup`. @default null */
+  readonly primaryMxHostname?: string | null;
+  /** Address families for SMTP/IMAP. @default 'ipv4' (the reference's VPC had no IPv6) */
+  readonly inetProtocols?: 'ipv4' | 'all';
+  /** DNS blocklists checked on port 25. @default [] (see DnsBlocklist on why a filter is needed) */
+  readonly dnsBlocklists?: readonly DnsBlocklist[];
+  /** Run users' Sieve scripts at delivery (Dovecot LMTP + Pigeonhole). @default true */
+  readonly sieve?: boolean;
+  /** Directory under which new mailboxes are created (`users.home` of new rows). @default '/var/spool/mail/virtual' */
+  readonly mailboxRoot?: string;
+}
+
+/** A spec with every default applied. */
+export interface ResolvedMailHostSpec {
+  readonly role: MailHostRole;
+  readonly hostname: string;
+  readonly mailOrigin: string;
+  readonly vmailUid: number;
+  /** Always 5000: fixed so restored spool volumes keep their group ownership. */
+  readonly vmailGid: 5000;
+  readonly database: {
+    readonly host: string;
+    readonly port: number;
+    readonly name: string;
+    readonly tlsCaFile: string | null;
+    readonly clientHostPattern: string;
+    readonly users: { readonly lookup: string; readonly admin: string; readonly amavis: string };
+  };
+  readonly tls: MailTlsSpec;
+  readonly relayHost: string | null;
+  readonly unknownLocalRecipientRejectCode: 450 | 550;
+  readonly imapStartTls: boolean;
+  readonly plusAddressing: boolean;
+  readonly messageSizeLimit: number;
+  readonly maximalQueueLifetime: PostfixDuration;
+  readonly bounceQueueLifetime: PostfixDuration;
+  readonly delayWarningTime: PostfixDuration;
+  readonly maxUserIpConnections: number;
+  readonly primaryMxHostname: string | null;
+  readonly inetProtocols: 'ipv4' | 'all';
+  readonly dnsBlocklists: readonly DnsBlocklist[];
+  readonly sieve: boolean;
+  readonly mailboxRoot: string;
+}
+
+/** All problems of a spec at once, each naming the field, the value and the fix. */
+export class MailHostSpecError extends Error {
+  /** One line per problem. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid mail host spec:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'MailHostSpecError';
+    this.problems = problems;
+  }
+}
+
+/** The fixed GID of the `vmail` group. */
+export const VMAIL_GID = 5000;
+
+const FQDN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const SQL_NAME = /^[A-Za-z0-9_]{1,32}$/;
+const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]+$/;
+
+/**
+ * Applies defaults and validates. Throws one `MailHostSpecError` listing every problem.
+ */
+export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec => {
+  const problems: string[] = [];
+  const check = (ok: boolean, field: string, value: unknown, fix: string): void => {
+    if (!ok) problems.push(`${field} = ${JSON.stringify(value)}: ${fix}`);
+  };
+  const db = spec.database;
+  const resolved: ResolvedMailHostSpec = {
+    role: spec.role,
+    hostname: spec.hostname,
+    mailOrigin: spec.mailOrigin ?? spec.hostname.split('.').slice(1).join('.'),
+    vmailUid: spec.vmailUid ?? 5000,
+    vmailGid: VMAIL_GID,
+    database: {
+      host: db.host,
+      port: db.port ?? 3306,
+      name: db.name ?? 'maildb',
+      tlsCaFile: db.tlsCaFile ?? null,
+      clientHostPattern: db.clientHostPattern ?? '%',
+      users: {
+        lookup: db.users?.lookup ?? 'mirovoy_lookup',
+        admin: db.users?.admin ?? 'mirovoy_admin',
+        amavis: db.users?.amavis ?? 'mirovoy_amavis',
+      },
+    },
+    tls: spec.tls,
+    relayHost: spec.relayHost ?? null,
+    unknownLocalRecipientRejectCode: spec.unknownLocalRecipientRejectCode ?? 550,
+    imapStartTls: spec.imapStartTls ?? false,
+    plusAddressing: spec.plusAddressing ?? true,
+    messageSizeLimit: spec.messageSizeLimit ?? 52428800,
+    maximalQueueLifetime: spec.maximalQueueLifetime ?? '5d',
+    bounceQueueLifetime: spec.bounceQueueLifetime ?? '5d',
+    delayWarningTime: spec.delayWarningTime ?? '4h',
+    maxUserIpConnections: spec.maxUserIpConnections ?? 25,
+    primaryMxHostname: spec.primaryMxHostname ?? null,
+    inetProtocols: spec.inetProtocols ?? 'ipv4',
+    dnsBlocklists: spec.dnsBlocklists ?? [],
+    sieve: spec.sieve ?? true,
+    mailboxRoot: spec.mailboxRoot ?? '/var/spool/mail/virtual',
+  };
+
+  check(spec.role === 'primary' || spec.role === 'backup', 'role', spec.role, "use 'primary' or 'backup'");
+  check(FQDN.test(spec.hostname), 'hostname', spec.hostname, 'use a lower-case fully qualified name such as mx1.example.com');
+  check(FQDN.test(resolved.mailOrigin), 'mailOrigin', resolved.mailOrigin, 'use a lower-case domain such as example.com');
+  check(
+    Number.isInteger(resolved.vmailUid) && resolved.vmailUid >= 1000 && resolved.vmailUid <= 60000,
+    'vmailUid',
+    resolved.vmailUid,
+    'use an unused UID between 1000 and 60000 (default 5000)',
+  );
+  check(/^[A-Za-z0-9.-]+$/.test(db.host ?? ''), 'database.host', db.host, 'use a host name or IP address');
+  check(
+    Number.isInteger(resolved.database.port) && resolved.database.port > 0 && resolved.database.port < 65536,
+    'database.port',
+    resolved.database.port,
+    'use a TCP port (default 3306)',
+  );
+  check(SQL_NAME.test(resolved.database.name), 'database.name', resolved.database.name, 'use 1-32 letters, digits or _');
+  for (const [key, name] of Object.entries(resolved.database.users)) {
+    check(SQL_NAME.test(name), `database.users.${key}`, name, 'use 1-32 letters, digits or _');
+  }
+  check(
+    /^[A-Za-z0-9.%_:-]+$/.test(resolved.database.clientHostPattern),
+    'database.clientHostPattern',
+    resolved.database.clientHostPattern,
+    "use a MySQL host pattern such as '%' or '10.0.%'",
+  );
+  const paths: [string, string | null][] = [
+    ['tls.certificateChainFile', spec.tls?.certificateChainFile ?? ''],
+    ['tls.privateKeyFile', spec.tls?.privateKeyFile ?? ''],
+    ['database.tlsCaFile', resolved.database.tlsCaFile],
+    ['mailboxRoot', resolved.mailboxRoot],
+  ];
+  for (const [field, path] of paths) {
+    if (path !== null) check(ABSOLUTE_PATH.test(path), field, path, 'use an absolute path without spaces');
+  }
+  check(
+    resolved.relayHost === null || /^\[?[A-Za-z0-9.-]+\]?(:\d+)?$/.test(resolved.relayHost),
+    'relayHost',
+    resolved.relayHost,
+    'use [host]:port, e.g. [smtp.example.net]:587, or null',
+  );
+  check(
+    Number.isInteger(resolved.messageSizeLimit) && resolved.messageSizeLimit >= 1048576,
+    'messageSizeLimit',
+    resolved.messageSizeLimit,
+    'use a byte count of at least 1048576',
+  );
+  for (const field of ['maximalQueueLifetime', 'bounceQueueLifetime', 'delayWarningTime'] as const) {
+    check(/^\d+[smhdw]$/.test(resolved[field]), field, resolved[field], "use a number and a unit s|m|h|d|w, e.g. '5d'");
+  }
+  check(
+    Number.isInteger(resolved.maxUserIpConnections) && resolved.maxUserIpConnections > 0,
+    'maxUserIpConnections',
+    resolved.maxUserIpConnections,
+    'use a positive integer',
+  );
+  if (spec.role === 'backup') {
+    check(
+      resolved.primaryMxHostname !== null && FQDN.test(resolved.primaryMxHostname),
+      'primaryMxHostname',
+      resolved.primaryMxHostname,
+      "a backup MX needs the primary's fully qualified host name",
+    );
+    check(resolved.primaryMxHostname !== spec.hostname, 'primaryMxHostname', resolved.primaryMxHostname, 'must differ from hostname');
+  }
+  resolved.dnsBlocklists.forEach((list, i) => {
+    check(FQDN.test(list.zone), `dnsBlocklists[${i}].zone`, list.zone, 'use a DNS zone such as zen.spamhaus.org');
+    check(
+      /^127\.[0-9.[\]]+$/.test(list.listedReplies),
+      `dnsBlocklists[${i}].listedReplies`,
+      list.listedReplies,
+      'use a Postfix reply filter such as 127.0.0.[2..11]',
+    );
+  });
+  if (problems.length > 0) throw new MailHostSpecError(problems);
+  return resolved;
+};
