@@ -1,12 +1,18 @@
-import { Aspects } from 'cdktf';
+import { Aspects, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { DatabasePrivateAndEncrypted } from './database-private-and-encrypted';
 import { LaunchTemplateImdsv2Required } from './launch-template-imdsv2-required';
 import { NoWorldOpenDatabasePort } from './no-world-open-database-port';
 
-/** Adds every guard-rail to a scope; a violation fails the synth with the rule's name and fix. */
+/**
+ * Adds every guard-rail to each stack in a scope; a violation fails the synth with the rule's
+ * name and fix. (cdktf applies aspects from the stack down, so aspects on the App itself would
+ * never run: call this after the stacks exist.)
+ */
 export const addGuardRails = (scope: IConstruct): void => {
-  for (const guard of [new LaunchTemplateImdsv2Required(), new DatabasePrivateAndEncrypted(), new NoWorldOpenDatabasePort()]) {
-    Aspects.of(scope).add(guard);
+  for (const stack of scope.node.findAll().filter(TerraformStack.isStack)) {
+    for (const guard of [new LaunchTemplateImdsv2Required(), new DatabasePrivateAndEncrypted(), new NoWorldOpenDatabasePort()]) {
+      Aspects.of(stack).add(guard);
+    }
   }
 };

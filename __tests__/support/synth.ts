@@ -1,0 +1,37 @@
+/** Test support: synthesize a config the way main.ts does and read back each stack's JSON. */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import { MirovoyConfigInput } from '../../configs/schema';
+import { validateConfig } from '../../configs/validate';
+import { addMirovoyStacks } from '../../stacks/mirovoy-app';
+
+/** A synthesized Terraform JSON document. */
+export type TerraformJson = {
+  terraform: Record<string, any>;
+  resource?: Record<string, Record<string, Record<string, any>>>;
+  data?: Record<string, Record<string, Record<string, any>>>;
+  output?: Record<string, Record<string, any>>;
+  provider?: Record<string, any>;
+};
+
+/** Synthesizes every stack of a config; returns them by stack name. */
+export const synthConfig = (input: MirovoyConfigInput): Record<string, TerraformJson> => {
+  const config = validateConfig(input, 'test');
+  const outdir = mkdtempSync(join(tmpdir(), 'mirovoy-synth-'));
+  try {
+    const app = new App({ outdir });
+    addMirovoyStacks(app, config);
+    app.synth();
+    const stacksDir = join(outdir, 'stacks');
+    return Object.fromEntries(
+      readdirSync(stacksDir).map((name) => [name, JSON.parse(readFileSync(join(stacksDir, name, 'cdk.tf.json'), 'utf8')) as TerraformJson]),
+    );
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+};
+
+/** The resources of one type in a stack, as a list. */
+export const resourcesOf = (stack: TerraformJson, type: string): Record<string, any>[] => Object.values(stack.resource?.[type] ?? {});
