@@ -1,0 +1,57 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { NAME_PREFIX, runIdOf, runName, RUNS_ROOT } from './names';
+import { deleteNetns, listNetns } from './network';
+import { listMountPoints, unmount } from './overlay';
+import { listProcesses, signal, waitForExit, type ProcessInfo } from './processes';
+import { progress } from './progress';
+import { isRunDirectoryOwned } from './run-owner';
+
+/** Where nspawn keeps per-machine state; /run is not a tmpfs on our CI machines, so it outlives a run. */
+const NSPAWN_STATE_DIRS = ['/run/systemd/nspawn/propagate', '/run/systemd/nspawn/unix-export'];
+
+/**
+ * Removes what crashed rehearsal runs left behind: nspawn and dnsmasq processes, overlay mounts,
+ * network namespaces and run directories with the rehearsal prefix. Runs whose owning process is
+ * still alive are left alone, so it is safe while other rehearsals run. Returns the cleaned run names.
+ */
+export async function cleanupStale(): Promise<string[]> {
+  const runIds = new Set<string>();
+  const runDirectories = existsSync(RUNS_ROOT) ? readdirSync(RUNS_ROOT) : [];
+  for (const name of [...runDirectories, ...listNetns()]) {
+    const runId = runIdOf(name);
+    if (runId) runIds.add(runId);
+  }
+  const processes = listProcesses();
+  const stale = [...runIds].filter((runId) => !isRunDirectoryOwned(join(RUNS_ROOT, runName(runId))));
+  for (const runId of stale) {
+    const name = runName(runId);
+    const directory = join(RUNS_ROOT, name);
+    progress(`cleaning up stale run ${name}`);
+    await stopProcesses(processes.filter((p) => p.argv.some((arg) => arg.includes(`${directory}/`) || arg.startsWith(`${name}-`) || arg.includes(`=${name}-`))), processes);
+    const mounts = listMountPoints().filter((mount) => mount.startsWith(`${directory}/`)).sort().reverse();
+    for (const mount of mounts) await unmount(mount);
+    for (const netns of listNetns().filter((netns) => netns.startsWith(`${name}-`))) await deleteNetns(netns);
+    for (const stateDir of NSPAWN_STATE_DIRS) {
+      if (existsSync(stateDir)) for (const entry of readdirSync(stateDir).filter((e) => e.startsWith(`${name}-`))) rmSync(join(stateDir, entry), { recursive: true, force: true });
+    }
+    rmSync(directory, { recursive: true, force: true });
+  }
+  if (stale.length === 0) progress(`no stale ${NAME_PREFIX}* runs found`);
+  return stale.map(runName);
+}
+
+/** SIGTERM (nspawn halts its guest cleanly), then SIGKILL for each process and its direct children. */
+async function stopProcesses(targets: readonly ProcessInfo[], all: readonly ProcessInfo[]): Promise<void> {
+  for (const target of targets) {
+    progress(`stopping ${target.comm} (pid ${target.pid})`);
+    signal(target.pid, 'SIGTERM');
+  }
+  for (const target of targets) {
+    if (await waitForExit(target.pid, 15_000)) continue;
+    // For nspawn the child is the guest's PID 1: killing it ends the whole guest.
+    for (const child of all.filter((p) => p.ppid === target.pid)) signal(child.pid, 'SIGKILL');
+    signal(target.pid, 'SIGKILL');
+    await waitForExit(target.pid, 5000);
+  }
+}

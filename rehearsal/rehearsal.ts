@@ -1,0 +1,221 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { AddressPool, DEFAULT_SUBNET } from './addresses';
+import { ensureLocalAptRepo, type LocalAptRepoProps } from './apt-repo';
+import { Container, type BootReport } from './container';
+import type { DnsRecord } from './dns-records';
+import { startDnsServer, type DnsServer } from './dns-server';
+import { noCloudSeed, rehearsalOverrides, REMOVED_GUEST_PATHS, type GuestFile } from './guest-files';
+import { newRunId, nodeName, runName, RUNS_ROOT } from './names';
+import { RehearsalLan } from './network';
+import { ensureBaseRootfs } from './rootfs';
+import { progress, seconds, timed } from './progress';
+import { claimRunDirectory } from './run-owner';
+import type { RunOptions, RunResult } from './command';
+
+/** One booted Debian host of a rehearsal. */
+export interface RehearsalHostProps {
+  /** Short name, unique in the run: lower-case letters, digits, "-" (e.g. "mx"). */
+  readonly name: string;
+  /** Fully qualified host name, e.g. "mx.example.test". */
+  readonly fqdn: string;
+  /** Its address on the rehearsal LAN. */
+  readonly ip: string;
+  /** cloud-init user-data, written to the NoCloud seed unchanged. */
+  readonly userData: string;
+  /** Files placed in the host before boot (secrets, a test ClamAV signature, ...). @default none */
+  readonly extraFiles?: readonly GuestFile[];
+}
+
+/** A bare network namespace on the LAN from which host-side clients (swaks, openssl, python3) connect. */
+export interface RehearsalClientProps {
+  /** Short name, unique in the run, e.g. "client". */
+  readonly name: string;
+  /** @default a free address of the subnet */
+  readonly ip?: string;
+}
+
+/** Options for {@link Rehearsal.start}. */
+export interface RehearsalProps {
+  readonly hosts: readonly RehearsalHostProps[];
+  /** @default none */
+  readonly clients?: readonly RehearsalClientProps[];
+  /** What the rehearsal DNS serves; names not listed get NXDOMAIN. @default none */
+  readonly dnsRecords?: readonly DnsRecord[];
+  /** @default DEFAULT_SUBNET (10.203.0.0/24) */
+  readonly subnet?: string;
+  /** Address of the DNS server (its own node, "dns"). @default a free address of the subnet */
+  readonly dnsIp?: string;
+  /** Which packages the local apt repository offers. @default mail + database host packages */
+  readonly repo?: LocalAptRepoProps;
+  /** Give up on a host's boot (cloud-init included) after this long. @default 600000 (10 min) */
+  readonly bootTimeoutMs?: number;
+}
+
+/** Node names the rehearsal uses itself. */
+const RESERVED_NODE_NAMES = ['dns', 'switch'];
+
+/**
+ * A running rehearsal: a private LAN with an authoritative DNS server, booted hosts running their
+ * user-data, and client namespaces. {@link Rehearsal.start} returns once every host's cloud-init is done;
+ * {@link stop} tears everything down and is also called on failure, SIGINT and SIGTERM.
+ *
+ * @example
+ * const rehearsal = await Rehearsal.start({ hosts: [{ name: 'mx', fqdn: 'mx.example.test', ip: '10.203.0.10', userData }],
+ *   clients: [{ name: 'client' }], dnsRecords: [{ type: 'A', name: 'mx.example.test', value: '10.203.0.10' }] });
+ * try { await rehearsal.exec('client', ['swaks', '-s', '10.203.0.10', '-q', 'HELO']); } finally { await rehearsal.stop(); }
+ */
+export class Rehearsal {
+  private readonly containers = new Map<string, Container>();
+  private readonly reports = new Map<string, BootReport>();
+  private dnsServer: DnsServer | undefined;
+  private network: RehearsalLan | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    progress(`${signal} received: tearing down ${runName(this.runId)}`);
+    void this.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+
+  private constructor(
+    /** Random id in every name of this run ("mvr-<runId>-..."). */
+    readonly runId: string,
+    /** Run directory: overlays, console logs, DNS files. */
+    readonly directory: string,
+  ) {}
+
+  /** Builds or reuses the cached rootfs and apt repository, creates the LAN and DNS, boots every host. */
+  static async start(props: RehearsalProps): Promise<Rehearsal> {
+    if (process.getuid?.() !== 0) throw new Error('the rehearsal needs root (network namespaces, mounts, systemd-nspawn)');
+    validateNodeNames([...props.hosts.map((h) => h.name), ...(props.clients ?? []).map((c) => c.name)]);
+    const started = Date.now();
+    const repo = await ensureLocalAptRepo(props.repo);
+    const base = await ensureBaseRootfs(props.repo?.base);
+
+    const runId = newRunId();
+    const rehearsal = new Rehearsal(runId, join(RUNS_ROOT, runName(runId)));
+    mkdirSync(rehearsal.directory, { recursive: true });
+    claimRunDirectory(rehearsal.directory);
+    process.once('SIGINT', rehearsal.onSignal);
+    process.once('SIGTERM', rehearsal.onSignal);
+    progress(`run ${runName(runId)} in ${rehearsal.directory}`);
+    try {
+      const addresses = new AddressPool(props.subnet ?? DEFAULT_SUBNET);
+      const hostNodes = props.hosts.map((host) => ({ name: host.name, ip: addresses.claim(host.ip) }));
+      const clientNodes = (props.clients ?? []).map((client) => ({
+        name: client.name,
+        ip: client.ip === undefined ? addresses.claimFree() : addresses.claim(client.ip),
+      }));
+      const dnsNode = { name: 'dns', ip: props.dnsIp === undefined ? addresses.claimFree() : addresses.claim(props.dnsIp) };
+      rehearsal.network = await RehearsalLan.create({ runId, addresses, nodes: [...hostNodes, ...clientNodes, dnsNode] });
+      rehearsal.dnsServer = await startDnsServer({
+        netns: rehearsal.network.node('dns').netns,
+        listenAddress: dnsNode.ip,
+        records: props.dnsRecords ?? [],
+        directory: rehearsal.directory,
+      });
+      await timed(`boot ${props.hosts.map((h) => h.fqdn).join(', ')} and run their user-data`, async () => {
+        // allSettled, not all: teardown must wait until no boot is still creating its container.
+        const boots = await Promise.allSettled(props.hosts.map((host) => rehearsal.bootHost(host, base, repo, dnsNode.ip, props.bootTimeoutMs)));
+        const failed = boots.flatMap((boot) => (boot.status === 'rejected' ? [boot.reason] : []));
+        if (failed.length > 0) throw failed.length === 1 ? failed[0] : new AggregateError(failed, failed.map(String).join('\n'));
+      });
+      progress(`run ${runName(runId)} ready ${seconds(started)} after start`);
+      return rehearsal;
+    } catch (error) {
+      await rehearsal.stop();
+      throw error;
+    }
+  }
+
+  /** The LAN (for the namespaces' names and {@link RehearsalLan.exec}). */
+  get lan(): RehearsalLan {
+    if (!this.network) throw new Error('the rehearsal LAN is not up');
+    return this.network;
+  }
+
+  /** The DNS server (its address and query log). */
+  get dns(): DnsServer {
+    if (!this.dnsServer) throw new Error('the rehearsal DNS is not running');
+    return this.dnsServer;
+  }
+
+  /** A booted host by its short name. */
+  host(name: string): Container {
+    const container = this.containers.get(name);
+    if (!container) throw new Error(`no host "${name}" in this rehearsal; hosts: ${[...this.containers.keys()].join(', ')}`);
+    return container;
+  }
+
+  /** How a host's boot went (system state, failed units, cloud-init status, seconds). */
+  bootReport(name: string): BootReport {
+    const report = this.reports.get(name);
+    if (!report) throw new Error(`host "${name}" has not finished booting`);
+    return report;
+  }
+
+  /** Runs a host-side program in the network namespace of node `name` (a client, a host, or "dns"). */
+  exec(name: string, argv: readonly string[], options?: RunOptions): Promise<RunResult> {
+    return this.lan.exec(name, argv, options);
+  }
+
+  /**
+   * Halts every host, stops DNS, deletes the namespaces, mounts and the run directory. Safe to call
+   * more than once and after a failed start; every step is attempted, and the errors are reported together.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= timed(`tear down ${runName(this.runId)}`, async () => {
+      const steps = [
+        ...[...this.containers.values()].map((container) => container.remove()),
+        this.dnsServer?.stop(),
+      ];
+      const errors = (await Promise.allSettled(steps)).flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+      try {
+        await this.network?.destroy();
+        rmSync(this.directory, { recursive: true, force: true });
+      } catch (error) {
+        errors.push(error);
+      }
+      process.off('SIGINT', this.onSignal);
+      process.off('SIGTERM', this.onSignal);
+      if (errors.length > 0) throw new AggregateError(errors, `teardown of ${runName(this.runId)} failed: ${errors.map(String).join('; ')} (run "npx tsx rehearsal/cli.ts cleanup")`);
+    });
+    return this.stopping;
+  }
+
+  private async bootHost(host: RehearsalHostProps, base: string, repo: string, nameserver: string, timeoutMs?: number): Promise<void> {
+    const machineName = nodeName(this.runId, host.name);
+    const container = await Container.create({
+      machineName,
+      hostname: host.fqdn,
+      netns: this.lan.node(host.name).netns,
+      baseRootfs: base,
+      aptRepo: repo,
+      directory: join(this.directory, host.name),
+      removePaths: REMOVED_GUEST_PATHS,
+      files: [
+        ...noCloudSeed({ userData: host.userData, instanceId: machineName, hostname: host.fqdn.split('.')[0] }),
+        ...rehearsalOverrides({ nameserver }),
+        ...(host.extraFiles ?? []),
+      ],
+    });
+    this.containers.set(host.name, container);
+    await container.boot();
+    this.reports.set(host.name, await container.waitUntilReady(timeoutMs));
+  }
+}
+
+function validateNodeNames(names: readonly string[]): void {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (RESERVED_NODE_NAMES.includes(name)) problems.push(`"${name}" is reserved for the rehearsal itself; rename the host or client`);
+    if (seen.has(name)) problems.push(`"${name}" is used twice; hosts and clients need distinct names`);
+    seen.add(name);
+    try {
+      nodeName('000000', name);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length > 0) throw new Error(`invalid rehearsal node names:\n- ${problems.join('\n- ')}`);
+}
