@@ -37,9 +37,14 @@ const problemsFromIssue = (issue: z.core.$ZodIssue, input: unknown): ConfigProbl
     case 'invalid_type':
       return [value === undefined ? { path, message: `is required (${issue.expected})` } : { path, value, message: `must be of type ${issue.expected}` }];
     case 'invalid_union': {
-      const options = schemaAt(configSchema, issue.path);
-      const discriminator = options instanceof z.ZodDiscriminatedUnion ? options._zod.def.discriminator : undefined;
-      return [{ path, value, message: discriminator ? `has an unknown "${discriminator}"; see configs/schema.ts for the allowed forms` : 'matches none of the allowed forms' }];
+      // A discriminated union reports the discriminator's path: list the forms it allows.
+      const union = schemaAt(configSchema, issue.path.slice(0, -1));
+      if (union instanceof z.ZodDiscriminatedUnion) {
+        const key = union._zod.def.discriminator;
+        const forms = union.options.flatMap((option) => [...(option as z.ZodObject).shape[key]._zod.values!]);
+        return [{ path, value, message: `must be one of ${describeValues(forms)}` }];
+      }
+      return [{ path, value, message: 'matches none of the allowed forms' }];
     }
     case 'too_small':
     case 'too_big': {
