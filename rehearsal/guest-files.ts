@@ -71,7 +71,7 @@ export function noCloudSeed(props: { readonly userData: string; readonly instanc
  */
 export function hostPathOf(root: string, guestPath: string): string {
   const normal = posix.normalize(guestPath);
-  if (!guestPath.startsWith('/') || normal.split('/').includes('..') || normal === '/') {
+  if (!guestPath.startsWith('/') || guestPath.split('/').includes('..') || normal === '/') {
     throw new Error(`guest path "${guestPath}" must be an absolute path to a file, without ".."`);
   }
   const hostPath = join(root, normal);

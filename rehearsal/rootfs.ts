@@ -16,7 +16,7 @@ export const BASE_ROOTFS_PACKAGES: readonly string[] = [
 ];
 
 /** Bump when the build below changes in a way the package list does not show: it invalidates the cache. */
-const ROOTFS_RECIPE_VERSION = 1;
+const ROOTFS_RECIPE_VERSION = 2;
 
 /** Options for {@link ensureBaseRootfs}. */
 export interface BaseRootfsProps {
@@ -51,6 +51,9 @@ async function buildRootfs(directory: string, logFile: string, suite: string, pa
       // No man pages, docs or translations: a third of the unpacking time, never read in a rehearsal.
       '--dpkgopt=path-exclude=/usr/share/man/*', '--dpkgopt=path-exclude=/usr/share/doc/*',
       '--dpkgopt=path-include=/usr/share/doc/*/copyright', '--dpkgopt=path-exclude=/usr/share/locale/*',
+      // mmdebstrap copies the build machine's hostname and resolver; a cloud image has neither
+      // (cloud-init sets the hostname, the rehearsal writes resolv.conf per run).
+      '--customize-hook=echo localhost > "$1/etc/hostname" && : > "$1/etc/resolv.conf"',
       suite, directory, ...suiteSources(hostDebianMirror(), suite),
     ],
     { logFile },
