@@ -4,6 +4,7 @@
  * starts. This module is the contract between the renderers and that step.
  */
 import { MYSQL_OPTION_VALUE, renderMysqlOptionFile } from './format/mysql-option-file';
+import { POSTFIX_MAP_DIRECTORY, POSTFIX_MAP_TEMPLATE_DIRECTORY, postfixMapsFor } from './postfix/mysql-maps';
 import { ResolvedMailHostSpec } from './spec';
 
 /** Database accounts whose passwords a host may hold. */
@@ -18,11 +19,17 @@ export interface SecretFile {
   /** Which database account's credential goes in the file. */
   readonly credential: DatabaseCredential;
   /**
-   * Format: a MySQL option file with one `[client]` group holding `password = <value>`
-   * (and `user = <name>` for `master`, whose name comes with the secret). Render it with
-   * `renderDatabaseSecretFile`; values must match `DATABASE_SECRET_VALUE`.
+   * - `mysql-option-file`: one `[client]` group holding `password = <value>` (and
+   *   `user = <name>` for `master`, whose name comes with the secret); see
+   *   `renderDatabaseSecretFile`.
+   * - `postfix-mysql-map`: the rendered `template` file followed by `password = <value>`;
+   *   see `renderPostfixMapSecretFile`.
+   *
+   * Values must match `DATABASE_SECRET_VALUE`.
    */
-  readonly format: 'mysql-option-file';
+  readonly format: 'mysql-option-file' | 'postfix-mysql-map';
+  /** For `postfix-mysql-map`: the rendered file the secret file starts with. */
+  readonly template?: string;
   /** Who reads it, for people and logs. */
   readonly readers: string;
 }
@@ -34,13 +41,12 @@ export const PRIVATE_DIRECTORY = { path: '/etc/mirovoy/private', mode: '0711', o
 export const DATABASE_SECRET_VALUE = MYSQL_OPTION_VALUE;
 
 const FILES: Readonly<Record<DatabaseCredential, Omit<SecretFile, 'credential' | 'format'>>> = {
-  // proxymap(8) runs as the postfix user and opens this file on each (re)connect.
   lookup: {
     path: `${PRIVATE_DIRECTORY.path}/mysql-lookup.cnf`,
-    mode: '0640',
+    mode: '0600',
     owner: 'root',
-    group: 'postfix',
-    readers: 'Postfix proxymap (mysql maps), Dovecot auth-worker (root), mirovoy-db-migrate',
+    group: 'root',
+    readers: 'Dovecot auth-worker (root), mirovoy-db-migrate',
   },
   master: {
     path: `${PRIVATE_DIRECTORY.path}/mysql-master.cnf`,
@@ -80,9 +86,35 @@ export const databaseSecretFile = (credential: DatabaseCredential): SecretFile =
 export const credentialsFor = (spec: Pick<ResolvedMailHostSpec, 'role'>): readonly DatabaseCredential[] =>
   spec.role === 'primary' ? ['master', 'lookup', 'admin', 'amavis'] : ['master', 'lookup'];
 
-/** Every secret file the provision step must write on this host. */
-export const secretFilesFor = (spec: Pick<ResolvedMailHostSpec, 'role'>): readonly SecretFile[] =>
-  credentialsFor(spec).map(databaseSecretFile);
+/**
+ * Live Postfix map files: template + password. proxymap(8) runs as the postfix user,
+ * hence group postfix.
+ */
+export const postfixMapSecretFiles = (spec: ResolvedMailHostSpec): SecretFile[] =>
+  postfixMapsFor(spec).map((name) => ({
+    path: `${POSTFIX_MAP_DIRECTORY}/${name}.cf`,
+    mode: '0640',
+    owner: 'root',
+    group: 'postfix',
+    credential: 'lookup',
+    format: 'postfix-mysql-map',
+    template: `${POSTFIX_MAP_TEMPLATE_DIRECTORY}/${name}.cf`,
+    readers: 'Postfix proxymap (postmap -q as root)',
+  }));
+
+/** Every secret file the provision step must write on this host, in writing order. */
+export const secretFilesFor = (spec: ResolvedMailHostSpec): readonly SecretFile[] => [
+  ...credentialsFor(spec).map(databaseSecretFile),
+  ...postfixMapSecretFiles(spec),
+];
+
+/** Content of a `postfix-mysql-map` secret file. */
+export const renderPostfixMapSecretFile = (template: string, password: string): string => {
+  if (!DATABASE_SECRET_VALUE.test(password)) {
+    throw new Error(`The lookup password has characters outside ${DATABASE_SECRET_VALUE.source}; generate it from that alphabet.`);
+  }
+  return `${template}password = ${password}\n`;
+};
 
 /**
  * Content of a secret file, for the code that writes it at run time (the rehearsal

@@ -2,10 +2,15 @@
  * Postfix lookup tables in the mail database, one `mysql_table(5)` file each.
  * Every query filters on the row's `enabled` flag.
  * https://www.postfix.org/mysql_table.5.html
+ *
+ * The password cannot come from a MySQL option file here: Postfix passes an empty
+ * (not NULL) password to mysql_real_connect() when `password` is unset, and libmariadb
+ * then ignores the option file's password (checked on trixie: "Access denied ... (using
+ * password: NO)"). So we render each map without its password as a template, and the
+ * provision step writes the live map as template + `password = ...` (see secrets.ts).
  */
 import { RenderedFile, withHeader } from '../files';
 import { PostfixParameters, renderPostfixParameters } from '../format/postfix-parameters';
-import { databaseSecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 
 /** Names of our lookup tables. */
@@ -31,8 +36,10 @@ export const POSTFIX_MAP_QUERIES: Readonly<Record<PostfixMapName, string>> = {
   'relay-recipients': "SELECT 'OK' FROM relays WHERE recipient = '%s' AND enabled = 1",
 };
 
-/** Directory of the map files. */
+/** Directory of the live map files (written at run time: they hold the password). */
 export const POSTFIX_MAP_DIRECTORY = '/etc/postfix/mysql';
+/** Directory of the rendered map templates (everything but the password). */
+export const POSTFIX_MAP_TEMPLATE_DIRECTORY = '/usr/local/share/mirovoy/postfix-mysql';
 
 /**
  * `main.cf` reference to a table. `proxy:` makes proxymap(8) hold the database
@@ -46,8 +53,6 @@ const mapParameters = (spec: ResolvedMailHostSpec, name: PostfixMapName): Postfi
   hosts: `inet:${spec.database.host}:${spec.database.port}`,
   dbname: spec.database.name,
   user: spec.database.users.lookup,
-  // The password is read from a MySQL option file written at run time ([client] group).
-  option_file: databaseSecretFile('lookup').path,
   tls_CAfile: spec.database.tlsCaFile,
   tls_verify_cert: spec.database.tlsCaFile === null ? null : true,
   query: POSTFIX_MAP_QUERIES[name],
@@ -59,10 +64,10 @@ export const postfixMapsFor = (spec: ResolvedMailHostSpec): readonly PostfixMapN
     ? ['virtual-mailbox-domains', 'virtual-mailbox-maps', 'virtual-alias-maps', 'mailbox-self-aliases']
     : ['relay-domains', 'relay-recipients', 'virtual-alias-maps', 'mailbox-self-aliases'];
 
-/** The map files of a role (no secrets in them, so world-readable like main.cf). */
+/** The map templates of a role (no secrets in them). */
 export const renderPostfixMaps = (spec: ResolvedMailHostSpec): RenderedFile[] =>
   postfixMapsFor(spec).map((name) => ({
-    path: `${POSTFIX_MAP_DIRECTORY}/${name}.cf`,
+    path: `${POSTFIX_MAP_TEMPLATE_DIRECTORY}/${name}.cf`,
     content: withHeader('#', 'host/postfix/mysql-maps.ts', renderPostfixParameters(mapParameters(spec, name))),
     mode: '0644',
     owner: 'root',

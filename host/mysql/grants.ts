@@ -1,0 +1,31 @@
+/**
+ * Least-privilege database accounts. The master account is only used by
+ * `mirovoy-db-migrate` to apply migrations and to create these accounts.
+ */
+import { DatabaseCredential } from '../secrets';
+import { ResolvedMailHostSpec } from '../spec';
+
+/** The accounts we create (every credential except the master's). */
+export type ServiceCredential = Exclude<DatabaseCredential, 'master'>;
+
+const MAIL_TABLES = ['domains', 'users', 'aliases', 'backups', 'relays'] as const;
+
+/** GRANT statements of one account (no CREATE USER: that needs the password, added at run time). */
+export const grantStatements = (spec: ResolvedMailHostSpec, credential: ServiceCredential): string[] => {
+  const db = spec.database;
+  const account = `'${db.users[credential]}'@'${db.clientHostPattern}'`;
+  switch (credential) {
+    case 'lookup':
+      // Postfix maps and Dovecot passdb/userdb: read only.
+      return MAIL_TABLES.map((t) => `GRANT SELECT ON ${db.name}.${t} TO ${account}`);
+    case 'admin':
+      // mirovoy-admin: row changes only; no DDL (the reference's mail user had CREATE/DROP).
+      return MAIL_TABLES.map((t) => `GRANT SELECT, INSERT, UPDATE, DELETE ON ${db.name}.${t} TO ${account}`);
+    case 'amavis':
+      // Amavis only asks "is this a local domain/recipient"; it never sees password hashes.
+      return [
+        `GRANT SELECT ON ${db.name}.domains TO ${account}`,
+        `GRANT SELECT (id, enabled) ON ${db.name}.users TO ${account}`,
+      ];
+  }
+};

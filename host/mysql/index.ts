@@ -1,0 +1,85 @@
+/**
+ * Database files of a mail host: the migration SQL, the grants, and
+ * `mirovoy-db-migrate`, which applies both idempotently at every provision run.
+ */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { RenderedFile, withHeader } from '../files';
+import { renderShellAssignments } from '../format/shell';
+import { credentialsFor, DATABASE_SECRET_VALUE, databaseSecretFile } from '../secrets';
+import { ResolvedMailHostSpec } from '../spec';
+import { grantStatements, ServiceCredential } from './grants';
+import { MIGRATIONS, migrationChecksum, migrationFileName, migrationSql } from './migrations';
+
+export * from './grants';
+export * from './migrations';
+
+/** Where the SQL files are installed. */
+export const MYSQL_SHARE_DIRECTORY = '/usr/local/share/mirovoy/mysql';
+/** Path of the apply script. */
+export const DB_MIGRATE_PATH = '/usr/local/sbin/mirovoy-db-migrate';
+/** Named lock serialising schema changes across hosts (primary and backup MX boot together). */
+export const SCHEMA_LOCK_NAME = 'mirovoy_mail_schema';
+
+/** `mariadb` client options for TLS (none: the client library's defaults). */
+export const mariadbTlsArguments = (spec: ResolvedMailHostSpec): string[] =>
+  spec.database.tlsCaFile === null ? [] : [`--ssl-ca=${spec.database.tlsCaFile}`, '--ssl-verify-server-cert'];
+
+const serviceCredentials = (spec: ResolvedMailHostSpec): ServiceCredential[] =>
+  credentialsFor(spec).filter((c): c is ServiceCredential => c !== 'master');
+
+/** Wraps prose into `-- ` comment lines of at most 90 characters. */
+const sqlComment = (text: string): string =>
+  text
+    .split(' ')
+    .reduce<string[]>((lines, word) => {
+      const last = lines[lines.length - 1];
+      if (last !== undefined && `${last} ${word}`.length <= 87) lines[lines.length - 1] = `${last} ${word}`;
+      else lines.push(word);
+      return lines;
+    }, [])
+    .map((line) => `-- ${line}\n`)
+    .join('');
+
+const file = (path: string, content: string, mode = '0644'): RenderedFile => ({ path, content, mode, owner: 'root', group: 'root' });
+
+/** The script body, kept as a real shell file so it can be read and linted as one. */
+const MIGRATE_BODY = readFileSync(join(__dirname, 'mirovoy-db-migrate.sh'), 'utf8').replace(/^#!.*\n/, '');
+
+/**
+ * Migration and grant SQL plus the apply script for a host. Both roles run all
+ * migrations; each ensures only the accounts whose passwords it holds.
+ */
+export const renderMysql = (spec: ResolvedMailHostSpec): RenderedFile[] => {
+  const credentials = serviceCredentials(spec);
+  const config = renderShellAssignments({
+    DB_HOST: spec.database.host,
+    DB_PORT: String(spec.database.port),
+    DB_NAME: spec.database.name,
+    TLS_ARGS: mariadbTlsArguments(spec),
+    MASTER_OPTION_FILE: databaseSecretFile('master').path,
+    SHARE_DIRECTORY: MYSQL_SHARE_DIRECTORY,
+    LOCK_NAME: SCHEMA_LOCK_NAME,
+    ACCOUNT_HOST: spec.database.clientHostPattern,
+    SECRET_VALUE: DATABASE_SECRET_VALUE.source,
+    // "<version> <file> <sha256>" per migration, oldest first.
+    MIGRATIONS: MIGRATIONS.map((m) => `${m.version} ${migrationFileName(m)} ${migrationChecksum(m)}`),
+    // "<user> <secret file>" per account this host ensures.
+    ACCOUNTS: credentials.map((c) => `${spec.database.users[c]} ${databaseSecretFile(c).path}`),
+  });
+  return [
+    ...MIGRATIONS.map((m) =>
+      file(
+        `${MYSQL_SHARE_DIRECTORY}/migrations/${migrationFileName(m)}`,
+        withHeader('--', 'host/mysql/migrations.ts', `${sqlComment(m.description)}\n${migrationSql(m)}`),
+      ),
+    ),
+    ...credentials.map((c) =>
+      file(
+        `${MYSQL_SHARE_DIRECTORY}/grants/${spec.database.users[c]}.sql`,
+        withHeader('--', 'host/mysql/grants.ts', grantStatements(spec, c).map((s) => `${s};`).join('\n') + '\n'),
+      ),
+    ),
+    file(DB_MIGRATE_PATH, `#!/bin/bash\n${withHeader('#', 'host/mysql/mirovoy-db-migrate.sh', config)}${MIGRATE_BODY}`, '0755'),
+  ];
+};
