@@ -1,0 +1,78 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { dkimTxtValue, mailDnsRecords } from '../../host/dns/mail-records';
+import { splitTxtValue } from '../../host/dns/txt-chunks';
+
+const publicKeyBase64 = (): string =>
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+
+describe('splitTxtValue', () => {
+  it('keeps short texts whole and splits long ones at 255 bytes', () => {
+    expect(splitTxtValue('v=spf1 mx -all')).toEqual(['v=spf1 mx -all']);
+    const long = 'x'.repeat(600);
+    expect(splitTxtValue(long).map((s) => s.length)).toEqual([255, 255, 90]);
+    expect(splitTxtValue(long).join('')).toBe(long);
+  });
+  it('refuses text a TXT record cannot carry as-is', () => {
+    expect(() => splitTxtValue('naïve')).toThrow('printable ASCII');
+  });
+});
+
+describe('mailDnsRecords', () => {
+  const key = publicKeyBase64();
+  const records = mailDnsRecords({
+    domains: ['example.com'],
+    exchangers: [
+      { hostname: 'mx1.example.com', ipv4: '192.0.2.10', priority: 10 },
+      { hostname: 'mx2.example.com', ipv4: '192.0.2.20', priority: 20 },
+    ],
+    dkim: { selector: 'mail', publicKeys: { 'example.com': key } },
+    reportAddress: 'postmaster@example.com',
+  });
+  const find = (type: string, name: string) => records.find((r) => r.type === type && r.name === name);
+
+  it('lists the MX hosts by preference, with A and PTR records that agree', () => {
+    expect(find('MX', 'example.com')?.values).toEqual([
+      { priority: 10, host: 'mx1.example.com' },
+      { priority: 20, host: 'mx2.example.com' },
+    ]);
+    expect(find('A', 'mx2.example.com')?.values).toEqual(['192.0.2.20']);
+    expect(find('PTR', '20.2.0.192.in-addr.arpa')?.values).toEqual(['mx2.example.com']);
+  });
+
+  it('publishes SPF, DMARC and TLS-RPT policies', () => {
+    expect(find('TXT', 'example.com')?.values).toEqual([['v=spf1 mx -all']]);
+    expect(find('TXT', '_dmarc.example.com')?.values).toEqual([['v=DMARC1; p=quarantine; adkim=s; aspf=s; rua=mailto:postmaster@example.com']]);
+    expect(find('TXT', '_smtp._tls.example.com')?.values).toEqual([['v=TLSRPTv1; rua=mailto:postmaster@example.com']]);
+  });
+
+  it('splits a 2048-bit DKIM key into strings that join to the full value', () => {
+    const [strings] = find('TXT', 'mail._domainkey.example.com')!.values as string[][];
+    expect(strings.length).toBeGreaterThan(1);
+    strings.forEach((s) => expect(Buffer.byteLength(s)).toBeLessThanOrEqual(255));
+    expect(strings.join('')).toBe(dkimTxtValue(key));
+  });
+
+  it('tells mail clients where to connect (RFC 6186) and who may issue certificates', () => {
+    expect(find('SRV', '_submissions._tcp.example.com')?.values).toEqual([{ priority: 0, weight: 1, port: 465, target: 'mx1.example.com' }]);
+    expect(find('SRV', '_imaps._tcp.example.com')?.values).toEqual([{ priority: 0, weight: 1, port: 993, target: 'mx1.example.com' }]);
+    expect(find('CAA', 'example.com')?.values.map((v) => (v as { value: string }).value)).toEqual(['letsencrypt.org', 'amazon.com']);
+  });
+
+  it('has no DKIM record for a domain without a key', () => {
+    const unsigned = mailDnsRecords({ domains: ['example.org'], exchangers: [{ hostname: 'mx1.example.org', ipv4: '192.0.2.1', priority: 10 }] });
+    expect(unsigned.filter((r) => r.name.includes('_domainkey'))).toEqual([]);
+    expect(unsigned.map((r) => `${r.type} ${r.name}`)).toMatchInlineSnapshot(`
+[
+  "A mx1.example.org",
+  "PTR 1.2.0.192.in-addr.arpa",
+  "MX example.org",
+  "TXT example.org",
+  "TXT _dmarc.example.org",
+  "SRV _submissions._tcp.example.org",
+  "SRV _submission._tcp.example.org",
+  "SRV _imaps._tcp.example.org",
+  "CAA example.org",
+]
+`);
+  });
+});
