@@ -1,0 +1,32 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestCa, TestCa } from '../../rehearsal/test-ca';
+
+describe('rehearsal test CA', () => {
+  let ca: TestCa;
+  let dir: string;
+  beforeAll(async () => {
+    ca = await createTestCa();
+    dir = mkdtempSync(join(tmpdir(), 'ca-test-'));
+  });
+  afterAll(() => {
+    ca.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('issues a leaf whose chain verifies against the root for its names only', async () => {
+    const cert = await ca.issue(['mx1.example.test'], ['10.203.0.10']);
+    const [leaf, intermediate] = cert.chainPem.split(/(?<=-----END CERTIFICATE-----\n)/);
+    writeFileSync(join(dir, 'root.pem'), ca.rootPem);
+    writeFileSync(join(dir, 'intermediate.pem'), intermediate);
+    writeFileSync(join(dir, 'leaf.pem'), leaf);
+    const verify = (name: string) =>
+      execFileSync('openssl', ['verify', '-CAfile', 'root.pem', '-untrusted', 'intermediate.pem', '-verify_hostname', name, 'leaf.pem'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+    expect(verify('mx1.example.test')).toContain('leaf.pem: OK');
+    expect(() => verify('mx2.example.test')).toThrow(/hostname mismatch/);
+    expect(intermediate).toBe(ca.intermediatePem);
+    expect(cert.keyPem).toContain('PRIVATE KEY');
+  });
+});
