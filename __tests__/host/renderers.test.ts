@@ -1,0 +1,211 @@
+import {
+  DOVECOT_QUERIES,
+  dovecotConfig,
+  grantStatements,
+  MIGRATIONS,
+  migrationChecksum,
+  POSTFIX_MAP_QUERIES,
+  postfixMainParameters,
+  postfixMasterServices,
+  renderDatabaseSecretFile,
+  renderMailHost,
+  renderPostfixMapSecretFile,
+  resolveMailHostSpec,
+} from '../../host';
+import { backupSpec, primarySpec } from './fixtures';
+
+const primary = resolveMailHostSpec(primarySpec);
+const backup = resolveMailHostSpec(backupSpec);
+const fileOf = (spec: typeof primarySpec, path: string): string => {
+  const file = renderMailHost(spec).files.find((f) => f.path === path);
+  if (!file) throw new Error(`${path} not rendered`);
+  return file.content;
+};
+
+describe('Postfix main.cf', () => {
+  const main = postfixMainParameters(primary);
+
+  it('refuses open relay on port 25', () => {
+    expect(main.smtpd_relay_restrictions).toEqual(['permit_mynetworks', 'permit_sasl_authenticated', 'reject_unauth_destination']);
+    expect(main.mynetworks).toEqual(['127.0.0.0/8']);
+  });
+
+  it('rejects unknown recipients before any policy service (no greylisting of unknown users)', () => {
+    const list = postfixMainParameters(primary, {
+      policyServices: [{ endpoint: 'inet:127.0.0.1:10023' }, { endpoint: 'unix:private/policyd-spf' }],
+    }).smtpd_recipient_restrictions as string[];
+    const unlisted = list.indexOf('reject_unlisted_recipient');
+    expect(unlisted).toBeGreaterThanOrEqual(0);
+    expect(list.findIndex((r) => r.startsWith('check_policy_service'))).toBeGreaterThan(unlisted);
+  });
+
+  it('offers no AUTH on port 25 and requires TLS before AUTH', () => {
+    expect(main.smtpd_sasl_auth_enable).toBe(false);
+    expect(main.smtpd_tls_auth_only).toBe(true);
+    expect(main.smtpd_tls_security_level).toBe('may');
+  });
+
+  it('allows only TLS 1.2+ and strong ciphers where TLS is mandatory, with session caches', () => {
+    expect(main.smtpd_tls_mandatory_protocols).toBe('>=TLSv1.2');
+    expect(main.smtpd_tls_mandatory_ciphers).toBe('high');
+    expect(main.smtpd_tls_session_cache_database).toMatch(/^btree:/);
+    expect(main.smtp_tls_session_cache_database).toMatch(/^btree:/);
+  });
+
+  it('delivers to Dovecot LMTP and uses plus addressing', () => {
+    expect(main.virtual_transport).toBe('lmtp:unix:private/dovecot-lmtp');
+    expect(main.recipient_delimiter).toBe('+');
+    expect(postfixMainParameters(resolveMailHostSpec({ ...primarySpec, plusAddressing: false })).recipient_delimiter).toBe('');
+  });
+
+  it('has no defunct blocklist, and a configured one always carries a reply filter', () => {
+    expect(main.smtpd_client_restrictions).toBeNull();
+    const withList = postfixMainParameters(
+      resolveMailHostSpec({ ...primarySpec, dnsBlocklists: [{ zone: 'zen.spamhaus.org', listedReplies: '127.0.0.[2..11]' }] }),
+    );
+    expect(withList.smtpd_client_restrictions).toContain('reject_rbl_client zen.spamhaus.org=127.0.0.[2..11]');
+    expect(fileOf(primarySpec, '/etc/postfix/main.cf')).not.toMatch(/easynet/);
+  });
+
+  it('composes content filter and milters through typed hooks', () => {
+    const p = postfixMainParameters(primary, {
+      contentFilter: { nexthop: 'smtp-amavis:[127.0.0.1]:10024' },
+      milters: { endpoints: ['inet:127.0.0.1:8891'] },
+    });
+    expect(p.content_filter).toBe('smtp-amavis:[127.0.0.1]:10024');
+    expect(p.smtpd_milters).toEqual(['inet:127.0.0.1:8891']);
+    expect(p.milter_default_action).toBe('accept');
+  });
+});
+
+describe('Postfix master.cf', () => {
+  const services = postfixMasterServices(primary);
+  const submission = services.find((s) => s.service === 'submission');
+  const submissions = services.find((s) => s.service === 'submissions');
+
+  it('requires STARTTLS then AUTH on 587 and implicit TLS on 465', () => {
+    expect(submission?.overrides).toMatchObject({ smtpd_tls_security_level: 'encrypt', smtpd_sasl_auth_enable: true, smtpd_tls_auth_only: true });
+    expect(submission?.overrides?.smtpd_relay_restrictions).toEqual(['permit_sasl_authenticated', 'reject']);
+    expect(submissions?.overrides).toMatchObject({ smtpd_tls_wrappermode: true, smtpd_sasl_auth_enable: true });
+  });
+
+  it('appends extension services', () => {
+    const extra = postfixMasterServices(primary, { masterServices: [{ service: 'smtp-amavis', type: 'unix', maxproc: 2, command: ['smtp'] }] });
+    expect(extra[extra.length - 1].service).toBe('smtp-amavis');
+  });
+});
+
+describe('backup MX', () => {
+  const main = postfixMainParameters(backup);
+  it('relays to the primary, validates recipients, delivers nothing locally and offers no submission', () => {
+    expect(main.relay_transport).toBe('relay:[mx1.example.com]:25');
+    expect(main.relay_domains).toMatch(/relay-domains\.cf$/);
+    expect(main.relay_recipient_maps).toHaveLength(3);
+    expect(main.virtual_transport).toBeUndefined();
+    expect(main.mydestination).toBe('');
+    expect(main.smtpd_relay_restrictions).toContain('reject_unauth_destination');
+    expect(postfixMasterServices(backup).map((s) => s.service)).not.toContain('submission');
+    expect(renderMailHost(backupSpec).files.map((f) => f.path)).not.toContain('/etc/dovecot/dovecot.conf');
+  });
+});
+
+describe('SQL queries', () => {
+  it('honour the enabled flag in every query', () => {
+    for (const query of [...Object.values(POSTFIX_MAP_QUERIES), ...Object.values(DOVECOT_QUERIES)]) {
+      expect(query).toMatch(/enabled = 1/);
+    }
+  });
+});
+
+describe('Dovecot', () => {
+  const conf = dovecotConfig(primary);
+  it('requires TLS 1.2+, serves 993 and opens 143 only on request', () => {
+    expect(conf.ssl).toBe('required');
+    expect(conf.ssl_min_protocol).toBe('TLSv1.2');
+    expect(conf['service imap-login']).toMatchObject({ 'inet_listener imap': { port: 0 }, 'inet_listener imaps': { port: 993, ssl: true } });
+    expect(dovecotConfig(resolveMailHostSpec({ ...primarySpec, imapStartTls: true }))['service imap-login']).toMatchObject({
+      'inet_listener imap': { port: 143 },
+    });
+  });
+  it('fixes the mail location so a never-delivered user can open INBOX', () => {
+    expect(conf.mail_driver).toBe('maildir');
+    expect(conf.mail_path).toBe('%{home}');
+  });
+  it('uses the configurable UID and the fixed GID 5000', () => {
+    const c = dovecotConfig(resolveMailHostSpec({ ...primarySpec, vmailUid: 6001 }));
+    expect(c).toMatchObject({ mail_uid: 6001, mail_gid: 5000, first_valid_gid: 5000, last_valid_gid: 5000 });
+  });
+  it('verifies legacy crypt hashes by default scheme CRYPT', () => {
+    expect(conf['passdb sql']).toMatchObject({ default_password_scheme: 'CRYPT' });
+  });
+});
+
+describe('database', () => {
+  it('gives the lookup and Amavis accounts read-only access, the admin account no DDL', () => {
+    expect(grantStatements(primary, 'lookup').every((g) => /^GRANT SELECT ON /.test(g))).toBe(true);
+    expect(grantStatements(primary, 'amavis').join('\n')).not.toMatch(/INSERT|UPDATE|DELETE|crypt/);
+    expect(grantStatements(primary, 'admin').join('\n')).not.toMatch(/CREATE|DROP|ALTER|ALL/);
+  });
+  it('keeps migration versions increasing and checksums stable', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    // Regression guard: editing a shipped migration breaks every installed database.
+    expect(migrationChecksum(MIGRATIONS[0])).toBe('4e71110a79bace973fb474629a1897f605de85b9c2422c344c816db4a4cbf61d');
+  });
+  it('keeps the reference column order of users (mysqldump inserts positionally)', () => {
+    const users = MIGRATIONS[0].statements.find((s) => s.includes('CREATE TABLE IF NOT EXISTS users')) ?? '';
+    const columns = [...users.matchAll(/^ {2}([a-z_]+) [A-Z]/gm)].map((m) => m[1]);
+    expect(columns).toEqual(['id', 'name', 'uid', 'gid', 'home', 'maildir', 'enabled', 'change_password', 'clear', 'crypt', 'quota']);
+  });
+  it('only ensures the accounts whose passwords a role holds', () => {
+    const script = fileOf(backupSpec, '/usr/local/sbin/mirovoy-db-migrate');
+    expect(script).toMatch(/mirovoy_lookup/);
+    expect(script).not.toMatch(/mirovoy_admin|mirovoy_amavis/);
+  });
+});
+
+describe('every rendered file', () => {
+  const hosts = [renderMailHost(primarySpec), renderMailHost(backupSpec)];
+
+  it('carries no secret: no password setting in any configuration file', () => {
+    // Scripts (#!) contain code that reads passwords from the secret files; configuration must not.
+    for (const f of hosts.flatMap((h) => h.files).filter((f) => !f.content.startsWith('#!'))) {
+      expect(f.content).not.toMatch(/^\s*(mysql_)?password\s*=/m);
+    }
+  });
+
+  it('has a generated-file header (except /etc/mailname) and is deterministic', () => {
+    for (const f of hosts.flatMap((h) => h.files).filter((f) => f.path !== '/etc/mailname')) {
+      expect(f.content).toMatch(/Generated by Mirovoy Mail from host\/|"_generated": "by Mirovoy Mail/);
+    }
+    expect(renderMailHost(primarySpec)).toEqual(renderMailHost(primarySpec));
+  });
+
+  it('lists the secret files the provision step must write, with the credential for each', () => {
+    expect(hosts[0].secretFiles.map((s) => `${s.credential} ${s.path} ${s.mode} ${s.owner}:${s.group}`)).toEqual([
+      'master /etc/mirovoy/private/mysql-master.cnf 0600 root:root',
+      'lookup /etc/mirovoy/private/mysql-lookup.cnf 0600 root:root',
+      'admin /etc/mirovoy/private/mysql-admin.cnf 0600 root:root',
+      'amavis /etc/mirovoy/private/mysql-amavis.cnf 0600 root:root',
+      'lookup /etc/postfix/mysql/virtual-mailbox-domains.cf 0640 root:postfix',
+      'lookup /etc/postfix/mysql/virtual-mailbox-maps.cf 0640 root:postfix',
+      'lookup /etc/postfix/mysql/virtual-alias-maps.cf 0640 root:postfix',
+      'lookup /etc/postfix/mysql/mailbox-self-aliases.cf 0640 root:postfix',
+    ]);
+    expect(hosts[1].secretFiles.map((s) => s.credential)).not.toContain('admin');
+  });
+
+  it('renders secret files only from allowed characters', () => {
+    expect(renderDatabaseSecretFile('lookup', { password: 'Abc123xyz' })).toBe('[client]\npassword = Abc123xyz\n');
+    expect(renderPostfixMapSecretFile('hosts = x\n', 'Abc123xyz')).toBe('hosts = x\npassword = Abc123xyz\n');
+    expect(() => renderPostfixMapSecretFile('', "a'b")).toThrow(/alphabet/);
+  });
+});
+
+describe('snapshots of the files people review', () => {
+  it.each(['/etc/postfix/main.cf', '/etc/postfix/master.cf', '/etc/dovecot/dovecot.conf'])('%s (primary)', (path) => {
+    expect(fileOf(primarySpec, path)).toMatchSnapshot();
+  });
+  it('/etc/postfix/main.cf (backup)', () => {
+    expect(fileOf(backupSpec, '/etc/postfix/main.cf')).toMatchSnapshot();
+  });
+});
