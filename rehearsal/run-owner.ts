@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readProcess } from './processes';
+import { isProcessAlive, readProcess } from './processes';
 
 const OWNER_FILE = 'owner.json';
 
@@ -14,7 +14,7 @@ export function claimRunDirectory(directory: string): void {
 export function isRunDirectoryOwned(directory: string): boolean {
   try {
     const owner = JSON.parse(readFileSync(join(directory, OWNER_FILE), 'utf8')) as { pid: number; startTime: number };
-    return readProcess(owner.pid)?.startTime === owner.startTime;
+    return isProcessAlive(owner.pid) && readProcess(owner.pid)?.startTime === owner.startTime;
   } catch {
     return false;
   }
