@@ -16,7 +16,7 @@ export interface RenderedFile {
 }
 
 /** Comment syntaxes of the formats we render. */
-export type CommentStyle = '#' | '--';
+export type CommentStyle = '#' | '--' | '//';
 
 /**
  * Header for every generated file: says which renderer produced it and that

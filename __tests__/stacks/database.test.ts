@@ -45,7 +45,7 @@ describe.each([
 
   it('stores a generated password per application user in Secrets Manager', () => {
     const users = resourcesOf(stack, 'aws_secretsmanager_secret').map((s) => s.name.split('/').pop()).sort();
-    expect(users).toEqual(['mail_admin', 'mail_amavis', 'mail_lookup', 'roundcube']);
+    expect(users).toEqual(['mirovoy_admin', 'mirovoy_amavis', 'mirovoy_lookup', 'roundcube']);
     expect(resourcesOf(stack, 'random_password')).toHaveLength(4);
   });
 

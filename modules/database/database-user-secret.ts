@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 
 /** Properties of {@link DatabaseUserSecret}. */
 export interface DatabaseUserSecretProps {
-  /** Secret name in Secrets Manager, e.g. `mail-prod/db/mail_lookup`. */
+  /** Secret name in Secrets Manager, e.g. `mail-prod/db/mirovoy_lookup`. */
   readonly secretName: string;
   /** The MySQL user name stored beside the password. */
   readonly username: string;

@@ -8,11 +8,11 @@ import { DatabaseUserSecret } from './database-user-secret';
 /** Least-privilege MySQL users the mail system uses instead of the master user. */
 export const APPLICATION_DATABASE_USERS = {
   /** Read-only lookups of Postfix and Dovecot. */
-  lookup: 'mail_lookup',
+  lookup: 'mirovoy_lookup',
   /** Read-write administration by mirovoy-admin. */
-  admin: 'mail_admin',
+  admin: 'mirovoy_admin',
   /** Read-only local-domain lookups of Amavis. */
-  amavis: 'mail_amavis',
+  amavis: 'mirovoy_amavis',
   /** Roundcube's own database and password changes. */
   webmail: 'roundcube',
 } as const;

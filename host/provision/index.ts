@@ -1,0 +1,155 @@
+/**
+ * Provisioning of a mail host: the cloud-init user data that installs the packages and stages
+ * the rendered files, and `mirovoy-provision`, which installs them, writes run-time secrets,
+ * applies the schema, checks, and (re)starts only what changed. The same user data runs on EC2
+ * and in the rehearsal; only the seam (`mirovoy-fetch`) answers from different places.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { AdminUserSpec, adminShellPackages, cloudConfigUsers } from '../base/admin-user';
+import { renderCloudConfig } from '../base/cloud-config';
+import { generatedHeader, RenderedFile } from '../files';
+import { renderShellAssignments } from '../format/shell';
+import { MailHostRendering } from '../index';
+import { DB_MIGRATE_PATH } from '../mysql';
+import { DatabaseCredential, PRIVATE_DIRECTORY, SecretFile } from '../secrets';
+import { ResolvedMailHostSpec } from '../spec';
+import { FETCH_COMMAND, renderFetchCommand, RUNTIME_SECRETS } from './runtime-seam';
+
+/** Where the user data stages the rendered files; `mirovoy-provision` installs them from here. */
+export const STAGED_DIRECTORY = '/usr/local/share/mirovoy/staged';
+/** Path of the provision command on the host. */
+export const PROVISION_COMMAND = '/usr/local/sbin/mirovoy-provision';
+/** EC2's limit on user data, in bytes (before base64). */
+export const EC2_USER_DATA_LIMIT = 16384;
+
+/** Debian packages per role (installed by cloud-init, with their Recommends, as on EC2). */
+export const MAIL_HOST_PACKAGES: Readonly<Record<ResolvedMailHostSpec['role'], readonly string[]>> = {
+  primary: ['postfix', 'postfix-mysql', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-mysql', 'dovecot-sieve', 'mariadb-client', 'python3-pymysql'],
+  backup: ['postfix', 'postfix-mysql', 'mariadb-client'],
+};
+/** Packages every mail host needs for the seam and upkeep. */
+const COMMON_PACKAGES = ['awscli', 'curl', 'unattended-upgrades'];
+
+/** Durable data volumes: label, device name given at attachment, mount point. */
+export const DATA_VOLUMES = [
+  { label: 'mirovoy-spool', device: '/dev/sdf', mountPoint: '/var/spool' },
+  { label: 'mirovoy-log', device: '/dev/sdg', mountPoint: '/var/log' },
+] as const;
+
+const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
+  master: RUNTIME_SECRETS.databaseMaster,
+  lookup: RUNTIME_SECRETS.databaseLookup,
+  admin: RUNTIME_SECRETS.databaseAdmin,
+  amavis: RUNTIME_SECRETS.databaseAmavis,
+};
+
+/** Services whose configuration lives under a directory. */
+const UNIT_OF_DIRECTORY: readonly [string, string][] = [
+  ['/etc/postfix/', 'postfix'],
+  ['/etc/dovecot/', 'dovecot'],
+];
+
+const unitsOfPath = (path: string): string => UNIT_OF_DIRECTORY.filter(([dir]) => path.startsWith(dir)).map(([, unit]) => unit).join(',') || '-';
+
+/** Services of a role, in start order. */
+const unitsOf = (spec: ResolvedMailHostSpec): string[] => (spec.role === 'primary' ? ['postfix', 'dovecot'] : ['postfix']);
+
+/** Ports that must listen before the host reports mail-ready. */
+export const readyPortsOf = (spec: ResolvedMailHostSpec): number[] =>
+  spec.role === 'primary' ? [25, 465, 587, 993, ...(spec.imapStartTls ? [143] : [])] : [25];
+
+/** Who reads a secret file, as units to restart when it changes. */
+const unitsOfSecretFile = (spec: ResolvedMailHostSpec, file: SecretFile): string =>
+  file.format === 'postfix-mysql-map' ? 'postfix' : file.credential === 'lookup' && spec.role === 'primary' ? 'dovecot' : '-';
+
+/** One `SECRET_FILES` entry per run-time file: database credentials, TLS chain and key, DB CA. */
+const secretFileEntries = (rendering: MailHostRendering): string[] => {
+  const { spec } = rendering;
+  const tlsUnits = unitsOf(spec).join(',');
+  const entry = (format: string, path: string, mode: string, owner: string, group: string, secret: string, units: string, template = '') =>
+    [format, path, mode, owner, group, secret, units, template].join(' ').trimEnd();
+  return [
+    ...rendering.secretFiles.map((f) => entry(f.format, f.path, f.mode, f.owner, f.group, SECRET_OF_CREDENTIAL[f.credential], unitsOfSecretFile(spec, f), f.template)),
+    entry('pem-field', spec.tls.certificateChainFile, '0644', 'root', 'root', `${RUNTIME_SECRETS.tls}:certificate_chain`, tlsUnits),
+    entry('pem-field', spec.tls.privateKeyFile, '0600', 'root', 'root', `${RUNTIME_SECRETS.tls}:private_key`, tlsUnits),
+    ...(spec.database.tlsCaFile ? [entry('pem-field', spec.database.tlsCaFile, '0644', 'root', 'root', `${RUNTIME_SECRETS.databaseCa}:certificate`, tlsUnits)] : []),
+  ];
+};
+
+const PROVISION_BODY = readFileSync(join(__dirname, 'mirovoy-provision.sh'), 'utf8').replace(/^#!.*\n/, '');
+
+/** The provision command, with its generated settings block. */
+export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFile => {
+  const { spec, vmail } = rendering;
+  const settings = renderShellAssignments({
+    ROLE: spec.role,
+    HOSTNAME_FQDN: spec.hostname,
+    VMAIL_UID: String(vmail.uid),
+    VMAIL_GID: String(vmail.gid),
+    MAILBOX_ROOT: vmail.home,
+    FETCH: FETCH_COMMAND,
+    DB_MIGRATE: DB_MIGRATE_PATH,
+    STAGED_DIRECTORY,
+    PRIVATE_DIRECTORY: PRIVATE_DIRECTORY.path,
+    PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,
+    // "<label> <device> <mount point>" per data volume.
+    VOLUMES: DATA_VOLUMES.map((v) => `${v.label} ${v.device} ${v.mountPoint}`),
+    // "<path> <mode> <owner> <group> <units to restart>" per staged file.
+    MANIFEST: rendering.files.map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${unitsOfPath(f.path)}`),
+    SECRET_FILES: secretFileEntries(rendering),
+    CHECKS: spec.role === 'primary' ? ['postfix check', 'doveconf -n'] : ['postfix check'],
+    UNITS: unitsOf(spec),
+    READY_PORTS: readyPortsOf(spec).map(String),
+  });
+  return {
+    path: PROVISION_COMMAND,
+    content: `#!/bin/bash\n${generatedHeader('#', 'host/provision/mirovoy-provision.sh')}\n${settings}${PROVISION_BODY}`,
+    mode: '0755',
+    owner: 'root',
+    group: 'root',
+  };
+};
+
+/** Turns on Debian's unattended security upgrades (its default origins are the security archive). */
+const UNATTENDED_UPGRADES: RenderedFile = {
+  path: '/etc/apt/apt.conf.d/20auto-upgrades',
+  content: `${generatedHeader('//', 'host/provision/index.ts')}APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n`,
+  mode: '0644',
+  owner: 'root',
+  group: 'root',
+};
+
+/** Options of {@link renderMailHostUserData}. */
+export interface MailHostUserDataOptions {
+  /** The optional extra administrator. */
+  readonly admin?: AdminUserSpec;
+}
+
+/** The `#cloud-config` document of a mail host, uncompressed (for review and tests). */
+export const renderMailHostCloudConfig = (rendering: MailHostRendering, options: MailHostUserDataOptions = {}): string => {
+  const { spec } = rendering;
+  const direct = [renderFetchCommand(), renderProvisionCommand(rendering), UNATTENDED_UPGRADES];
+  return renderCloudConfig({
+    fqdn: spec.hostname,
+    prefer_fqdn_over_hostname: true,
+    // Amavis and Postfix need the FQDN to resolve before their packages install.
+    manage_etc_hosts: true,
+    package_update: true,
+    packages: [...MAIL_HOST_PACKAGES[spec.role], ...COMMON_PACKAGES, ...adminShellPackages(options.admin)],
+    users: cloudConfigUsers(options.admin),
+    write_files: [
+      ...direct.map((f) => ({ path: f.path, content: f.content, permissions: f.mode })),
+      ...rendering.files.map((f) => ({ path: `${STAGED_DIRECTORY}${f.path}`, content: f.content, permissions: '0600' })),
+    ],
+    runcmd: [[PROVISION_COMMAND]],
+  });
+};
+
+/**
+ * The user data of a mail host: the cloud-config, gzip-compressed (cloud-init inflates it) so
+ * the full set of rendered files fits EC2's 16 KB. gzip output here is deterministic.
+ */
+export const renderMailHostUserData = (rendering: MailHostRendering, options: MailHostUserDataOptions = {}): Buffer =>
+  gzipSync(renderMailHostCloudConfig(rendering, options), { level: 9 });

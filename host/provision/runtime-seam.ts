@@ -1,0 +1,86 @@
+/**
+ * The one seam between a host and where it runs. Everything a host learns at run time — the
+ * database endpoint, secret ids, passwords, its TLS certificate — comes through
+ * `mirovoy-fetch`, which reads it on EC2 from instance tags (metadata service, IMDSv2) and AWS
+ * Secrets Manager, and in the rehearsal from files the harness placed before boot. The rest of
+ * the provision step is the same code on both.
+ */
+import { generatedHeader, RenderedFile } from '../files';
+
+/** Where the rehearsal harness puts settings and secrets; never present on EC2. */
+export const REHEARSAL_SEAM_DIRECTORY = '/etc/mirovoy/rehearsal';
+/** Prefix of the instance tags that carry run-time settings on EC2. */
+export const SETTING_TAG_PREFIX = 'mirovoy:';
+/** Path of the seam command on the host. */
+export const FETCH_COMMAND = '/usr/local/sbin/mirovoy-fetch';
+
+/**
+ * Run-time settings a mail host reads (instance tags on EC2). Secrets are named by the setting
+ * `secret-<name>`, whose value is the Secrets Manager id.
+ */
+export const RUNTIME_SETTINGS = {
+  /** Host name of the MySQL endpoint. */
+  databaseHost: 'db-host',
+} as const;
+
+/** Secrets a mail host reads; each a JSON object. */
+export const RUNTIME_SECRETS = {
+  /** `{"username","password"}` of the RDS master user (migrations and user management only). */
+  databaseMaster: 'db-master',
+  /** `{"username","password"}` of the read-only lookup user. */
+  databaseLookup: 'db-lookup',
+  /** `{"username","password"}` of the admin user. */
+  databaseAdmin: 'db-admin',
+  /** `{"username","password"}` of the Amavis user. */
+  databaseAmavis: 'db-amavis',
+  /** `{"certificate_chain","private_key"}`: PEM chain (leaf first) and key of the host. */
+  tls: 'tls',
+  /** `{"certificate"}`: PEM of the CA that signed the database server's certificate. */
+  databaseCa: 'db-ca',
+} as const;
+
+const SCRIPT = `#!/bin/bash
+${generatedHeader('#', 'host/provision/runtime-seam.ts')}# Usage: mirovoy-fetch setting <name>          print a run-time setting
+#        mirovoy-fetch secret <name> [<field>] print a secret (or one field of its JSON)
+set -euo pipefail
+kind=\${1:?usage: mirovoy-fetch setting|secret <name> [field]}
+name=\${2:?usage: mirovoy-fetch setting|secret <name> [field]}
+field=\${3:-}
+[[ $name =~ ^[a-z0-9-]+$ ]] || { echo "mirovoy-fetch: bad name '$name'" >&2; exit 2; }
+
+imds() {
+  local token
+  token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token)
+  curl -fsS -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/$1"
+}
+
+setting() {
+  if [[ -d ${REHEARSAL_SEAM_DIRECTORY} ]]; then cat "${REHEARSAL_SEAM_DIRECTORY}/settings/$1"
+  else imds "meta-data/tags/instance/${SETTING_TAG_PREFIX}$1"; fi
+}
+
+secret() {
+  if [[ -d ${REHEARSAL_SEAM_DIRECTORY} ]]; then cat "${REHEARSAL_SEAM_DIRECTORY}/secrets/$1"
+  else
+    AWS_DEFAULT_REGION=$(imds meta-data/placement/region) \\
+      aws secretsmanager get-secret-value --secret-id "$(setting "secret-$1")" --query SecretString --output text
+  fi
+}
+
+case $kind in
+  setting) setting "$name" ;;
+  secret)
+    if [[ -z $field ]]; then secret "$name"
+    else secret "$name" | python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]], end="")' "$field"; fi ;;
+  *) echo "mirovoy-fetch: unknown kind '$kind' (setting or secret)" >&2; exit 2 ;;
+esac
+`;
+
+/** The seam command, as a file for the host. */
+export const renderFetchCommand = (): RenderedFile => ({
+  path: FETCH_COMMAND,
+  content: SCRIPT,
+  mode: '0755',
+  owner: 'root',
+  group: 'root',
+});
