@@ -57,8 +57,8 @@ export function rehearsalOverrides(props: RehearsalOverrideProps): GuestFile[] {
   ];
 }
 
-/** The NoCloud seed: the user-data byte for byte, and meta-data naming the instance. */
-export function noCloudSeed(props: { readonly userData: string; readonly instanceId: string; readonly hostname: string }): GuestFile[] {
+/** The NoCloud seed: the user-data byte for byte (cloud-init inflates gzip itself), and meta-data naming the instance. */
+export function noCloudSeed(props: { readonly userData: string | Buffer; readonly instanceId: string; readonly hostname: string }): GuestFile[] {
   return [
     { path: '/var/lib/cloud/seed/nocloud/user-data', content: props.userData, mode: 0o600 },
     { path: '/var/lib/cloud/seed/nocloud/meta-data', content: `instance-id: ${props.instanceId}\nlocal-hostname: ${props.hostname}\n` },

@@ -21,8 +21,8 @@ export interface RehearsalHostProps {
   readonly fqdn: string;
   /** Its address on the rehearsal LAN. */
   readonly ip: string;
-  /** cloud-init user-data, written to the NoCloud seed unchanged. */
-  readonly userData: string;
+  /** cloud-init user-data, written to the NoCloud seed unchanged; a Buffer for gzip-compressed user-data. */
+  readonly userData: string | Buffer;
   /** Files placed in the host before boot (secrets, a test ClamAV signature, ...). @default none */
   readonly extraFiles?: readonly GuestFile[];
 }

@@ -109,7 +109,8 @@ describe('cleanupStale', () => {
     // A separate process starts a rehearsal and is killed with SIGKILL once it is up: no teardown runs.
     const script = `
       const { Rehearsal } = require('./rehearsal/rehearsal');
-      Rehearsal.start({ hosts: [{ name: 'h', fqdn: 'h.example.test', ip: '10.203.0.30', userData: '#cloud-config\\n' }] })
+      const { gzipSync } = require('node:zlib'); // exercises gzip-compressed user-data (the mail host's is); not asserted here
+      Rehearsal.start({ hosts: [{ name: 'h', fqdn: 'h.example.test', ip: '10.203.0.30', userData: gzipSync('#cloud-config\\nfqdn: h.example.test\\n') }] })
         .then((r) => console.log('READY ' + r.runId + ' ' + process.pid));`;
     const child = spawn('npx', ['tsx', '-e', script], { cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
     const [runId, ownerPid] = await new Promise<[string, number]>((resolve, reject) => {
