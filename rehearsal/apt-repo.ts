@@ -1,3 +1,4 @@
+import { ALL_MAIL_HOST_PACKAGES } from '../host/provision';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { cacheEntryName, ensureCachedDirectory } from './cache';
@@ -6,12 +7,7 @@ import { mountOverlay, unmount } from './overlay';
 import { ensureBaseRootfs, type BaseRootfsProps } from './rootfs';
 
 /** What the mail host's user-data installs (the reference architecture's daemons and their helpers). */
-export const MAIL_HOST_PACKAGES: readonly string[] = [
-  'postfix', 'postfix-mysql', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-mysql', 'dovecot-sieve',
-  'dovecot-managesieved', 'mariadb-client', 'amavisd-new', 'spamassassin', 'clamav', 'clamav-daemon',
-  'postgrey', 'opendkim', 'opendkim-tools', 'postfix-policyd-spf-python', 'fail2ban', 'nftables',
-  'unattended-upgrades', 'python3-pymysql', 'openssl', 'swaks',
-];
+export const MAIL_HOST_PACKAGES: readonly string[] = ALL_MAIL_HOST_PACKAGES;
 
 /** What the database host's user-data installs (MariaDB stands in for RDS in the rehearsal). */
 export const DATABASE_HOST_PACKAGES: readonly string[] = ['mariadb-server'];

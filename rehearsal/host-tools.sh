@@ -11,14 +11,14 @@ set -euo pipefail
 #   zstd                                             compresses the cached tarballs
 #   dnsmasq-base                                     the rehearsal's authoritative DNS server
 #   swaks, libnet-ssleay-perl, libio-socket-ssl-perl SMTP client (STARTTLS needs Net::SSLeay)
-#   openssl, python3                                 TLS / IMAP clients in the tests
+#   openssl, python3, curl                           TLS / IMAP clients in the tests
 #   iproute2                                         ip netns, veth, bridge
 #   nftables                                         packet filtering in client netns (tests may use it)
 #   util-linux                                       nsenter, mount
 #   bind9-dnsutils                                   dig checks what the rehearsal DNS serves
 PACKAGES=(
   mmdebstrap debootstrap debian-archive-keyring systemd-container dpkg-dev zstd
-  dnsmasq-base swaks libnet-ssleay-perl libio-socket-ssl-perl openssl python3
+  dnsmasq-base swaks libnet-ssleay-perl libio-socket-ssl-perl openssl python3 curl
   iproute2 nftables util-linux bind9-dnsutils
 )
 

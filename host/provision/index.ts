@@ -32,6 +32,9 @@ export const MAIL_HOST_PACKAGES: Readonly<Record<ResolvedMailHostSpec['role'], r
 /** Packages every mail host needs for the seam and upkeep. */
 const COMMON_PACKAGES = ['awscli', 'curl', 'unattended-upgrades'];
 
+/** Every package a mail host of any role may install (what the rehearsal's local repository must hold). */
+export const ALL_MAIL_HOST_PACKAGES: readonly string[] = [...new Set([...Object.values(MAIL_HOST_PACKAGES).flat(), ...COMMON_PACKAGES, 'zsh', 'ksh', 'fish'])].sort();
+
 /** Durable data volumes: label, device name given at attachment, mount point. */
 export const DATA_VOLUMES = [
   { label: 'mirovoy-spool', device: '/dev/sdf', mountPoint: '/var/spool' },

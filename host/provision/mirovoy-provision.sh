@@ -132,7 +132,13 @@ install_staged_files
 step "secrets, certificates and database credentials"
 write_secret_files
 step "database schema and accounts"
-"$DB_MIGRATE"
+# The database may still be starting (a fresh RDS instance, a reboot, a failover): retry.
+for attempt in {1..60}; do
+  "$DB_MIGRATE" && break
+  ((attempt < 60)) || die "the database stayed unreachable for 5 minutes"
+  log "database not ready (attempt $attempt of 60); retrying in 5 s"
+  sleep 5
+done
 step "configuration checks"
 check_configuration
 step "services"

@@ -15,15 +15,9 @@ export const SETTING_TAG_PREFIX = 'mirovoy:';
 export const FETCH_COMMAND = '/usr/local/sbin/mirovoy-fetch';
 
 /**
- * Run-time settings a mail host reads (instance tags on EC2). Secrets are named by the setting
- * `secret-<name>`, whose value is the Secrets Manager id.
+ * Secrets a mail host reads; each a JSON object. On EC2 the instance tag
+ * `mirovoy:secret-<name>` holds the Secrets Manager id of secret `<name>`.
  */
-export const RUNTIME_SETTINGS = {
-  /** Host name of the MySQL endpoint. */
-  databaseHost: 'db-host',
-} as const;
-
-/** Secrets a mail host reads; each a JSON object. */
 export const RUNTIME_SECRETS = {
   /** `{"username","password"}` of the RDS master user (migrations and user management only). */
   databaseMaster: 'db-master',
