@@ -5,16 +5,34 @@
 import { renderAdminCli } from './admin';
 import { renderDovecot } from './dovecot';
 import { RenderedFile } from './files';
+import {
+  filterChecks,
+  filterExtensions,
+  filterGroupMembers,
+  filterPackages,
+  filterUnitOfPath,
+  filterUnits,
+  GroupMembership,
+  renderFilters,
+  ServiceCheck,
+} from './filters';
 import { renderMysql } from './mysql';
-import { PostfixExtensions, renderPostfix } from './postfix';
+import { DkimKeyFile, dkimKeyFiles } from './opendkim';
+import { renderPostfix } from './postfix';
 import { SecretFile, secretFilesFor } from './secrets';
 import { MailHostSpec, resolveMailHostSpec, ResolvedMailHostSpec } from './spec';
 
 export * from './admin';
+export * from './amavis';
 export * from './dovecot';
+export * from './fail2ban';
 export * from './files';
+export * from './filters';
 export * from './mysql';
+export * from './opendkim';
 export * from './postfix';
+export * from './postgrey';
+export * from './spf';
 export * from './secrets';
 export * from './spec';
 
@@ -36,20 +54,40 @@ export interface MailHostRendering {
   /** Files to write at run time from secrets, before starting any daemon. */
   readonly secretFiles: readonly SecretFile[];
   readonly vmail: VmailAccount;
+  /** DKIM private keys to write at run time (secret `dkim-<domain>`, field `private_key`, PEM). */
+  readonly dkimKeyFiles: readonly DkimKeyFile[];
+  /** Debian packages of the filtering/signing/protection layer (besides Postfix and Dovecot). */
+  readonly packages: readonly string[];
+  /** Units of that layer to enable and (re)start, in order, before Postfix. */
+  readonly units: readonly string[];
+  /** Checks to pass before restarting those units. */
+  readonly checks: readonly ServiceCheck[];
+  /** Supplementary groups to add before starting the units. */
+  readonly groupMembers: readonly GroupMembership[];
+  /** The unit reading each rendered file of that layer (`null`: none); files of other layers are absent. */
+  readonly unitOfPath: Readonly<Record<string, string | null>>;
 }
 
 /** Renders all files of a mail host; throws `MailHostSpecError` listing every spec problem. */
-export const renderMailHost = (input: MailHostSpec, extensions: PostfixExtensions = {}): MailHostRendering => {
+export const renderMailHost = (input: MailHostSpec): MailHostRendering => {
   const spec = resolveMailHostSpec(input);
   const primary = spec.role === 'primary';
+  const filterFiles = renderFilters(spec);
   return {
     spec,
     files: [
-      ...renderPostfix(spec, extensions),
+      ...renderPostfix(spec, filterExtensions(spec)),
       ...(primary ? [...renderDovecot(spec), ...renderAdminCli(spec)] : []),
       ...renderMysql(spec),
+      ...filterFiles,
     ],
     secretFiles: secretFilesFor(spec),
     vmail: { user: 'vmail', group: 'vmail', uid: spec.vmailUid, gid: spec.vmailGid, home: spec.mailboxRoot },
+    dkimKeyFiles: dkimKeyFiles(spec),
+    packages: filterPackages(spec),
+    units: filterUnits(spec),
+    checks: filterChecks(spec),
+    groupMembers: filterGroupMembers(spec),
+    unitOfPath: Object.fromEntries(filterFiles.map((f) => [f.path, filterUnitOfPath(f.path) ?? null])),
   };
 };

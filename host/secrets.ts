@@ -62,13 +62,13 @@ const FILES: Readonly<Record<DatabaseCredential, Omit<SecretFile, 'credential' |
     group: 'root',
     readers: 'mirovoy-admin (run as root), mirovoy-db-migrate',
   },
-  // The Amavis issue hands this file to the amavis group once that package is installed.
+  // Root-only until Amavis is installed and on; then see `amavisReadableSecretFile`.
   amavis: {
     path: `${PRIVATE_DIRECTORY.path}/mysql-amavis.cnf`,
     mode: '0600',
     owner: 'root',
     group: 'root',
-    readers: 'mirovoy-db-migrate (Amavis later)',
+    readers: 'mirovoy-db-migrate',
   },
 };
 
@@ -102,9 +102,18 @@ export const postfixMapSecretFiles = (spec: ResolvedMailHostSpec): SecretFile[] 
     readers: 'Postfix proxymap (postmap -q as root)',
   }));
 
+/**
+ * The file as written on a host, given the spec: Amavis (user amavis, DBI with
+ * mysql_read_default_file) reads its credential through the amavis group when it runs.
+ */
+const hostSecretFile = (spec: ResolvedMailHostSpec, credential: DatabaseCredential): SecretFile =>
+  credential === 'amavis' && spec.amavis.enabled
+    ? { ...databaseSecretFile(credential), mode: '0640', group: 'amavis', readers: 'Amavis (group amavis), mirovoy-db-migrate' }
+    : databaseSecretFile(credential);
+
 /** Every secret file the provision step must write on this host, in writing order. */
 export const secretFilesFor = (spec: ResolvedMailHostSpec): readonly SecretFile[] => [
-  ...credentialsFor(spec).map(databaseSecretFile),
+  ...credentialsFor(spec).map((credential) => hostSecretFile(spec, credential)),
   ...postfixMapSecretFiles(spec),
 ];
 

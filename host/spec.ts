@@ -62,6 +62,87 @@ export interface MailTlsSpec {
   readonly privateKeyFile: string;
 }
 
+/** Amavis (content filter) with SpamAssassin and ClamAV, on the primary. */
+export interface AmavisSpec {
+  /**
+   * Scan mail with Amavis. Only the primary scans: the backup MX hands every message to the
+   * primary's port 25, where it is scanned (see the README of host/amavis).
+   * @default true on the primary, false on the backup
+   */
+  readonly enabled?: boolean;
+  /**
+   * What happens to spam (score at or above `spamScore`):
+   * - `tag`: delivered with `X-Spam-Flag: YES` and filed into the Junk folder by a global
+   *   Sieve script (when `sieve` is on; otherwise it stays in INBOX, tagged);
+   * - `quarantine`: kept in Amavis' quarantine on the host, not delivered, sender not told;
+   * - `discard`: dropped, sender not told.
+   * Nothing ever bounces: the filter runs after the SMTP transaction, so a bounce would go
+   * to a (usually forged) sender — backscatter.
+   * @default 'tag'
+   */
+  readonly spamPolicy?: 'tag' | 'quarantine' | 'discard';
+  /** SpamAssassin score from which a message is spam (Amavis `$sa_tag2_level_deflt`). @default 6.31 (Debian's) */
+  readonly spamScore?: number;
+  /** Amavis child processes, and so the Postfix concurrency towards Amavis (`$max_servers`). @default 2 */
+  readonly maxServers?: number;
+  /**
+   * Where Amavis unpacks messages: `disk` (/var/lib/amavis/tmp) or `tmpfs` (/run/amavis,
+   * the service's runtime directory; faster, but /run is capped at 20 % of RAM).
+   * @default 'disk'
+   */
+  readonly tempDirectory?: 'disk' | 'tmpfs';
+}
+
+/** Greylisting with Postgrey on port 25. */
+export interface PostgreySpec {
+  /** @default true */
+  readonly enabled?: boolean;
+  /** Seconds a new (client, sender, recipient) triplet must wait before a retry is accepted. @default 300 */
+  readonly delaySeconds?: number;
+}
+
+/** SPF checks with policyd-spf on port 25. */
+export interface SpfSpec {
+  /** @default true */
+  readonly enabled?: boolean;
+  /**
+   * `reject` refuses mail whose HELO or MAIL FROM SPF result is Fail (`-all`, RFC 7208 §8.4);
+   * `annotate` only adds a Received-SPF header (the reference's choice).
+   * @default 'reject'
+   */
+  readonly hardFail?: 'reject' | 'annotate';
+}
+
+/** DKIM signing (outbound) and verification (inbound) with OpenDKIM, on the primary. */
+export interface DkimSpec {
+  /** @default true on the primary (the backup MX neither signs nor verifies) */
+  readonly enabled?: boolean;
+  /** DNS selector: keys are published at `<selector>._domainkey.<domain>`. @default 'mail' */
+  readonly selector?: string;
+}
+
+/** fail2ban with nftables. */
+export interface Fail2banSpec {
+  /** @default true */
+  readonly enabled?: boolean;
+  /** How long an address stays banned. @default '1h' */
+  readonly bantime?: PostfixDuration;
+  /** Window in which `maxretry` failures lead to a ban. @default '10m' */
+  readonly findtime?: PostfixDuration;
+  /** Failures within `findtime` that lead to a ban. @default 5 */
+  readonly maxretry?: number;
+  /** Addresses or CIDRs never banned, besides localhost. @default the spec's `trustedNetworks` */
+  readonly ignoreAddresses?: readonly string[];
+}
+
+/** The other MX, as seen by this host's filters. */
+export interface PeerMxSpec {
+  /** Its host name (Postgrey whitelists it by reverse DNS name). */
+  readonly hostname: string;
+  /** Its public addresses, as this host sees them connect (SPF skips them, Postgrey whitelists them). @default [] */
+  readonly addresses?: readonly string[];
+}
+
 /** Input of every host renderer. */
 export interface MailHostSpec {
   /** Which mail host this is. */
@@ -114,6 +195,34 @@ export interface MailHostSpec {
   readonly sieve?: boolean;
   /** Directory under which new mailboxes are created (`users.home` of new rows). @default '/var/spool/mail/virtual' */
   readonly mailboxRoot?: string;
+  /** Domains hosted here; OpenDKIM signs for each. @default [mailOrigin] */
+  readonly mailDomains?: readonly string[];
+  /**
+   * Networks (CIDR) of our own hosts, e.g. the VPC: never greylisted or SPF-checked, their
+   * mail is DKIM-signed, fail2ban never bans them. They do NOT get relay rights (`mynetworks`
+   * stays localhost). @default []
+   */
+  readonly trustedNetworks?: readonly string[];
+  /** On the primary: the backup MX, whose relayed mail is neither greylisted nor SPF-checked again. @default null */
+  readonly backupMx?: PeerMxSpec | null;
+  /** Memory of the instance in MiB; sizes ClamAV's database reload. @default null (unknown: assume small) */
+  readonly memoryMiB?: number | null;
+  /** Content filter. */
+  readonly amavis?: AmavisSpec;
+  /**
+   * ClamAV's `ConcurrentDatabaseReload`: load a new signature database beside the old one
+   * (no scanning pause, but twice the memory, ~2 GiB with the official databases).
+   * @default true when `memoryMiB` >= 2048, else false (the reference's 1 GiB host ran out of memory)
+   */
+  readonly clamavConcurrentDatabaseReload?: boolean;
+  /** Greylisting. */
+  readonly postgrey?: PostgreySpec;
+  /** SPF checks. */
+  readonly spf?: SpfSpec;
+  /** DKIM. */
+  readonly dkim?: DkimSpec;
+  /** Ban abusive clients. */
+  readonly fail2ban?: Fail2banSpec;
 }
 
 /** A spec with every default applied. */
@@ -147,6 +256,16 @@ export interface ResolvedMailHostSpec {
   readonly dnsBlocklists: readonly DnsBlocklist[];
   readonly sieve: boolean;
   readonly mailboxRoot: string;
+  readonly mailDomains: readonly string[];
+  readonly trustedNetworks: readonly string[];
+  readonly backupMx: { readonly hostname: string; readonly addresses: readonly string[] } | null;
+  readonly memoryMiB: number | null;
+  readonly amavis: Required<AmavisSpec>;
+  readonly clamavConcurrentDatabaseReload: boolean;
+  readonly postgrey: Required<PostgreySpec>;
+  readonly spf: Required<SpfSpec>;
+  readonly dkim: Required<DkimSpec>;
+  readonly fail2ban: Required<Fail2banSpec>;
 }
 
 /** All problems of a spec at once, each naming the field, the value and the fix. */
@@ -168,6 +287,73 @@ const FQDN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
 const SQL_NAME = /^[A-Za-z0-9_]{1,32}$/;
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]+$/;
 
+const IPV4_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
+const IPV6_CIDR = /^[0-9a-f:]*:[0-9a-f:.]*(\/\d{1,3})?$/i;
+/** An IPv4 or IPv6 address, optionally with a prefix length. */
+const isAddressOrCidr = (value: string): boolean => IPV4_CIDR.test(value) || IPV6_CIDR.test(value);
+const DURATION = /^\d+[smhdw]$/;
+
+type Check = (ok: boolean, field: string, value: unknown, fix: string) => void;
+
+/** Validation of the filtering, signing and protection fields. */
+const checkFilters = (spec: ResolvedMailHostSpec, check: Check): void => {
+  spec.mailDomains.forEach((d, i) => check(FQDN.test(d), `mailDomains[${i}]`, d, 'use a lower-case domain such as example.com'));
+  check(spec.mailDomains.length > 0, 'mailDomains', spec.mailDomains, 'list at least one domain');
+  spec.trustedNetworks.forEach((n, i) => check(isAddressOrCidr(n), `trustedNetworks[${i}]`, n, 'use a CIDR such as 10.0.0.0/16'));
+  spec.fail2ban.ignoreAddresses.forEach((n, i) =>
+    check(isAddressOrCidr(n), `fail2ban.ignoreAddresses[${i}]`, n, 'use an address or CIDR such as 10.0.0.0/16'),
+  );
+  if (spec.backupMx !== null) {
+    check(spec.role === 'primary', 'backupMx', spec.backupMx.hostname, 'set backupMx on the primary only');
+    check(FQDN.test(spec.backupMx.hostname), 'backupMx.hostname', spec.backupMx.hostname, 'use a fully qualified host name');
+    spec.backupMx.addresses.forEach((a, i) => check(isAddressOrCidr(a), `backupMx.addresses[${i}]`, a, 'use an IPv4 or IPv6 address'));
+  }
+  check(
+    spec.memoryMiB === null || (Number.isInteger(spec.memoryMiB) && spec.memoryMiB >= 512),
+    'memoryMiB',
+    spec.memoryMiB,
+    'use the instance memory in MiB (at least 512), or null',
+  );
+  check(
+    !(spec.amavis.enabled && spec.role === 'backup'),
+    'amavis.enabled',
+    spec.amavis.enabled,
+    "the backup MX passes all mail to the primary, which scans it; leave Amavis off on 'backup'",
+  );
+  check(['tag', 'quarantine', 'discard'].includes(spec.amavis.spamPolicy), 'amavis.spamPolicy', spec.amavis.spamPolicy, "use 'tag', 'quarantine' or 'discard'");
+  check(Number.isFinite(spec.amavis.spamScore) && spec.amavis.spamScore > 0, 'amavis.spamScore', spec.amavis.spamScore, 'use a positive score such as 6.31');
+  check(
+    Number.isInteger(spec.amavis.maxServers) && spec.amavis.maxServers >= 1 && spec.amavis.maxServers <= 50,
+    'amavis.maxServers',
+    spec.amavis.maxServers,
+    'use 1-50 (each child holds SpamAssassin, ~150 MiB)',
+  );
+  check(['disk', 'tmpfs'].includes(spec.amavis.tempDirectory), 'amavis.tempDirectory', spec.amavis.tempDirectory, "use 'disk' or 'tmpfs'");
+  check(
+    Number.isInteger(spec.postgrey.delaySeconds) && spec.postgrey.delaySeconds >= 0,
+    'postgrey.delaySeconds',
+    spec.postgrey.delaySeconds,
+    'use a whole number of seconds (default 300)',
+  );
+  check(['reject', 'annotate'].includes(spec.spf.hardFail), 'spf.hardFail', spec.spf.hardFail, "use 'reject' or 'annotate'");
+  check(
+    !(spec.dkim.enabled && spec.role === 'backup'),
+    'dkim.enabled',
+    spec.dkim.enabled,
+    "the backup MX sends no mail of its own and the primary verifies; leave DKIM off on 'backup'",
+  );
+  check(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(spec.dkim.selector), 'dkim.selector', spec.dkim.selector, 'use a DNS label such as mail');
+  for (const field of ['bantime', 'findtime'] as const) {
+    check(DURATION.test(spec.fail2ban[field]), `fail2ban.${field}`, spec.fail2ban[field], "use a number and a unit s|m|h|d|w, e.g. '1h'");
+  }
+  check(
+    Number.isInteger(spec.fail2ban.maxretry) && spec.fail2ban.maxretry >= 1,
+    'fail2ban.maxretry',
+    spec.fail2ban.maxretry,
+    'use a positive integer',
+  );
+};
+
 /**
  * Applies defaults and validates. Throws one `MailHostSpecError` listing every problem.
  */
@@ -177,10 +363,13 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
     if (!ok) problems.push(`${field} = ${JSON.stringify(value)}: ${fix}`);
   };
   const db = spec.database;
+  const primary = spec.role === 'primary';
+  const mailOrigin = spec.mailOrigin ?? spec.hostname.split('.').slice(1).join('.');
+  const trustedNetworks = spec.trustedNetworks ?? [];
   const resolved: ResolvedMailHostSpec = {
     role: spec.role,
     hostname: spec.hostname,
-    mailOrigin: spec.mailOrigin ?? spec.hostname.split('.').slice(1).join('.'),
+    mailOrigin,
     vmailUid: spec.vmailUid ?? 5000,
     vmailGid: VMAIL_GID,
     database: {
@@ -210,6 +399,28 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
     dnsBlocklists: spec.dnsBlocklists ?? [],
     sieve: spec.sieve ?? true,
     mailboxRoot: spec.mailboxRoot ?? '/var/spool/mail/virtual',
+    mailDomains: spec.mailDomains ?? [mailOrigin],
+    trustedNetworks,
+    backupMx: spec.backupMx ? { hostname: spec.backupMx.hostname, addresses: spec.backupMx.addresses ?? [] } : null,
+    memoryMiB: spec.memoryMiB ?? null,
+    amavis: {
+      enabled: spec.amavis?.enabled ?? primary,
+      spamPolicy: spec.amavis?.spamPolicy ?? 'tag',
+      spamScore: spec.amavis?.spamScore ?? 6.31,
+      maxServers: spec.amavis?.maxServers ?? 2,
+      tempDirectory: spec.amavis?.tempDirectory ?? 'disk',
+    },
+    clamavConcurrentDatabaseReload: spec.clamavConcurrentDatabaseReload ?? (spec.memoryMiB ?? 0) >= 2048,
+    postgrey: { enabled: spec.postgrey?.enabled ?? true, delaySeconds: spec.postgrey?.delaySeconds ?? 300 },
+    spf: { enabled: spec.spf?.enabled ?? true, hardFail: spec.spf?.hardFail ?? 'reject' },
+    dkim: { enabled: spec.dkim?.enabled ?? primary, selector: spec.dkim?.selector ?? 'mail' },
+    fail2ban: {
+      enabled: spec.fail2ban?.enabled ?? true,
+      bantime: spec.fail2ban?.bantime ?? '1h',
+      findtime: spec.fail2ban?.findtime ?? '10m',
+      maxretry: spec.fail2ban?.maxretry ?? 5,
+      ignoreAddresses: spec.fail2ban?.ignoreAddresses ?? trustedNetworks,
+    },
   };
 
   check(spec.role === 'primary' || spec.role === 'backup', 'role', spec.role, "use 'primary' or 'backup'");
@@ -286,6 +497,7 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
       'use a Postfix reply filter such as 127.0.0.[2..11]',
     );
   });
+  checkFilters(resolved, check);
   if (problems.length > 0) throw new MailHostSpecError(problems);
   return resolved;
 };

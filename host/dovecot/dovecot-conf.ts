@@ -3,6 +3,7 @@
  * dovecot.conf (and so its conf.d includes): one reviewed file, checked with `doveconf -n`.
  * Setting reference: https://doc.dovecot.org/2.4.1/core/summaries/settings.html
  */
+import { filesSpamIntoJunk, JUNK_SIEVE_PATH } from '../amavis';
 import { DovecotBlock } from '../format/dovecot-conf';
 import { DOVECOT_AUTH_SOCKET, DOVECOT_LMTP_SOCKET, POSTFIX_QUEUE_DIRECTORY } from '../postfix/main-cf';
 import { databaseSecretFile } from '../secrets';
@@ -117,5 +118,9 @@ export const dovecotConfig = (spec: ResolvedMailHostSpec): DovecotBlock => ({
         // Each user's active script (Pigeonhole); no script means plain delivery to INBOX.
         'sieve_script personal': { sieve_script_driver: 'file', sieve_script_path: '~/sieve', sieve_script_active_path: '~/.dovecot.sieve' },
       }
+    : {}),
+  // Spam tagged by Amavis goes to Junk; it runs before the user's script, which may override it.
+  ...(filesSpamIntoJunk(spec)
+    ? { 'sieve_script spam-to-junk': { sieve_script_type: 'before', sieve_script_driver: 'file', sieve_script_path: JUNK_SIEVE_PATH } }
     : {}),
 });

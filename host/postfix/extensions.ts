@@ -18,6 +18,12 @@ export interface PolicyService {
 export interface ContentFilter {
   /** `content_filter` value: `<master.cf transport>:[host]:port`, e.g. `smtp-amavis:[127.0.0.1]:10024`. */
   readonly nexthop: string;
+  /**
+   * `content_filter` of the submission services (587/465), e.g. a port where the filter
+   * treats mail as outbound (Amavis' ORIGINATING policy bank).
+   * @default null (mail from authenticated users is not filtered)
+   */
+  readonly submissionNexthop?: string | null;
 }
 
 /** Milters (OpenDKIM) for SMTP and locally submitted mail. */

@@ -25,6 +25,8 @@ const port25Restrictions = (spec: ResolvedMailHostSpec, ext: PostfixExtensions):
     'reject_unknown_recipient_domain',
     // Before any policy service: an unknown mailbox must get 5xx at RCPT, not a greylisting 4xx.
     'reject_unlisted_recipient',
+    // This host's own mail (monitoring, notices) is neither SPF-checked nor greylisted.
+    ...((ext.policyServices ?? []).length > 0 ? ['permit_mynetworks'] : []),
     ...(ext.policyServices ?? []).map((p) => `check_policy_service ${p.endpoint}`),
   ],
   smtpd_helo_required: true,

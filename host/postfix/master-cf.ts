@@ -47,7 +47,7 @@ const INTERNAL_SERVICES: readonly MasterService[] = [
  * then only authenticated users may send. Port 25's HELO/sender/policy checks are for
  * other MTAs and would reject laptops (non-FQDN HELO) or greylist our own users.
  */
-const submissionOverrides = (name: string): PostfixParameters => ({
+const submissionOverrides = (name: string, ext: PostfixExtensions): PostfixParameters => ({
   syslog_name: `postfix/${name}`,
   smtpd_tls_security_level: 'encrypt',
   smtpd_sasl_auth_enable: true,
@@ -57,8 +57,9 @@ const submissionOverrides = (name: string): PostfixParameters => ({
   smtpd_client_restrictions: ['permit_sasl_authenticated', 'reject'],
   smtpd_relay_restrictions: ['permit_sasl_authenticated', 'reject'],
   smtpd_recipient_restrictions: ['reject_non_fqdn_recipient', 'reject_unknown_recipient_domain'],
-  // Mail from our users is not re-scanned as inbound mail by the content filter.
-  content_filter: '',
+  // Mail from our users never goes through port 25's inbound filter: it goes to the
+  // filter's outbound entry point when there is one (virus scan, no spam scoring).
+  content_filter: ext.contentFilter?.submissionNexthop ?? '',
 });
 
 /** The `master.cf` services of a host, in file order. */
@@ -67,14 +68,14 @@ export const postfixMasterServices = (spec: ResolvedMailHostSpec, ext: PostfixEx
   ...(spec.role === 'primary'
     ? [
         // 587: STARTTLS required before AUTH.
-        { service: 'submission', type: 'inet', private: false, command: ['smtpd'], overrides: submissionOverrides('submission') } as const,
+        { service: 'submission', type: 'inet', private: false, command: ['smtpd'], overrides: submissionOverrides('submission', ext) } as const,
         // 465: implicit TLS ("wrapper mode"), which the reference enabled without this flag.
         {
           service: 'submissions',
           type: 'inet',
           private: false,
           command: ['smtpd'],
-          overrides: { ...submissionOverrides('submissions'), smtpd_tls_wrappermode: true },
+          overrides: { ...submissionOverrides('submissions', ext), smtpd_tls_wrappermode: true },
         } as const,
       ]
     : []),

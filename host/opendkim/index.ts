@@ -1,0 +1,113 @@
+/**
+ * OpenDKIM: signs mail of every hosted domain on its way out and verifies inbound
+ * signatures (Mode sv), as a Postfix milter. opendkim.conf(5); RFC 6376.
+ * The private keys come from outside the host (run-time secrets, see `dkimKeyFiles`).
+ */
+import { createPublicKey } from 'node:crypto';
+import { RenderedFile, withHeader } from '../files';
+import { KeyValue, renderKeyValueLines } from '../format/key-value';
+import { Milters } from '../postfix/extensions';
+import { PRIVATE_DIRECTORY } from '../secrets';
+import { ResolvedMailHostSpec } from '../spec';
+
+/** Where the milter listens. */
+export const OPENDKIM_PORT = 8891;
+/** Path of the configuration Debian's opendkim.service reads. */
+export const OPENDKIM_CONF = '/etc/opendkim.conf';
+/** Key table: signing name → domain:selector:key file. */
+export const OPENDKIM_KEY_TABLE = '/etc/opendkim/key.table';
+/** Signing table: sender pattern → key table entry. */
+export const OPENDKIM_SIGNING_TABLE = '/etc/opendkim/signing.table';
+
+/** A DKIM private key file the provision step writes from a run-time secret. */
+export interface DkimKeyFile {
+  readonly path: string;
+  readonly mode: string;
+  readonly owner: string;
+  readonly group: string;
+  /** The domain whose mail this key signs (secret `dkim-<domain>`, field `private_key`, PEM). */
+  readonly domain: string;
+  readonly selector: string;
+}
+
+/**
+ * One key file per hosted domain, owned by opendkim and unreadable to anyone else
+ * (OpenDKIM's RequireSafeKeys refuses group- or world-readable keys). Empty when DKIM is off.
+ */
+export const dkimKeyFiles = (spec: ResolvedMailHostSpec): DkimKeyFile[] =>
+  spec.dkim.enabled
+    ? spec.mailDomains.map((domain) => ({
+        path: `${PRIVATE_DIRECTORY.path}/dkim-${domain}.pem`,
+        mode: '0600',
+        owner: 'opendkim',
+        group: 'opendkim',
+        domain,
+        selector: spec.dkim.selector,
+      }))
+    : [];
+
+/**
+ * The public key of a PEM private or public key, as the `p=` value of the DKIM TXT record
+ * (base64 of the DER SubjectPublicKeyInfo, RFC 6376 §3.6.1); feed it to `dkimTxtValue`.
+ */
+export const dkimPublicKeyBase64 = (pem: string): string =>
+  createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64');
+
+/** The milter hook for Postfix: SMTP and locally submitted mail. */
+export const opendkimMilters = (): Milters => ({
+  endpoints: [`inet:127.0.0.1:${OPENDKIM_PORT}`],
+  // A broken signer must not stop mail: unsigned mail is still delivered (DMARC may then
+  // quarantine it at the receiver, which is visible; lost mail would not be).
+  defaultAction: 'accept',
+});
+
+/** opendkim.conf settings, in file order. */
+export const opendkimSettings = (spec: ResolvedMailHostSpec): Readonly<Record<string, KeyValue>> => ({
+  // Debian's own values, kept because we replace the whole file.
+  Syslog: true,
+  SyslogSuccess: true,
+  UserID: 'opendkim',
+  UMask: '007',
+  PidFile: '/run/opendkim/opendkim.pid',
+  TrustAnchorFile: '/usr/share/dns/root.key',
+  // Sign outbound, verify inbound (adds Authentication-Results).
+  Mode: 'sv',
+  // Loopback TCP: Postfix needs no membership in the opendkim group and no socket in its
+  // queue directory, and only processes on this host can reach it.
+  Socket: `inet:${OPENDKIM_PORT}@127.0.0.1`,
+  // relaxed headers survive the header re-folding some relays do; simple body is the norm.
+  Canonicalization: 'relaxed/simple',
+  // Sign From: twice so nobody can add a second From: without breaking the signature.
+  OversignHeaders: 'From',
+  // refile: the signing table's keys are patterns (*@domain).
+  KeyTable: `file:${OPENDKIM_KEY_TABLE}`,
+  SigningTable: `refile:${OPENDKIM_SIGNING_TABLE}`,
+  // Mail from these clients is signed, not verified: this host (sendmail, notices) and our
+  // networks. Authenticated submission clients are signed because Postfix passes the
+  // {auth_type} macro, which OpenDKIM treats as internal.
+  InternalHosts: ['127.0.0.1', '::1', ...spec.trustedNetworks],
+  ExternalIgnoreList: ['127.0.0.1', '::1', ...spec.trustedNetworks],
+});
+
+const signingName = (spec: ResolvedMailHostSpec, domain: string): string => `${spec.dkim.selector}._domainkey.${domain}`;
+
+/** opendkim.conf and its two tables (no key material). Nothing when DKIM is off. */
+export const renderOpendkim = (spec: ResolvedMailHostSpec): RenderedFile[] => {
+  if (!spec.dkim.enabled) return [];
+  const keys = dkimKeyFiles(spec);
+  const file = (path: string, body: string): RenderedFile => ({
+    path,
+    content: withHeader('#', 'host/opendkim/index.ts', body),
+    mode: '0644',
+    owner: 'root',
+    group: 'root',
+  });
+  return [
+    file(OPENDKIM_CONF, renderKeyValueLines(opendkimSettings(spec))),
+    file(
+      OPENDKIM_KEY_TABLE,
+      renderKeyValueLines(Object.fromEntries(keys.map((k) => [signingName(spec, k.domain), `${k.domain}:${k.selector}:${k.path}`]))),
+    ),
+    file(OPENDKIM_SIGNING_TABLE, renderKeyValueLines(Object.fromEntries(keys.map((k) => [`*@${k.domain}`, signingName(spec, k.domain)])))),
+  ];
+};
