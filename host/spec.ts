@@ -66,7 +66,7 @@ export interface MailTlsSpec {
 export interface AmavisSpec {
   /**
    * Scan mail with Amavis. Only the primary scans: the backup MX hands every message to the
-   * primary's port 25, where it is scanned (see the README of host/amavis).
+   * primary's port 25, where it is scanned; a second scan would only cost memory.
    * @default true on the primary, false on the backup
    */
   readonly enabled?: boolean;
