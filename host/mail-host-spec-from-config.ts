@@ -1,6 +1,6 @@
 /** The adapter from a project config to the host renderers' input. */
 import { MirovoyConfig } from '../configs/schema';
-import { MailHostRole, MailHostSpec } from './spec';
+import { MailHostRole, MailHostSpec, PostfixDuration } from './spec';
 
 /** Where the provision step writes a mail host's TLS files. */
 export const MAIL_TLS_FILES = {
@@ -9,37 +9,61 @@ export const MAIL_TLS_FILES = {
   databaseCaFile: '/etc/mirovoy/tls/database-ca.pem',
 } as const;
 
-/** Where the mail host finds its database. */
-export interface DatabaseEndpoint {
-  /** Host name (the RDS endpoint on EC2, the MariaDB host in the rehearsal). */
-  readonly host: string;
-  /** TCP port. @default 3306 */
-  readonly port?: number;
+/** Memory of burstable instance sizes (t2/t3/t3a/t4g), in MiB. */
+const BURSTABLE_MEMORY_MIB: Readonly<Record<string, number>> = { nano: 512, micro: 1024, small: 2048, medium: 4096, large: 8192, xlarge: 16384, '2xlarge': 32768 };
+
+/** Memory of an instance type in MiB, when we know it (the burstable families); otherwise null. */
+export const instanceMemoryMiB = (instanceType: string): number | null => {
+  const [family, size] = instanceType.split('.');
+  return /^t(2|3|3a|4g)$/.test(family) ? (BURSTABLE_MEMORY_MIB[size] ?? null) : null;
+};
+
+/** Where the mail host finds its database, and facts only known where it runs. */
+export interface MailHostSite {
+  /** Host name of the database (the RDS endpoint on EC2, the MariaDB host in the rehearsal). */
+  readonly databaseHost: string;
+  /** Public addresses of the backup MX, for the primary's greylisting/SPF whitelists. @default none */
+  readonly backupMxAddresses?: readonly string[];
 }
 
 /** The spec of the primary or backup MX of a config. */
-export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole, database: DatabaseEndpoint): MailHostSpec => {
+export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole, site: MailHostSite): MailHostSpec => {
   const { mail } = config;
-  const hostname = role === 'primary' ? mail.primary.hostname : mail.backupMx.hostname;
-  if (!hostname) throw new Error(`mail.${role === 'primary' ? 'primary' : 'backupMx'}.hostname is not set`);
+  const host = role === 'primary' ? mail.primary : { hostname: mail.backupMx.hostname, instanceType: mail.backupMx.instanceType };
+  if (!host.hostname) throw new Error(`mail.${role === 'primary' ? 'primary' : 'backupMx'}.hostname is not set`);
+  const backupMx = role === 'primary' && mail.backupMx.enabled && mail.backupMx.hostname ? { hostname: mail.backupMx.hostname, addresses: site.backupMxAddresses ?? [] } : null;
   return {
     role,
-    hostname,
+    hostname: host.hostname,
     mailOrigin: config.mailDomains[0],
+    mailDomains: config.mailDomains,
     vmailUid: mail.virtualMailUid,
     database: {
-      host: database.host,
-      port: database.port,
+      host: site.databaseHost,
       name: config.database.mailDatabaseName,
       // The server certificate is always verified: RDS and the rehearsal both require TLS.
       tlsCaFile: MAIL_TLS_FILES.databaseCaFile,
     },
     tls: { certificateChainFile: MAIL_TLS_FILES.certificateChainFile, privateKeyFile: MAIL_TLS_FILES.privateKeyFile },
-    relayHost: mail.relayHost ? mail.relayHost : null,
+    relayHost: mail.relayHost ?? null,
     unknownLocalRecipientRejectCode: mail.unknownLocalRecipientRejectCode,
     imapStartTls: mail.imapStartTls,
     plusAddressing: mail.plusAddressing,
     messageSizeLimit: mail.messageSizeLimitMiB * 1024 * 1024,
     primaryMxHostname: role === 'backup' ? mail.primary.hostname : null,
+    // Our own VPC: never greylisted or SPF-checked, never banned (it gets no relay rights).
+    trustedNetworks: [config.network.cidr],
+    backupMx,
+    memoryMiB: instanceMemoryMiB(host.instanceType),
+    ...(mail.clamavConcurrentDatabaseReload === undefined ? {} : { clamavConcurrentDatabaseReload: mail.clamavConcurrentDatabaseReload }),
+    ...(role === 'primary' ? { amavis: { spamPolicy: mail.spamPolicy }, dkim: { selector: mail.dkimSelector } } : {}),
+    postgrey: { enabled: mail.greylisting.enabled, delaySeconds: mail.greylisting.delaySeconds },
+    spf: { hardFail: mail.spfHardFail },
+    fail2ban: {
+      enabled: mail.fail2ban.enabled,
+      bantime: mail.fail2ban.banTime as PostfixDuration,
+      findtime: mail.fail2ban.findTime as PostfixDuration,
+      maxretry: mail.fail2ban.maxRetry,
+    },
   };
 };

@@ -1,23 +1,18 @@
-import { ALL_MAIL_HOST_PACKAGES } from '../host/provision';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { cacheEntryName, ensureCachedDirectory } from './cache';
 import { run, runShell } from './command';
 import { mountOverlay, unmount } from './overlay';
+import { DATABASE_HOST_PACKAGES, exampleMailHostPackages } from './mail-packages';
 import { ensureBaseRootfs, type BaseRootfsProps } from './rootfs';
 
-/** What the mail host's user-data installs (the reference architecture's daemons and their helpers). */
-export const MAIL_HOST_PACKAGES: readonly string[] = ALL_MAIL_HOST_PACKAGES;
-
-/** What the database host's user-data installs (MariaDB stands in for RDS in the rehearsal). */
-export const DATABASE_HOST_PACKAGES: readonly string[] = ['mariadb-server'];
 
 /** Bump when the build below changes in a way the package list does not show. */
 const REPO_RECIPE_VERSION = 1;
 
 /** Options for {@link ensureLocalAptRepo}. */
 export interface LocalAptRepoProps {
-  /** Packages the hosts' user-data may install. @default MAIL_HOST_PACKAGES and DATABASE_HOST_PACKAGES */
+  /** Packages the hosts' user-data may install. @default the example config's mail hosts' and the database stand-in's */
   readonly packages?: readonly string[];
   /** The base rootfs the closure is computed against. @default the default base rootfs */
   readonly base?: BaseRootfsProps;
@@ -34,7 +29,7 @@ export interface LocalAptRepoProps {
  */
 export async function ensureLocalAptRepo(props: LocalAptRepoProps = {}): Promise<string> {
   const base = await ensureBaseRootfs(props.base);
-  const packages = [...new Set(props.packages ?? [...MAIL_HOST_PACKAGES, ...DATABASE_HOST_PACKAGES])].sort();
+  const packages = [...new Set(props.packages ?? [...exampleMailHostPackages(), ...DATABASE_HOST_PACKAGES])].sort();
   const name = cacheEntryName('apt-repo', { base: basename(base), packages, recipe: REPO_RECIPE_VERSION }, new Date());
   return ensureCachedDirectory({
     name,

@@ -4,20 +4,22 @@
  * (an SMTP sink for "the internet"), and a DNS server serving the record set we publish.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../configs/load';
 import { MirovoyConfig } from '../configs/schema';
 import { mailDnsRecords } from '../host/dns/mail-records';
-import { renderMailHost } from '../host';
+import { MailHostSpec, renderMailHost } from '../host';
 import { mailHostSpecFromConfig } from '../host/mail-host-spec-from-config';
-import { renderMailHostUserData } from '../host/provision';
-import { REHEARSAL_SEAM_DIRECTORY, RUNTIME_SECRETS } from '../host/provision/runtime-seam';
+import { dkimPublicKeyBase64 } from '../host/opendkim';
+import { mailHostPackages, renderMailHostUserData } from '../host/provision';
+import { dkimSecretName, REHEARSAL_SEAM_DIRECTORY, RUNTIME_SECRETS } from '../host/provision/runtime-seam';
 import { databaseHostFiles, renderDatabaseHostUserData } from './database-host';
 import type { DnsRecord } from './dns-records';
 import type { GuestFile } from './guest-files';
 import { rehearsalDnsRecords } from './mail-dns';
+import { DATABASE_HOST_PACKAGES } from './mail-packages';
 import { progress } from './progress';
 import { Rehearsal } from './rehearsal';
 import { createTestCa } from './test-ca';
@@ -27,6 +29,8 @@ export const MAIL_REHEARSAL_ADDRESSES = {
   primary: '10.203.0.10',
   database: '10.203.0.20',
   client: '10.203.0.100',
+  /** A second client for abuse tests (relay probes, password guessing) that fail2ban may ban. */
+  prober: '10.203.0.101',
 } as const;
 
 /** Names of the rehearsal's own parties (not from the config). */
@@ -43,6 +47,30 @@ export const REHEARSAL_NAMES = {
 /** The master user of the database stand-in (RDS's master user is `mirovoy` too). */
 const MASTER_USER = 'mirovoy';
 
+/**
+ * A hand-made ClamAV signature for the EICAR test file (`sigtool --md5` of it). freshclam cannot
+ * reach the internet here, and clamd does not start without signatures.
+ */
+const EICAR_SIGNATURE = '44d88612fea8a8f36de82e1278abb02f:68:Rehearsal-EICAR-Test\n';
+
+/**
+ * Rehearsal-only ClamAV overrides, written into the host before boot (never into its user data):
+ * the test signature, and a drop-in that lifts Debian's condition on the official database
+ * files (clamav-daemon.service is skipped silently without main.cvd).
+ */
+const CLAMAV_OVERRIDES: GuestFile[] = [
+  { path: '/var/lib/clamav/rehearsal-eicar.hdb', content: EICAR_SIGNATURE },
+  { path: '/etc/systemd/system/clamav-daemon.service.d/rehearsal.conf', content: '# Rehearsal: a test signature instead of the official database.\n[Unit]\nConditionPathExistsGlob=\n' },
+];
+
+/** Options of {@link startMailRehearsal}. */
+export interface MailRehearsalOptions {
+  /** The config whose mail system to boot. @default the embedded example */
+  readonly config?: MirovoyConfig;
+  /** Adjusts the primary's spec before rendering (tests shorten greylisting and ban times). @default none */
+  readonly tuneSpec?: (spec: MailHostSpec) => MailHostSpec;
+}
+
 /** A running mail rehearsal. */
 export interface MailRehearsal {
   readonly rehearsal: Rehearsal;
@@ -55,6 +83,8 @@ export interface MailRehearsal {
   readonly primaryChainPem: string;
   /** Folder where the SMTP sink stores what the primary relayed to the world. */
   readonly sinkDirectory: string;
+  /** The DKIM public keys published in the rehearsal DNS, by domain (base64 DER). */
+  readonly dkimPublicKeys: Readonly<Record<string, string>>;
   /** Stops the sink, then the rehearsal. */
   stop(): Promise<void>;
 }
@@ -66,9 +96,13 @@ const seamSecrets = (secrets: Record<string, object>): GuestFile[] =>
   Object.entries(secrets).map(([name, value]) => ({ path: `${REHEARSAL_SEAM_DIRECTORY}/secrets/${name}`, content: JSON.stringify(value), mode: 0o600 }));
 
 /** The DNS the rehearsal serves: our published record set plus the foreign parties. */
-const dnsRecordsFor = (config: MirovoyConfig, primaryHostname: string): DnsRecord[] => [
+const dnsRecordsFor = (config: MirovoyConfig, primaryHostname: string, dkimPublicKeys: Record<string, string>): DnsRecord[] => [
   ...rehearsalDnsRecords(
-    mailDnsRecords({ domains: config.mailDomains, exchangers: [{ hostname: primaryHostname, ipv4: MAIL_REHEARSAL_ADDRESSES.primary, priority: 10 }] }),
+    mailDnsRecords({
+      domains: config.mailDomains,
+      exchangers: [{ hostname: primaryHostname, ipv4: MAIL_REHEARSAL_ADDRESSES.primary, priority: 10 }],
+      dkim: { selector: config.mail.dkimSelector, publicKeys: dkimPublicKeys },
+    }),
   ),
   { type: 'A', name: REHEARSAL_NAMES.database, value: MAIL_REHEARSAL_ADDRESSES.database },
   { type: 'A', name: REHEARSAL_NAMES.senderHost, value: MAIL_REHEARSAL_ADDRESSES.client },
@@ -93,17 +127,28 @@ const startSink = async (rehearsal: Rehearsal, directory: string): Promise<Child
   return sink;
 };
 
+/** DKIM keys as they come from outside the host (Terraform on AWS, this harness here). */
+const newDkimKeys = (domains: readonly string[]) =>
+  Object.fromEntries(
+    domains.map((domain) => [domain, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()]),
+  );
+
 /** Boots the mail system of a config (default: the embedded example). */
-export async function startMailRehearsal(config: MirovoyConfig = loadConfig('example')): Promise<MailRehearsal> {
+export async function startMailRehearsal(options: MailRehearsalOptions = {}): Promise<MailRehearsal> {
+  const config = options.config ?? loadConfig('example');
   const ca = await createTestCa();
   try {
-    const spec = mailHostSpecFromConfig(config, 'primary', { host: REHEARSAL_NAMES.database });
+    const configuredSpec = mailHostSpecFromConfig(config, 'primary', { databaseHost: REHEARSAL_NAMES.database });
+    const spec = options.tuneSpec ? options.tuneSpec(configuredSpec) : configuredSpec;
+    const rendering = renderMailHost(spec);
     const primaryHostname = spec.hostname;
+    const dkimKeys = newDkimKeys(config.mailDomains);
+    const dkimPublicKeys = Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [domain, dkimPublicKeyBase64(pem)]));
     const primaryCertificate = await ca.issue([primaryHostname], [MAIL_REHEARSAL_ADDRESSES.primary]);
     const databaseCertificate = await ca.issue([REHEARSAL_NAMES.database]);
     const masterPassword = newPassword();
     const credentials = (username: string) => ({ username, password: newPassword() });
-    const users = renderMailHost(spec).spec.database.users;
+    const users = rendering.spec.database.users;
     const rehearsal = await Rehearsal.start({
       hosts: [
         {
@@ -117,19 +162,28 @@ export async function startMailRehearsal(config: MirovoyConfig = loadConfig('exa
           name: 'mx1',
           fqdn: primaryHostname,
           ip: MAIL_REHEARSAL_ADDRESSES.primary,
-          userData: renderMailHostUserData(renderMailHost(spec), { admin: config.admin }),
-          extraFiles: seamSecrets({
+          userData: renderMailHostUserData(rendering, { admin: config.admin }),
+          extraFiles: [
+            ...CLAMAV_OVERRIDES,
+            ...seamSecrets({
             [RUNTIME_SECRETS.databaseMaster]: { username: MASTER_USER, password: masterPassword },
             [RUNTIME_SECRETS.databaseLookup]: credentials(users.lookup),
             [RUNTIME_SECRETS.databaseAdmin]: credentials(users.admin),
             [RUNTIME_SECRETS.databaseAmavis]: credentials(users.amavis),
             [RUNTIME_SECRETS.tls]: { certificate_chain: primaryCertificate.chainPem, private_key: primaryCertificate.keyPem },
             [RUNTIME_SECRETS.databaseCa]: { certificate: ca.rootPem },
-          }),
+            ...Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [dkimSecretName(domain), { private_key: pem }])),
+            }),
+          ],
         },
       ],
-      clients: [{ name: 'client', ip: MAIL_REHEARSAL_ADDRESSES.client }],
-      dnsRecords: dnsRecordsFor(config, primaryHostname),
+      clients: [
+        { name: 'client', ip: MAIL_REHEARSAL_ADDRESSES.client },
+        { name: 'prober', ip: MAIL_REHEARSAL_ADDRESSES.prober },
+      ],
+      dnsRecords: dnsRecordsFor(config, primaryHostname, dkimPublicKeys),
+      // Exactly what the user data installs, with its closure.
+      repo: { packages: [...mailHostPackages(rendering, config.admin), ...DATABASE_HOST_PACKAGES] },
     });
     const rootCaFile = join(rehearsal.directory, 'test-root-ca.pem');
     writeFileSync(rootCaFile, ca.rootPem);
@@ -146,6 +200,7 @@ export async function startMailRehearsal(config: MirovoyConfig = loadConfig('exa
       rootCaFile,
       primaryChainPem: primaryCertificate.chainPem,
       sinkDirectory,
+      dkimPublicKeys,
       async stop() {
         sink.kill('SIGTERM');
         await rehearsal.stop();

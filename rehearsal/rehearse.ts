@@ -7,7 +7,7 @@ import { ConfigError } from '../configs/problems';
 import { MAIL_REHEARSAL_ADDRESSES, startMailRehearsal } from './mail-system';
 
 async function main(): Promise<void> {
-  const mail = await startMailRehearsal(loadConfig());
+  const mail = await startMailRehearsal({ config: loadConfig() });
   const { rehearsal } = mail;
   const client = rehearsal.lan.node('client').netns;
   const shell = (name: string) => `nsenter -t ${rehearsal.host(name).pid1} -a bash`;

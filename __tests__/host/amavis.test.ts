@@ -48,7 +48,7 @@ describe('Amavis content filter', () => {
   it('looks local domains up in SQL with the read-only amavis account and its option file', () => {
     const s = amavisSettings(primary);
     const [[dsn, user, password]] = s['@lookup_sql_dsn'] as [[string, string, null]];
-    expect(dsn).toContain('mysql_read_default_file=/etc/mirovoy/private/mysql-amavis.cnf');
+    expect(dsn).toMatch(/^DBI:MariaDB:.*;mariadb_read_default_file=\/etc\/mirovoy\/private\/mysql-amavis.cnf;/);
     expect(user).toBe('mirovoy_amavis');
     expect(password).toBeNull();
     expect(AMAVIS_LOCAL_DOMAIN_QUERY).toMatch(/FROM domains .* AND enabled = 1$/);
@@ -59,7 +59,7 @@ describe('Amavis content filter', () => {
 
   it('verifies the database server when a CA is given', () => {
     const s = amavisSettings(resolveMailHostSpec({ ...primarySpec, database: { host: 'db', tlsCaFile: '/etc/mirovoy/tls/db-ca.pem' } }));
-    expect((s['@lookup_sql_dsn'] as string[][])[0][0]).toContain('mysql_ssl_ca_file=/etc/mirovoy/tls/db-ca.pem;mysql_ssl_verify_server_cert=1');
+    expect((s['@lookup_sql_dsn'] as string[][])[0][0]).toContain('mariadb_ssl=1;mariadb_ssl_ca_file=/etc/mirovoy/tls/db-ca.pem;mariadb_ssl_verify_server_cert=1');
   });
 
   it('enables scanning (Debian leaves the bypass maps commented) and never delivers viruses', () => {

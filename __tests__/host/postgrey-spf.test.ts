@@ -24,9 +24,9 @@ describe.each([
     expect(grey).toBeGreaterThan(spf);
   });
 
-  it('spawns policyd-spf as its own user with a time limit above smtpd connection reuse', () => {
+  it('spawns policyd-spf as its own user with a time limit above smtpd connection reuse (-o before argv=, else policyd-spf gets it as an argument)', () => {
     const master = fileOf(input, '/etc/postfix/master.cf');
-    expect(master).toMatch(/^policyd-spf unix .* spawn user=policyd-spf argv=\/usr\/bin\/policyd-spf\n  -o policyd-spf_time_limit=3600s$/m);
+    expect(master).toMatch(/^policyd-spf unix .* spawn\n  -o policyd-spf_time_limit=3600s\n  user=policyd-spf argv=\/usr\/bin\/policyd-spf$/m);
   });
 });
 

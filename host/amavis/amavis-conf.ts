@@ -30,15 +30,17 @@ const destiny = (d: AmavisDestiny) => ({ destiny: d }) as const;
 /** DBI data source of the read-only `amavis` database account; its password comes from the option file. */
 export const amavisDataSource = (spec: ResolvedMailHostSpec): string => {
   const db = spec.database;
+  // DBD::MariaDB, not DBD::mysql: trixie's DBD::mysql is built on libmariadb, which refuses
+  // `mysql_ssl=1` ("Enforcing SSL encryption is not supported", seen in the rehearsal).
   return [
-    `DBI:mysql:database=${db.name}`,
+    `DBI:MariaDB:database=${db.name}`,
     `host=${db.host}`,
     `port=${db.port}`,
     // The password is not in this file: libmariadb reads it from the [client] group of the
     // option file when DBI passes no password (undef).
-    `mysql_read_default_file=${databaseSecretFile('amavis').path}`,
-    'mysql_read_default_group=client',
-    ...(db.tlsCaFile === null ? [] : ['mysql_ssl=1', `mysql_ssl_ca_file=${db.tlsCaFile}`, 'mysql_ssl_verify_server_cert=1']),
+    `mariadb_read_default_file=${databaseSecretFile('amavis').path}`,
+    'mariadb_read_default_group=client',
+    ...(db.tlsCaFile === null ? [] : ['mariadb_ssl=1', `mariadb_ssl_ca_file=${db.tlsCaFile}`, 'mariadb_ssl_verify_server_cert=1']),
   ].join(';');
 };
 

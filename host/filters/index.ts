@@ -80,7 +80,7 @@ const AMAVIS_DECODERS = ['7zip', 'arj', 'bzip2', 'cabextract', 'cpio', 'lhasa', 
 /** Debian packages of the layer for a role (in addition to the Postfix/Dovecot ones). */
 export const filterPackages = (spec: ResolvedMailHostSpec): string[] => [
   ...(spec.amavis.enabled
-    ? ['amavisd-new', 'spamassassin', 'clamav', 'clamav-daemon', 'clamav-freshclam', 'libdbi-perl', 'libdbd-mysql-perl', ...AMAVIS_DECODERS]
+    ? ['amavisd-new', 'spamassassin', 'clamav', 'clamav-daemon', 'clamav-freshclam', 'libdbi-perl', 'libdbd-mariadb-perl', ...AMAVIS_DECODERS]
     : []),
   ...(spec.postgrey.enabled ? ['postgrey'] : []),
   ...(spec.spf.enabled ? ['postfix-policyd-spf-python'] : []),

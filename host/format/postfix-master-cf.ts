@@ -46,9 +46,13 @@ export const renderMasterCf = (services: readonly MasterService[]): string =>
         flag(s.chroot).padEnd(7),
         (s.wakeup ?? '-').padEnd(7),
         (s.maxproc === undefined ? '-' : String(s.maxproc)).padEnd(7),
-        s.command.join(' '),
+        s.command[0],
       ].join(' ');
       const overrides = presentEntries(s.overrides ?? {}).map(([name, value]) => `  ${override(name, value)}`);
-      return [columns.replace(/ +$/, ''), ...overrides].join('\n');
+      // `-o` options belong to the command itself and must precede its other arguments:
+      // everything after `argv=` is handed to the spawned program (master(5), spawn(8)).
+      const args = s.command.length > 1 ? [`  ${s.command.slice(1).join(' ')}`] : [];
+      const firstLine = (overrides.length > 0 ? columns : [columns, ...args.map((a) => a.trim())].join(' ')).replace(/ +$/, '');
+      return [firstLine, ...overrides, ...(overrides.length > 0 ? args : [])].join('\n');
     })
     .join('\n') + '\n';

@@ -19,12 +19,27 @@ password_from() {
   printf '%s' "$value"
 }
 
+# --wait <seconds>: first wait until the server accepts the master user (a database that is
+# still starting refuses connections or, while its users are being restored, logins).
+wait_for_database() {
+  local deadline=$((SECONDS + $1)) error
+  until error=$(mariadb --defaults-extra-file="$MASTER_OPTION_FILE" --host="$DB_HOST" --port="$DB_PORT" \
+    "${TLS_ARGS[@]}" --batch --execute='SELECT 1' 2>&1 >/dev/null); do
+    ((SECONDS < deadline)) || die "the database did not accept a connection within $1 s: $error"
+    echo "mirovoy-db-migrate: waiting for the database: $error"
+    sleep 5
+  done
+}
+if [[ ${1:-} == --wait ]]; then wait_for_database "${2:?--wait needs seconds}"; fi
+
 coproc DB {
   exec mariadb --defaults-extra-file="$MASTER_OPTION_FILE" --host="$DB_HOST" --port="$DB_PORT" \
     "${TLS_ARGS[@]}" --batch --skip-column-names --unbuffered 2>&1
 }
 DB_IN=${DB[1]}
 DB_OUT=${DB[0]}
+# Bash unsets DB_PID once the coprocess has exited; keep it for the final wait.
+DB_PROCESS=$DB_PID
 
 # Sends SQL to the session and prints its output. On an error the client exits; the
 # server's message is shown unless a label is given (SQL holding a password).
@@ -76,5 +91,5 @@ done
 
 run_sql "SELECT RELEASE_LOCK('$LOCK_NAME');" >/dev/null
 exec {DB_IN}>&-
-wait "$DB_PID" || true
+wait "$DB_PROCESS" || true
 echo "mirovoy-db-migrate: migrations up to ${MIGRATIONS[-1]%% *} applied; accounts ensured: ${#ACCOUNTS[@]}"

@@ -15,7 +15,7 @@ import { MailHostRendering } from '../index';
 import { DB_MIGRATE_PATH } from '../mysql';
 import { DatabaseCredential, PRIVATE_DIRECTORY, SecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
-import { FETCH_COMMAND, renderFetchCommand, RUNTIME_SECRETS } from './runtime-seam';
+import { dkimSecretName, FETCH_COMMAND, renderFetchCommand, RUNTIME_SECRETS } from './runtime-seam';
 
 /** Where the user data stages the rendered files; `mirovoy-provision` installs them from here. */
 export const STAGED_DIRECTORY = '/usr/local/share/mirovoy/staged';
@@ -24,7 +24,7 @@ export const PROVISION_COMMAND = '/usr/local/sbin/mirovoy-provision';
 /** EC2's limit on user data, in bytes (before base64). */
 export const EC2_USER_DATA_LIMIT = 16384;
 
-/** Debian packages per role (installed by cloud-init, with their Recommends, as on EC2). */
+/** Debian packages of Postfix and Dovecot per role; the filter layer adds its own. */
 export const MAIL_HOST_PACKAGES: Readonly<Record<ResolvedMailHostSpec['role'], readonly string[]>> = {
   primary: ['postfix', 'postfix-mysql', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-mysql', 'dovecot-sieve', 'mariadb-client', 'python3-pymysql'],
   backup: ['postfix', 'postfix-mysql', 'mariadb-client'],
@@ -32,8 +32,10 @@ export const MAIL_HOST_PACKAGES: Readonly<Record<ResolvedMailHostSpec['role'], r
 /** Packages every mail host needs for the seam and upkeep. */
 const COMMON_PACKAGES = ['awscli', 'curl', 'unattended-upgrades'];
 
-/** Every package a mail host of any role may install (what the rehearsal's local repository must hold). */
-export const ALL_MAIL_HOST_PACKAGES: readonly string[] = [...new Set([...Object.values(MAIL_HOST_PACKAGES).flat(), ...COMMON_PACKAGES, 'zsh', 'ksh', 'fish'])].sort();
+/** Everything the user data installs (cloud-init adds Recommends, as apt does on EC2). */
+export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUserSpec): string[] => [
+  ...new Set([...MAIL_HOST_PACKAGES[rendering.spec.role], ...rendering.packages, ...COMMON_PACKAGES, ...adminShellPackages(admin)]),
+];
 
 /** Durable data volumes: label, device name given at attachment, mount point. */
 export const DATA_VOLUMES = [
@@ -48,33 +50,51 @@ const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
   amavis: RUNTIME_SECRETS.databaseAmavis,
 };
 
-/** Services whose configuration lives under a directory. */
-const UNIT_OF_DIRECTORY: readonly [string, string][] = [
+/** Services of Postfix and Dovecot, whose configuration lives under a directory. */
+const CORE_UNIT_OF_DIRECTORY: readonly [string, string][] = [
   ['/etc/postfix/', 'postfix'],
   ['/etc/dovecot/', 'dovecot'],
 ];
 
-const unitsOfPath = (path: string): string => UNIT_OF_DIRECTORY.filter(([dir]) => path.startsWith(dir)).map(([, unit]) => unit).join(',') || '-';
+/** The unit to restart when a staged file changes (`-`: none). */
+const unitOfStagedFile = (rendering: MailHostRendering, path: string): string =>
+  (path in rendering.unitOfPath ? rendering.unitOfPath[path] : CORE_UNIT_OF_DIRECTORY.find(([dir]) => path.startsWith(dir))?.[1]) ?? '-';
 
-/** Services of a role, in start order. */
-const unitsOf = (spec: ResolvedMailHostSpec): string[] => (spec.role === 'primary' ? ['postfix', 'dovecot'] : ['postfix']);
+/** Services of a role, in start order: the filters first, so Postfix's first message finds them. */
+const unitsOf = (rendering: MailHostRendering): string[] => [
+  ...rendering.units,
+  ...(rendering.spec.role === 'primary' ? ['postfix', 'dovecot'] : ['postfix']),
+];
+
+/** `<unit> <command…>` per check, run before that unit is (re)started. */
+const checksOf = (rendering: MailHostRendering): string[] => [
+  'postfix postfix check',
+  ...(rendering.spec.role === 'primary' ? ['dovecot doveconf -n'] : []),
+  ...rendering.checks.map((c) => `${c.unit} ${c.command.join(' ')}`),
+];
 
 /** Ports that must listen before the host reports mail-ready. */
 export const readyPortsOf = (spec: ResolvedMailHostSpec): number[] =>
   spec.role === 'primary' ? [25, 465, 587, 993, ...(spec.imapStartTls ? [143] : [])] : [25];
 
-/** Who reads a secret file, as units to restart when it changes. */
-const unitsOfSecretFile = (spec: ResolvedMailHostSpec, file: SecretFile): string =>
-  file.format === 'postfix-mysql-map' ? 'postfix' : file.credential === 'lookup' && spec.role === 'primary' ? 'dovecot' : '-';
+/** Who reads a database secret file, as units to restart when it changes. */
+const unitsOfSecretFile = (rendering: MailHostRendering, file: SecretFile): string => {
+  if (file.format === 'postfix-mysql-map') return 'postfix';
+  const primary = rendering.spec.role === 'primary';
+  if (file.credential === 'lookup' && primary) return 'dovecot';
+  if (file.credential === 'amavis' && rendering.units.includes('amavis')) return 'amavis';
+  return '-';
+};
 
 /** One `SECRET_FILES` entry per run-time file: database credentials, TLS chain and key, DB CA. */
 const secretFileEntries = (rendering: MailHostRendering): string[] => {
   const { spec } = rendering;
-  const tlsUnits = unitsOf(spec).join(',');
+  const tlsUnits = (spec.role === 'primary' ? ['postfix', 'dovecot'] : ['postfix']).join(',');
   const entry = (format: string, path: string, mode: string, owner: string, group: string, secret: string, units: string, template = '') =>
     [format, path, mode, owner, group, secret, units, template].join(' ').trimEnd();
   return [
-    ...rendering.secretFiles.map((f) => entry(f.format, f.path, f.mode, f.owner, f.group, SECRET_OF_CREDENTIAL[f.credential], unitsOfSecretFile(spec, f), f.template)),
+    ...rendering.secretFiles.map((f) => entry(f.format, f.path, f.mode, f.owner, f.group, SECRET_OF_CREDENTIAL[f.credential], unitsOfSecretFile(rendering, f), f.template)),
+    ...rendering.dkimKeyFiles.map((f) => entry('pem-field', f.path, f.mode, f.owner, f.group, `${dkimSecretName(f.domain)}:private_key`, 'opendkim')),
     entry('pem-field', spec.tls.certificateChainFile, '0644', 'root', 'root', `${RUNTIME_SECRETS.tls}:certificate_chain`, tlsUnits),
     entry('pem-field', spec.tls.privateKeyFile, '0600', 'root', 'root', `${RUNTIME_SECRETS.tls}:private_key`, tlsUnits),
     ...(spec.database.tlsCaFile ? [entry('pem-field', spec.database.tlsCaFile, '0644', 'root', 'root', `${RUNTIME_SECRETS.databaseCa}:certificate`, tlsUnits)] : []),
@@ -100,10 +120,12 @@ export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFi
     // "<label> <device> <mount point>" per data volume.
     VOLUMES: DATA_VOLUMES.map((v) => `${v.label} ${v.device} ${v.mountPoint}`),
     // "<path> <mode> <owner> <group> <units to restart>" per staged file.
-    MANIFEST: rendering.files.map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${unitsOfPath(f.path)}`),
+    MANIFEST: rendering.files.map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${unitOfStagedFile(rendering, f.path)}`),
     SECRET_FILES: secretFileEntries(rendering),
-    CHECKS: spec.role === 'primary' ? ['postfix check', 'doveconf -n'] : ['postfix check'],
-    UNITS: unitsOf(spec),
+    // "<user> <group>" per supplementary group membership.
+    GROUP_MEMBERS: rendering.groupMembers.map((m) => `${m.user} ${m.group}`),
+    CHECKS: checksOf(rendering),
+    UNITS: unitsOf(rendering),
     READY_PORTS: readyPortsOf(spec).map(String),
   });
   return {
@@ -140,7 +162,7 @@ export const renderMailHostCloudConfig = (rendering: MailHostRendering, options:
     // Amavis and Postfix need the FQDN to resolve before their packages install.
     manage_etc_hosts: true,
     package_update: true,
-    packages: [...MAIL_HOST_PACKAGES[spec.role], ...COMMON_PACKAGES, ...adminShellPackages(options.admin)],
+    packages: mailHostPackages(rendering, options.admin),
     users: cloudConfigUsers(options.admin),
     write_files: [
       ...direct.map((f) => ({ path: f.path, content: f.content, permissions: f.mode })),

@@ -57,14 +57,39 @@ ensure_volume() {
 }
 
 install_staged_files() {
-  local entry path mode owner group units
+  local entry path mode owner group units unit_files_changed=''
   for entry in "${MANIFEST[@]}"; do
     read -r path mode owner group units <<<"$entry"
     if [[ $(install_if_different "$STAGED_DIRECTORY$path" "$path" "$mode" "$owner" "$group") == changed ]]; then
       log "updated $path"
       mark_changed ${units//,/ }
+      [[ $path != /etc/systemd/system/* ]] || unit_files_changed=1
     fi
   done
+  if [[ -n $unit_files_changed ]]; then systemctl daemon-reload; fi
+}
+
+# "<user> <group>" per membership; a new membership takes effect when the daemons restart.
+ensure_group_members() {
+  local entry user group
+  for entry in "${GROUP_MEMBERS[@]}"; do
+    read -r user group <<<"$entry"
+    if ! id -nG "$user" | tr ' ' '\n' | grep -qx "$group"; then
+      usermod -aG "$group" "$user"
+      log "added $user to group $group"
+      mark_changed "${UNITS[@]}"
+    fi
+  done
+}
+
+# clamd cannot start without signatures. On EC2 fetch them once now (freshclam's timer keeps
+# them fresh afterwards); a host that has signatures already (a rehearsal's test database,
+# a restored spool) skips this.
+ensure_clamav_signatures() {
+  [[ " ${UNITS[*]} " == *" clamav-daemon "* ]] || return 0
+  compgen -G '/var/lib/clamav/*.[ch][vld][db]' >/dev/null && return 0
+  log "no ClamAV signatures yet: running freshclam (up to 10 minutes)"
+  timeout 600 freshclam --quiet || die "freshclam could not fetch the ClamAV signatures; mail would be deferred until it can"
 }
 
 # "<format> <path> <mode> <owner> <group> <secret> <units> [<template>]" per secret file.
@@ -94,21 +119,32 @@ write_secret_files() {
   done
 }
 
+# Units that changed, or that are not running: the ones this run (re)starts.
+units_to_start() {
+  local unit
+  for unit in "${UNITS[@]}"; do
+    if [[ -n ${CHANGED_UNITS[$unit]:-} ]] || ! systemctl is-active --quiet "$unit"; then echo "$unit"; fi
+  done
+}
+
+# "<unit> <command...>" per check; only the checks of units about to (re)start run, so an
+# unchanged host is not touched at all.
 check_configuration() {
-  local check
-  for check in "${CHECKS[@]}"; do
-    bash -c "$check" >/dev/null || die "check failed: $check — the running services were left alone"
+  local entry unit command output
+  for entry in "${CHECKS[@]}"; do
+    read -r unit command <<<"$entry"
+    [[ " $* " == *" $unit "* ]] || continue
+    output=$(bash -c "$command" 2>&1) || die "check of $unit failed: $command — the running services were left alone:
+$output"
   done
 }
 
 start_services() {
   local unit
-  for unit in "${UNITS[@]}"; do
+  for unit in "$@"; do
     systemctl is-enabled --quiet "$unit" || systemctl enable --quiet "$unit"
-    if [[ -n ${CHANGED_UNITS[$unit]:-} ]] || ! systemctl is-active --quiet "$unit"; then
-      systemctl restart "$unit"
-      log "restarted $unit"
-    fi
+    systemctl restart "$unit"
+    log "restarted $unit"
   done
 }
 
@@ -129,22 +165,22 @@ step "data volumes"
 for volume in "${VOLUMES[@]}"; do ensure_volume $volume; done
 step "configuration files"
 install_staged_files
+ensure_group_members
 step "secrets, certificates and database credentials"
 write_secret_files
 step "database schema and accounts"
-# The database may still be starting (a fresh RDS instance, a reboot, a failover): retry.
-for attempt in {1..60}; do
-  "$DB_MIGRATE" && break
-  ((attempt < 60)) || die "the database stayed unreachable for 5 minutes"
-  log "database not ready (attempt $attempt of 60); retrying in 5 s"
-  sleep 5
-done
-step "configuration checks"
-check_configuration
-step "services"
-start_services
+# The database may still be starting (a fresh RDS instance, a reboot, a failover).
+"$DB_MIGRATE" --wait 300
+ensure_clamav_signatures
+mapfile -t starting < <(units_to_start)
+if ((${#starting[@]} > 0)); then
+  step "configuration checks for ${starting[*]}"
+  check_configuration "${starting[@]}"
+  step "services"
+  start_services "${starting[@]}"
+fi
 wait_until_listening
 install -d -m 0755 /run/mirovoy
 date -u +%FT%TZ >/run/mirovoy/ready
-if ((${#CHANGED_UNITS[@]} == 0)); then log "nothing changed"; fi
+if ((${#starting[@]} == 0)); then log "nothing changed"; fi
 log "mail-ready: $ROLE $HOSTNAME_FQDN after ${SECONDS}s (ports ${READY_PORTS[*]})"

@@ -33,6 +33,9 @@ export const RUNTIME_SECRETS = {
   databaseCa: 'db-ca',
 } as const;
 
+/** The secret holding a domain's DKIM key: `{"private_key"}` (PEM). */
+export const dkimSecretName = (domain: string): string => `dkim-${domain.replace(/\./g, '-')}`;
+
 const SCRIPT = `#!/bin/bash
 ${generatedHeader('#', 'host/provision/runtime-seam.ts')}# Usage: mirovoy-fetch setting <name>          print a run-time setting
 #        mirovoy-fetch secret <name> [<field>] print a secret (or one field of its JSON)

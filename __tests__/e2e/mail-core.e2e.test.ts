@@ -1,0 +1,262 @@
+/**
+ * The mail host core, rehearsed for real: the example config's primary MX booted from its exact
+ * user data (packages installed by cloud-init from the local repository), MariaDB standing in
+ * for RDS, and real clients on another host: swaks, openssl s_client, curl (IMAP).
+ */
+import { execFileSync } from 'node:child_process';
+import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, startMailRehearsal } from '../../rehearsal/mail-system';
+import { deliver, eventually, imapsCurl, lastReplyCode, onClient, onPrimary, rcptReplyCode, searchInbox, swaks, uniqueSubject } from '../support/mail-clients';
+
+jest.setTimeout(120_000);
+
+const PASSWORD = { alice: 'alice-Secret-1', bob: 'bob-Secret-2', newbie: 'newbie-Secret-3', dave: 'dave-Secret-4', xandros: 'xandros-Ref-5', vivita: 'vivita-Ref-6', karl: 'karl-Ref-7' };
+const PRIMARY = MAIL_REHEARSAL_ADDRESSES.primary;
+
+let mail: MailRehearsal;
+
+/** SQL as the admin DB user, from the mail host (as an operator would run it). */
+const adminSql = (sql: string) =>
+  onPrimary(
+    mail,
+    'mariadb --defaults-extra-file=/etc/mirovoy/private/mysql-admin.cnf --user=mirovoy_admin --host=db.rehearsal.test ' +
+      '--ssl-ca=/etc/mirovoy/tls/database-ca.pem --ssl-verify-server-cert --batch maildb',
+    { input: sql },
+  );
+
+const admin = (args: string, input?: string) => onPrimary(mail, `mirovoy-admin ${args}`, { input, allowFailure: true });
+
+beforeAll(async () => {
+  // Short greylisting (clients retry like MTAs), and no bans: this suite probes relays and
+  // wrong passwords on purpose; the filter suite tests fail2ban itself.
+  mail = await startMailRehearsal({ tuneSpec: (spec) => ({ ...spec, postgrey: { delaySeconds: 2 }, fail2ban: { maxretry: 1000 } }) });
+  for (const domain of ['example.com', 'example.net']) await admin(`domain add ${domain}`);
+  for (const user of ['alice', 'bob', 'newbie', 'dave'] as const) {
+    const added = await admin(`user add ${user}@example.com`, `${PASSWORD[user]}\n${PASSWORD[user]}\n`);
+    if (added.code !== 0) throw new Error(`mirovoy-admin user add ${user}: ${added.output}`);
+  }
+  await admin('alias add postmaster@example.com alice@example.com');
+  await admin('alias add @example.net bob@example.com');
+  await adminSql("UPDATE users SET enabled = 0 WHERE id = 'dave@example.com'");
+}, 600_000);
+
+afterAll(async () => {
+  await mail?.stop();
+}, 120_000);
+
+describe('inbound mail on port 25', () => {
+  it('delivers to a mailbox, readable over IMAPS with the user password', async () => {
+    const subject = uniqueSubject('inbound');
+    const sent = await deliver(mail, ['--to', 'alice@example.com', '--from', 'bob@sender.test', '--header', `Subject: ${subject}`]);
+    expect(lastReplyCode(sent.output)).toBe(221);
+    expect(sent.output).toMatch(/250 2\.0\.0 Ok: queued/);
+    const uids = await eventually(() => searchInbox(mail, 'alice@example.com', PASSWORD.alice, subject).then((u) => (u.length ? u : undefined)));
+    expect(uids).toHaveLength(1);
+    const message = await imapsCurl(mail, 'alice@example.com', PASSWORD.alice, `INBOX;UID=${uids![0]}`);
+    expect(message.output).toContain(`Subject: ${subject}`);
+    expect(message.output).toMatch(/Received: from mx1\.example\.com\s+by mx1\.example\.com with LMTP/);
+    const files = await onPrimary(mail, 'grep -l "Subject: ' + subject + '" /var/spool/mail/virtual/example.com/alice/new/*');
+    expect(files.output.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('delivers through an alias and a catch-all', async () => {
+    const viaAlias = uniqueSubject('alias');
+    const viaCatchAll = uniqueSubject('catchall');
+    await deliver(mail, ['--to', 'postmaster@example.com', '--from', 'bob@sender.test', '--header', `Subject: ${viaAlias}`]);
+    await deliver(mail, ['--to', 'anything-at-all@example.net', '--from', 'bob@sender.test', '--header', `Subject: ${viaCatchAll}`]);
+    expect(await eventually(() => searchInbox(mail, 'alice@example.com', PASSWORD.alice, viaAlias).then((u) => u.length))).toBe(1);
+    expect(await eventually(() => searchInbox(mail, 'bob@example.com', PASSWORD.bob, viaCatchAll).then((u) => u.length))).toBe(1);
+  });
+
+  it('rejects an unknown recipient with 550 at RCPT', async () => {
+    const result = await swaks(mail, ['--to', 'nobody@example.com', '--from', 'bob@sender.test', '--quit-after', 'RCPT']);
+    expect(rcptReplyCode(result.output)).toBe(550);
+  });
+
+  it('gives a disabled user nothing: RCPT refused, login refused', async () => {
+    const result = await swaks(mail, ['--to', 'dave@example.com', '--from', 'bob@sender.test', '--quit-after', 'RCPT']);
+    expect(rcptReplyCode(result.output)).toBe(550);
+    const login = await imapsCurl(mail, 'dave@example.com', PASSWORD.dave, 'INBOX', ['--request', 'NOOP']);
+    expect(login.code).toBe(67); // curl: login denied
+    const maildir = await onPrimary(mail, 'ls /var/spool/mail/virtual/example.com/dave 2>&1 || true');
+    expect(maildir.output).toMatch(/No such file or directory/);
+  });
+});
+
+describe('submission', () => {
+  const submit = (port: number, tls: string[], password: string, to: string, subject: string) =>
+    swaks(mail, ['--port', String(port), ...tls, '--tls-ca-path', mail.rootCaFile, '--auth', 'PLAIN', '--auth-user', 'alice@example.com', '--auth-password', password,
+      '--from', 'alice@example.com', '--to', to, '--header', `Subject: ${subject}`]);
+
+  const sinkHas = (subject: string) => eventually(async () => execFileSync('grep', ['-rl', `Subject: ${subject}`, mail.sinkDirectory], { encoding: 'utf8' }).trim().split('\n').length, 20_000).catch(() => 0);
+
+  it.each([
+    [587, ['--tls']],
+    [465, ['--tls-on-connect']],
+  ])('relays to an external domain after AUTH on port %i', async (port, tls) => {
+    const subject = uniqueSubject(`submission-${port}`);
+    const result = await submit(port, tls, PASSWORD.alice, 'carol@elsewhere.test', subject);
+    expect(result.output).toMatch(/235 2\.7\.0 Authentication successful/);
+    expect(result.output).toMatch(/250 2\.0\.0 Ok: queued/);
+    expect(await sinkHas(subject)).toBe(1);
+  });
+
+  it('offers no AUTH before STARTTLS on 587 and refuses one sent anyway', async () => {
+    const ehlo = await swaks(mail, ['--port', '587', '--quit-after', 'EHLO']);
+    expect(ehlo.output).toMatch(/250-STARTTLS/);
+    expect(ehlo.output).not.toMatch(/AUTH/);
+    const credentials = Buffer.from(`\0alice@example.com\0${PASSWORD.alice}`).toString('base64');
+    const raw = await onClient(mail, ['bash', '-c', `exec 3<>/dev/tcp/${PRIMARY}/587; printf 'EHLO client.sender.test\\r\\nAUTH PLAIN ${credentials}\\r\\nQUIT\\r\\n' >&3; timeout 10 cat <&3`]);
+    expect(raw.output).toMatch(/^5\d\d .*(TLS|STARTTLS|not (enabled|supported))/im);
+    expect(raw.output).not.toMatch(/^235/m);
+  });
+
+  it('refuses a wrong password', async () => {
+    const result = await submit(587, ['--tls'], 'not-the-password', 'carol@elsewhere.test', uniqueSubject('wrong'));
+    expect(result.output).toMatch(/535 5\.7\.8/);
+    expect(result.output).not.toMatch(/queued/);
+  });
+
+  it('offers no AUTH on port 25', async () => {
+    const ehlo = await swaks(mail, ['--tls', '--tls-ca-path', mail.rootCaFile, '--quit-after', 'EHLO']);
+    expect(ehlo.output).toMatch(/STARTTLS/);
+    expect(ehlo.output).not.toMatch(/250[- ]AUTH/);
+  });
+});
+
+describe('open relay', () => {
+  // Classic tricks to smuggle a foreign recipient past a relay check (RFC 2505 and the
+  // well-known relay test suites), sent without authentication to port 25 and 587.
+  const TRICKS = [
+    'carol@elsewhere.test',
+    'carol%elsewhere.test@example.com',
+    'carol%elsewhere.test@[10.203.0.10]',
+    '"carol@elsewhere.test"@example.com',
+    '"carol%elsewhere.test"',
+    'elsewhere.test!carol@example.com',
+    'elsewhere.test!carol',
+    '@example.com:carol@elsewhere.test',
+    'carol@elsewhere.test@example.com',
+    'carol@[10.203.0.100]',
+    'carol@elsewhere.test.',
+    'carol@ELSEWHERE.TEST',
+  ];
+
+  it.each(TRICKS)('does not relay to %s', async (recipient) => {
+    const result = await swaks(mail, ['--to', recipient, '--from', 'bob@sender.test', '--quit-after', 'RCPT'], 'prober');
+    const code = rcptReplyCode(result.output);
+    expect({ recipient, code }).toEqual({ recipient, code: expect.any(Number) });
+    expect(code).toBeGreaterThanOrEqual(500);
+  });
+
+  it('does not relay on 587 without AUTH', async () => {
+    const result = await swaks(mail, ['--port', '587', '--tls', '--tls-ca-path', mail.rootCaFile, '--to', 'carol@elsewhere.test', '--from', 'alice@example.com', '--quit-after', 'RCPT'], 'prober');
+    expect(rcptReplyCode(result.output)).toBeGreaterThanOrEqual(500);
+  });
+});
+
+describe('TLS', () => {
+  const handshake = (port: number, versionFlag: string, starttls?: string) =>
+    onClient(mail, [
+      'openssl', 's_client', '-connect', `${PRIMARY}:${port}`, '-servername', mail.primaryHostname, '-CAfile', mail.rootCaFile,
+      '-verify_return_error', '-verify_hostname', mail.primaryHostname, versionFlag,
+      // Let the client offer old versions, so the refusal is the server's.
+      '-cipher', 'DEFAULT:@SECLEVEL=0', ...(starttls ? ['-starttls', starttls] : []), '-brief',
+    ], '');
+
+  it.each([
+    [465, undefined],
+    [587, 'smtp'],
+    [993, undefined],
+    [25, 'smtp'],
+  ])('port %i speaks TLS 1.2+ with a verified certificate and refuses TLS 1.0/1.1', async (port, starttls) => {
+    const modern = await handshake(port, '-tls1_2', starttls);
+    expect(modern.output).toMatch(/Verification: OK/);
+    expect(modern.output).toMatch(/Protocol version: TLSv1\.2/);
+    expect((await handshake(port, '-tls1_3', starttls)).output).toMatch(/Protocol version: TLSv1\.3/);
+    if (port === 25) return; // opportunistic TLS on 25 accepts what a sending MTA can do
+    for (const old of ['-tls1_1', '-tls1']) {
+      const refused = await handshake(port, old, starttls);
+      expect(refused.code).not.toBe(0);
+      expect(refused.output).not.toMatch(/Protocol version: TLSv1(\.1)?$/m);
+    }
+  });
+
+  it.each([465, 993])('serves exactly the chain it was given on %i', async (port) => {
+    const result = await onClient(mail, ['openssl', 's_client', '-connect', `${PRIMARY}:${port}`, '-servername', mail.primaryHostname, '-showcerts'], '');
+    const served = result.output.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/g) ?? [];
+    expect(served.join('')).toBe(mail.primaryChainPem);
+  });
+
+  it('does not listen for IMAP on 143 (STARTTLS is off in the config)', async () => {
+    const result = await onClient(mail, ['bash', '-c', `timeout 5 bash -c 'exec 3<>/dev/tcp/${PRIMARY}/143' 2>&1; echo exit=$?`]);
+    expect(result.output).toMatch(/Connection refused/);
+  });
+});
+
+describe('IMAP', () => {
+  it('lets a user who never received mail log in and open the INBOX (the "maildir:" case)', async () => {
+    const result = await imapsCurl(mail, 'newbie@example.com', PASSWORD.newbie, 'INBOX', ['--request', 'EXAMINE INBOX', '--verbose']);
+    expect(result.code).toBe(0);
+    expect(result.output).toMatch(/\* 0 EXISTS/);
+  });
+
+  it('refuses a wrong password', async () => {
+    expect((await imapsCurl(mail, 'alice@example.com', 'wrong', 'INBOX', ['--request', 'NOOP'])).code).toBe(67);
+  });
+});
+
+describe('migration from the reference architecture', () => {
+  const hash = (scheme: '-5' | '-6', password: string) => execFileSync('openssl', ['passwd', scheme, password], { encoding: 'utf8' }).trim();
+
+  it('imports a reference-shaped mysqldump whose SHA512-CRYPT/SHA256-CRYPT users can log in and receive mail', async () => {
+    // `mysqldump --no-create-info maildb` of a reference server: positional INSERTs in the
+    // reference's column order (users: id, name, uid, gid, home, maildir, enabled,
+    // change_password, clear, crypt, quota), hashes made by `doveadm pw -s SHA512-CRYPT`.
+    const dump = `
+LOCK TABLES \`domains\` WRITE;
+INSERT INTO \`domains\` VALUES (100,'example.org','virtual:',1);
+UNLOCK TABLES;
+LOCK TABLES \`users\` WRITE;
+INSERT INTO \`users\` VALUES ('xandros@example.org','Xandros',5000,5000,'/var/spool/mail/virtual','example.org/xandros/',1,1,'','{SHA512-CRYPT}${hash('-6', PASSWORD.xandros)}',''),('vivita@example.org','Vivita',5000,5000,'/var/spool/mail/virtual','example.org/vivita/',1,1,'','{SHA256-CRYPT}${hash('-5', PASSWORD.vivita)}',''),('karl@example.org','Karl',5000,5000,'/var/spool/mail/virtual','example.org/karl/',1,1,'','${hash('-6', PASSWORD.karl)}','');
+UNLOCK TABLES;
+LOCK TABLES \`aliases\` WRITE;
+INSERT INTO \`aliases\` VALUES (100,'abuse@example.org','xandros@example.org',1);
+UNLOCK TABLES;
+`;
+    const imported = await adminSql(dump);
+    expect(imported.code).toBe(0);
+    for (const [user, password] of [['xandros', PASSWORD.xandros], ['vivita', PASSWORD.vivita], ['karl', PASSWORD.karl]]) {
+      const login = await imapsCurl(mail, `${user}@example.org`, password, 'INBOX', ['--request', 'EXAMINE INBOX']);
+      expect({ user, code: login.code }).toEqual({ user, code: 0 });
+    }
+    const subject = uniqueSubject('migrated');
+    await deliver(mail, ['--to', 'abuse@example.org', '--from', 'bob@sender.test', '--header', `Subject: ${subject}`]);
+    expect(await eventually(() => searchInbox(mail, 'xandros@example.org', PASSWORD.xandros, subject).then((u) => u.length))).toBe(1);
+  });
+});
+
+describe('provisioning', () => {
+  it('a second run changes no file and restarts nothing', async () => {
+    const snapshot = () =>
+      onPrimary(mail, [
+        'find /etc/postfix /etc/dovecot /etc/mirovoy /etc/mailname /usr/local/sbin /usr/local/share/mirovoy -type f -print0 | sort -z | xargs -0 stat -c "%n %s %Y %a %U %G"',
+        'for u in postfix dovecot; do echo "$u $(systemctl show -p MainPID -p ActiveEnterTimestampMonotonic --value $u | tr "\\n" " ")"; done',
+        'pgrep -x master; pgrep -x dovecot',
+      ].join('; '));
+    const before = await snapshot();
+    const rerun = await onPrimary(mail, 'mirovoy-provision');
+    expect(rerun.output).toMatch(/nothing changed/);
+    expect(rerun.output).not.toMatch(/updated|restarted/);
+    expect(rerun.output).toMatch(/mail-ready: primary mx1\.example\.com/);
+    expect((await snapshot()).output).toBe(before.output);
+  });
+
+  it('ran from the exact user data and installed the packages through cloud-init', async () => {
+    const report = mail.rehearsal.bootReport('mx1');
+    expect(report.failedUnits).toEqual([]);
+    const installed = await onPrimary(mail, "grep -c 'Setting up postfix ' /var/log/cloud-init-output.log; dpkg-query -W -f '${Status}' dovecot-imapd");
+    expect(installed.output).toMatch(/^1\ninstall ok installed$/);
+    const log = await onPrimary(mail, 'grep mirovoy-provision: /var/log/cloud-init-output.log');
+    expect(log.output).toMatch(/mail-ready: primary mx1\.example\.com/);
+  });
+});

@@ -1,0 +1,18 @@
+/** What the rehearsal's local apt repository must hold: exactly what the hosts' user data installs. */
+import { loadConfig } from '../configs/load';
+import { renderMailHost } from '../host';
+import { mailHostSpecFromConfig } from '../host/mail-host-spec-from-config';
+import { mailHostPackages } from '../host/provision';
+
+/** Packages the database stand-in installs. */
+export const DATABASE_HOST_PACKAGES: readonly string[] = ['mariadb-server'];
+
+/** Packages of the example config's primary and backup MX (every component on). */
+export const exampleMailHostPackages = (): string[] => {
+  const config = loadConfig('example');
+  return [
+    ...new Set(
+      (['primary', 'backup'] as const).flatMap((role) => mailHostPackages(renderMailHost(mailHostSpecFromConfig(config, role, { databaseHost: 'db.example.test' })), config.admin)),
+    ),
+  ];
+};
