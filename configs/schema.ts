@@ -109,6 +109,35 @@ const mailSchema = z
     imapStartTls: z.boolean().default(false),
     /** `user+tag@domain` is delivered to `user@domain`. */
     plusAddressing: z.boolean().default(true),
+    /**
+     * What happens to inbound spam: `tag` delivers it with X-Spam headers into the Junk folder,
+     * `quarantine` keeps it on the server, `discard` drops it.
+     */
+    spamPolicy: z.enum(['tag', 'quarantine', 'discard']).default('tag'),
+    /** Greylisting of unknown senders on port 25 (Postgrey). */
+    greylisting: z
+      .object({ enabled: z.boolean().default(true), delaySeconds: z.number().int().min(1).max(3600).default(300) })
+      .strict()
+      .default({ enabled: true, delaySeconds: 300 }),
+    /** What an SPF hard fail of the sender does: `reject` it, or only `annotate` (Received-SPF header). */
+    spfHardFail: z.enum(['reject', 'annotate']).default('reject'),
+    /** DKIM selector of the keys that sign outgoing mail (`<selector>._domainkey.<domain>`). */
+    dkimSelector: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be a DNS label such as "mail"' }).default('mail'),
+    /** Ban clients that fail logins or probe for relays (fail2ban with nftables). */
+    fail2ban: z
+      .object({
+        enabled: z.boolean().default(true),
+        banTime: z.string().regex(/^\d+[smhdw]$/, { error: 'must be a duration such as 1h or 600s' }).default('1h'),
+        findTime: z.string().regex(/^\d+[smhdw]$/, { error: 'must be a duration such as 10m' }).default('10m'),
+        maxRetry: z.number().int().min(1).max(100).default(5),
+      })
+      .strict()
+      .default({ enabled: true, banTime: '1h', findTime: '10m', maxRetry: 5 }),
+    /**
+     * ClamAV loads new signatures beside the old ones (no pause in scanning, twice the memory).
+     * @default on when the primary's instance type has at least 2 GiB
+     */
+    clamavConcurrentDatabaseReload: z.boolean().optional(),
   })
   .strict();
 
