@@ -49,7 +49,7 @@ export const lastReplyCode = (transcript: string): number => {
 
 /** The reply code swaks got to RCPT TO (with `--quit-after RCPT`). */
 export const rcptReplyCode = (transcript: string): number => {
-  const match = /-> RCPT TO:.*\n(?:.*\n)*?<[~*-]*\s+(\d{3})/.exec(transcript);
+  const match = /[-~]> RCPT TO:.*\n(?:.*\n)*?<[~*-]*\s+(\d{3})/.exec(transcript);
   return match ? Number(match[1]) : 0;
 };
 
