@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../configs/load';
 import { MirovoyConfig } from '../configs/schema';
 import { mailDnsRecords } from '../host/dns/mail-records';
-import { MailHostSpec, renderMailHost } from '../host';
+import { MailHostRendering, MailHostSpec, renderMailHost } from '../host';
 import { mailHostSpecFromConfig } from '../host/mail-host-spec-from-config';
 import { dkimPublicKeyBase64 } from '../host/opendkim';
 import { mailHostPackages, renderMailHostUserData } from '../host/provision';
@@ -27,6 +27,7 @@ import { createTestCa } from './test-ca';
 /** Fixed addresses on the rehearsal LAN, so a person can reach the hosts from a shell. */
 export const MAIL_REHEARSAL_ADDRESSES = {
   primary: '10.203.0.10',
+  backup: '10.203.0.11',
   database: '10.203.0.20',
   client: '10.203.0.100',
   /** A second client for abuse tests (relay probes, password guessing) that fail2ban may ban. */
@@ -67,8 +68,10 @@ const CLAMAV_OVERRIDES: GuestFile[] = [
 export interface MailRehearsalOptions {
   /** The config whose mail system to boot. @default the embedded example */
   readonly config?: MirovoyConfig;
-  /** Adjusts the primary's spec before rendering (tests shorten greylisting and ban times). @default none */
+  /** Adjusts each mail host's spec before rendering (tests shorten greylisting and ban times). @default none */
   readonly tuneSpec?: (spec: MailHostSpec) => MailHostSpec;
+  /** Boot the backup MX too. @default the config's mail.backupMx.enabled */
+  readonly backupMx?: boolean;
 }
 
 /** A running mail rehearsal. */
@@ -95,12 +98,20 @@ const newPassword = () => randomBytes(24).toString('base64').replace(/[^A-Za-z0-
 const seamSecrets = (secrets: Record<string, object>): GuestFile[] =>
   Object.entries(secrets).map(([name, value]) => ({ path: `${REHEARSAL_SEAM_DIRECTORY}/secrets/${name}`, content: JSON.stringify(value), mode: 0o600 }));
 
+/** One booted mail host of the rehearsal. */
+interface RehearsedMailHost {
+  readonly name: 'mx1' | 'mx2';
+  readonly ip: string;
+  readonly priority: number;
+  readonly rendering: MailHostRendering;
+}
+
 /** The DNS the rehearsal serves: our published record set plus the foreign parties. */
-const dnsRecordsFor = (config: MirovoyConfig, primaryHostname: string, dkimPublicKeys: Record<string, string>): DnsRecord[] => [
+const dnsRecordsFor = (config: MirovoyConfig, hosts: readonly RehearsedMailHost[], dkimPublicKeys: Record<string, string>): DnsRecord[] => [
   ...rehearsalDnsRecords(
     mailDnsRecords({
       domains: config.mailDomains,
-      exchangers: [{ hostname: primaryHostname, ipv4: MAIL_REHEARSAL_ADDRESSES.primary, priority: 10 }],
+      exchangers: hosts.map((h) => ({ hostname: h.rendering.spec.hostname, ipv4: h.ip, priority: h.priority })),
       dkim: { selector: config.mail.dkimSelector, publicKeys: dkimPublicKeys },
     }),
   ),
@@ -112,6 +123,7 @@ const dnsRecordsFor = (config: MirovoyConfig, primaryHostname: string, dkimPubli
   { type: 'MX', name: REHEARSAL_NAMES.sinkDomain, value: REHEARSAL_NAMES.sinkHost, priority: 10 },
   { type: 'A', name: REHEARSAL_NAMES.sinkHost, value: MAIL_REHEARSAL_ADDRESSES.client },
 ];
+
 
 const startSink = async (rehearsal: Rehearsal, directory: string): Promise<ChildProcess> => {
   mkdirSync(directory, { recursive: true });
@@ -133,22 +145,39 @@ const newDkimKeys = (domains: readonly string[]) =>
     domains.map((domain) => [domain, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()]),
   );
 
-/** Boots the mail system of a config (default: the embedded example). */
+/**
+ * Boots the mail system of a config (default: the embedded example): the database stand-in,
+ * the primary MX and, when the config has one, the backup MX.
+ */
 export async function startMailRehearsal(options: MailRehearsalOptions = {}): Promise<MailRehearsal> {
   const config = options.config ?? loadConfig('example');
+  const withBackupMx = options.backupMx ?? config.mail.backupMx.enabled;
+  const tune = options.tuneSpec ?? ((spec: MailHostSpec) => spec);
+  const site = { databaseHost: REHEARSAL_NAMES.database, backupMxAddresses: withBackupMx ? [MAIL_REHEARSAL_ADDRESSES.backup] : [] };
+  const hosts: RehearsedMailHost[] = [
+    { name: 'mx1', ip: MAIL_REHEARSAL_ADDRESSES.primary, priority: 10, rendering: renderMailHost(tune(mailHostSpecFromConfig(config, 'primary', site))) },
+    ...(withBackupMx
+      ? [{ name: 'mx2', ip: MAIL_REHEARSAL_ADDRESSES.backup, priority: 20, rendering: renderMailHost(tune(mailHostSpecFromConfig(config, 'backup', site))) } as const]
+      : []),
+  ];
   const ca = await createTestCa();
   try {
-    const configuredSpec = mailHostSpecFromConfig(config, 'primary', { databaseHost: REHEARSAL_NAMES.database });
-    const spec = options.tuneSpec ? options.tuneSpec(configuredSpec) : configuredSpec;
-    const rendering = renderMailHost(spec);
-    const primaryHostname = spec.hostname;
+    const primaryHostname = hosts[0].rendering.spec.hostname;
     const dkimKeys = newDkimKeys(config.mailDomains);
     const dkimPublicKeys = Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [domain, dkimPublicKeyBase64(pem)]));
-    const primaryCertificate = await ca.issue([primaryHostname], [MAIL_REHEARSAL_ADDRESSES.primary]);
     const databaseCertificate = await ca.issue([REHEARSAL_NAMES.database]);
     const masterPassword = newPassword();
-    const credentials = (username: string) => ({ username, password: newPassword() });
-    const users = rendering.spec.database.users;
+    // One password per database account, shared by the hosts (as one Secrets Manager secret is).
+    const users = hosts[0].rendering.spec.database.users;
+    const accounts = {
+      [RUNTIME_SECRETS.databaseMaster]: { username: MASTER_USER, password: masterPassword },
+      [RUNTIME_SECRETS.databaseLookup]: { username: users.lookup, password: newPassword() },
+      [RUNTIME_SECRETS.databaseAdmin]: { username: users.admin, password: newPassword() },
+      [RUNTIME_SECRETS.databaseAmavis]: { username: users.amavis, password: newPassword() },
+      [RUNTIME_SECRETS.databaseCa]: { certificate: ca.rootPem },
+      ...Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [dkimSecretName(domain), { private_key: pem }])),
+    };
+    const certificates = await Promise.all(hosts.map((h) => ca.issue([h.rendering.spec.hostname], [h.ip])));
     const rehearsal = await Rehearsal.start({
       hosts: [
         {
@@ -158,32 +187,24 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
           userData: renderDatabaseHostUserData(MASTER_USER),
           extraFiles: databaseHostFiles({ masterUser: MASTER_USER, masterPassword, certificate: databaseCertificate }),
         },
-        {
-          name: 'mx1',
-          fqdn: primaryHostname,
-          ip: MAIL_REHEARSAL_ADDRESSES.primary,
-          userData: renderMailHostUserData(rendering, { admin: config.admin }),
+        ...hosts.map((h, i) => ({
+          name: h.name,
+          fqdn: h.rendering.spec.hostname,
+          ip: h.ip,
+          userData: renderMailHostUserData(h.rendering, { admin: config.admin }),
           extraFiles: [
             ...CLAMAV_OVERRIDES,
-            ...seamSecrets({
-            [RUNTIME_SECRETS.databaseMaster]: { username: MASTER_USER, password: masterPassword },
-            [RUNTIME_SECRETS.databaseLookup]: credentials(users.lookup),
-            [RUNTIME_SECRETS.databaseAdmin]: credentials(users.admin),
-            [RUNTIME_SECRETS.databaseAmavis]: credentials(users.amavis),
-            [RUNTIME_SECRETS.tls]: { certificate_chain: primaryCertificate.chainPem, private_key: primaryCertificate.keyPem },
-            [RUNTIME_SECRETS.databaseCa]: { certificate: ca.rootPem },
-            ...Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [dkimSecretName(domain), { private_key: pem }])),
-            }),
+            ...seamSecrets({ ...accounts, [RUNTIME_SECRETS.tls]: { certificate_chain: certificates[i].chainPem, private_key: certificates[i].keyPem } }),
           ],
-        },
+        })),
       ],
       clients: [
         { name: 'client', ip: MAIL_REHEARSAL_ADDRESSES.client },
         { name: 'prober', ip: MAIL_REHEARSAL_ADDRESSES.prober },
       ],
-      dnsRecords: dnsRecordsFor(config, primaryHostname, dkimPublicKeys),
+      dnsRecords: dnsRecordsFor(config, hosts, dkimPublicKeys),
       // Exactly what the user data installs, with its closure.
-      repo: { packages: [...mailHostPackages(rendering, config.admin), ...DATABASE_HOST_PACKAGES] },
+      repo: { packages: [...new Set([...hosts.flatMap((h) => mailHostPackages(h.rendering, config.admin)), ...DATABASE_HOST_PACKAGES])] },
     });
     const rootCaFile = join(rehearsal.directory, 'test-root-ca.pem');
     writeFileSync(rootCaFile, ca.rootPem);
@@ -198,7 +219,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       config,
       primaryHostname,
       rootCaFile,
-      primaryChainPem: primaryCertificate.chainPem,
+      primaryChainPem: certificates[0].chainPem,
       sinkDirectory,
       dkimPublicKeys,
       async stop() {

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
 Mail rehearsal "${mail.config.environment}" is running (run ${rehearsal.runId}).
 
   Primary MX      ${mail.primaryHostname} = ${MAIL_REHEARSAL_ADDRESSES.primary}: SMTP 25, submissions 465, submission 587, IMAPS 993
-  Database        ${MAIL_REHEARSAL_ADDRESSES.database} (MariaDB standing in for RDS)
+${mail.config.mail.backupMx.enabled ? `  Backup MX       ${mail.config.mail.backupMx.hostname} = ${MAIL_REHEARSAL_ADDRESSES.backup}: SMTP 25 (queues for the primary)\n` : ''}  Database        ${MAIL_REHEARSAL_ADDRESSES.database} (MariaDB standing in for RDS)
   Client          ${MAIL_REHEARSAL_ADDRESSES.client}; its SMTP sink stores relayed mail in ${mail.sinkDirectory}
   Test root CA    ${mail.rootCaFile}
 

@@ -28,7 +28,7 @@ const admin = (args: string, input?: string) => onPrimary(mail, `mirovoy-admin $
 beforeAll(async () => {
   // Short greylisting (clients retry like MTAs), and no bans: this suite probes relays and
   // wrong passwords on purpose; the filter suite tests fail2ban itself.
-  mail = await startMailRehearsal({ tuneSpec: (spec) => ({ ...spec, postgrey: { delaySeconds: 2 }, fail2ban: { maxretry: 1000 } }) });
+  mail = await startMailRehearsal({ backupMx: false, tuneSpec: (spec) => ({ ...spec, postgrey: { delaySeconds: 2 }, fail2ban: { maxretry: 1000 } }) });
   for (const domain of ['example.com', 'example.net']) await admin(`domain add ${domain}`);
   for (const user of ['alice', 'bob', 'newbie', 'dave'] as const) {
     const added = await admin(`user add ${user}@example.com`, `${PASSWORD[user]}\n${PASSWORD[user]}\n`);

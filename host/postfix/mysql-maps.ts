@@ -32,7 +32,9 @@ export const POSTFIX_MAP_QUERIES: Readonly<Record<PostfixMapName, string>> = {
   // an existing mailbox (VIRTUAL_README, "mail forwarding domains"); the reference needed
   // a hand-made self-alias row per user for this.
   'mailbox-self-aliases': "SELECT id FROM users WHERE id = '%s' AND enabled = 1",
-  'relay-domains': "SELECT domain FROM backups WHERE domain = '%s' AND enabled = 1",
+  // Every hosted domain (the shared database), plus domains we only back up for others.
+  'relay-domains':
+    "SELECT domain FROM domains WHERE domain = '%s' AND enabled = 1 UNION SELECT domain FROM backups WHERE domain = '%s' AND enabled = 1",
   'relay-recipients': "SELECT 'OK' FROM relays WHERE recipient = '%s' AND enabled = 1",
 };
 
