@@ -244,7 +244,40 @@ UNLOCK TABLES;
   });
 });
 
+describe('mirovoy-admin', () => {
+  it.each([
+    ['an invalid address', 'user add not-an-address', /not-an-address/],
+    ['an unknown domain', 'user add carol@unknown.example', /unknown\.example.*(not a mail domain|add it first)/],
+    ['a duplicate mailbox', 'user add alice@example.com', /alice@example\.com.*(exists|already)/],
+    ['an alias to nowhere', 'alias add team@example.com nobody-here@example.com', /nobody-here@example\.com/],
+  ])('refuses %s with a clear message and a non-zero exit', async (_, args, message) => {
+    const result = await admin(args, 'Some-Password-1\nSome-Password-1\n');
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(message);
+    expect(result.output).not.toMatch(/Traceback/);
+  });
+
+  it('lists what it manages', async () => {
+    expect((await admin('user list')).output).toMatch(/alice@example\.com/);
+    expect((await admin('alias list')).output).toMatch(/postmaster@example\.com\s+alice@example\.com/);
+  });
+});
+
 describe('provisioning', () => {
+  it('sets the host name, /etc/mailname and unattended security upgrades', async () => {
+    const result = await onPrimary(mail, 'hostname --fqdn; cat /etc/mailname; apt-config dump APT::Periodic::Unattended-Upgrade; dpkg-query -W -f "${Status}" unattended-upgrades');
+    expect(result.output).toBe('mx1.example.com\nexample.com\nAPT::Periodic::Unattended-Upgrade "1";\ninstall ok installed');
+  });
+
+  it('received its secrets through the seam, never in its user data', async () => {
+    const seed = await onPrimary(mail, 'gunzip -c /var/lib/cloud/seed/nocloud/user-data');
+    const secrets = await onPrimary(mail, 'cat /etc/mirovoy/rehearsal/secrets/*');
+    const values = [...secrets.output.matchAll(/"(?:password|private_key)":"([^"]+)"/g)].map((m) => m[1].slice(0, 40));
+    expect(values.length).toBeGreaterThanOrEqual(5);
+    for (const value of values) expect(seed.output).not.toContain(value);
+    expect(seed.output).toMatch(/^#cloud-config\n/);
+  });
+
   it('a second run changes no file and restarts nothing', async () => {
     const snapshot = () =>
       onPrimary(mail, [
