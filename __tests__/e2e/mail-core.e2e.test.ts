@@ -265,7 +265,7 @@ describe('mirovoy-admin', () => {
 
 describe('provisioning', () => {
   it('sets the host name, /etc/mailname and unattended security upgrades', async () => {
-    const result = await onPrimary(mail, 'hostname --fqdn; cat /etc/mailname; apt-config dump APT::Periodic::Unattended-Upgrade; dpkg-query -W -f "${Status}" unattended-upgrades');
+    const result = await onPrimary(mail, 'hostname --fqdn; cat /etc/mailname; apt-config dump APT::Periodic::Unattended-Upgrade; dpkg-query -W -f \'${Status}\' unattended-upgrades');
     expect(result.output).toBe('mx1.example.com\nexample.com\nAPT::Periodic::Unattended-Upgrade "1";\ninstall ok installed');
   });
 
