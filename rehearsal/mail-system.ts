@@ -19,7 +19,7 @@ import { databaseHostFiles, renderDatabaseHostUserData } from './database-host';
 import type { DnsRecord } from './dns-records';
 import type { GuestFile } from './guest-files';
 import { rehearsalDnsRecords } from './mail-dns';
-import { DATABASE_HOST_PACKAGES } from './mail-packages';
+import { DATABASE_HOST_PACKAGES, exampleMailHostPackages } from './mail-packages';
 import { progress } from './progress';
 import { Rehearsal } from './rehearsal';
 import { createTestCa } from './test-ca';
@@ -203,8 +203,9 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
         { name: 'prober', ip: MAIL_REHEARSAL_ADDRESSES.prober },
       ],
       dnsRecords: dnsRecordsFor(config, hosts, dkimPublicKeys),
-      // Exactly what the user data installs, with its closure.
-      repo: { packages: [...new Set([...hosts.flatMap((h) => mailHostPackages(h.rendering, config.admin)), ...DATABASE_HOST_PACKAGES])] },
+      // What the user data installs, with its closure; a superset of the default repository's
+      // list shares its cache entry with the other suites.
+      repo: { packages: [...new Set([...exampleMailHostPackages(), ...DATABASE_HOST_PACKAGES, ...hosts.flatMap((h) => mailHostPackages(h.rendering, config.admin))])] },
     });
     const rootCaFile = join(rehearsal.directory, 'test-root-ca.pem');
     writeFileSync(rootCaFile, ca.rootPem);
