@@ -1,0 +1,88 @@
+/**
+ * `npm run bench:rehearsal [-- --skip-cold]`: how long the mail rehearsal takes to become
+ * mail-ready with a warm cache and with a cold one (base rootfs and local apt repository rebuilt
+ * from the Debian mirror), how much of that is the primary's own provisioning, and the idle memory
+ * per daemon of the primary and of the database stand-in.
+ *
+ * The cold boot points MIROVOY_REHEARSAL_CACHE at a fresh temporary directory instead of moving
+ * the real cache aside: rehearsals of other people on this machine keep using the warm cache
+ * meanwhile, and nothing needs restoring after a crash. Each boot runs in its own process
+ * (bench/rehearsal-once.ts), bounded in time; a Ctrl-C reaches it and it tears its rehearsal down.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { OUTSIDE_UNITS, WHOLE_HOST, type MemoryFigures } from './guest-memory';
+import { againstTarget, mib, renderTable } from './report';
+import type { BootFigures } from './rehearsal-once';
+
+/** Targets of the rehearsal (seconds). */
+const TARGETS = { cold: 300, warm: 90, provisioning: 60 };
+/** Give up on a boot after this long; a cold one builds ~500 MB from the mirror. */
+const TIME_LIMIT_MS = { warm: 10 * 60_000, cold: 25 * 60_000 };
+const TSX = join(__dirname, '../node_modules/.bin/tsx');
+
+/** Runs bench/rehearsal-once.ts with extra environment and returns its figures. */
+function measureBoot(kind: 'warm' | 'cold', env: NodeJS.ProcessEnv): Promise<BootFigures> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [join(__dirname, 'rehearsal-once.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    // SIGTERM, not SIGKILL: the child's Rehearsal tears its hosts and namespaces down on it.
+    const timer = setTimeout(() => child.kill('SIGTERM'), TIME_LIMIT_MS[kind]);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as BootFigures);
+      else reject(new Error(`${kind} boot failed (exit ${code ?? signal}; limit ${TIME_LIMIT_MS[kind] / 60_000} min): see its output above`));
+    });
+  });
+}
+
+/** Boot with an empty cache of its own, removed afterwards. */
+async function measureColdBoot(): Promise<BootFigures> {
+  const cache = mkdtempSync('/var/tmp/mirovoy-bench-cold-cache-');
+  try {
+    return await measureBoot('cold', { MIROVOY_REHEARSAL_CACHE: cache });
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+}
+
+const timingRows = (kind: 'warm' | 'cold', figures: BootFigures): string[][] => [
+  [
+    `${kind} boot to mail-ready`,
+    againstTarget(figures.toMailReadySeconds, TARGETS[kind], 's'),
+    figures.builtCacheEntries.length > 0 && kind === 'warm' ? `NOT WARM: built ${figures.builtCacheEntries.join(', ')}` : `cache ${figures.cache}`,
+  ],
+  [`  ${kind}: machine load`, `${figures.load.before.toFixed(1)} → ${figures.load.after.toFixed(1)}`, `1-min load average before → after; ${figures.load.cpus} CPUs; ${figures.load.otherHosts} hosts of other rehearsals running at start`],
+  [`  ${kind}: before the primary booted`, `${figures.beforeBootSeconds.toFixed(1)} s`, 'rootfs + apt repo (built or reused), LAN, DNS, overlays'],
+  [`  ${kind}: provisioning (boot → mail-ready)`, againstTarget(figures.primary.bootToMailReady, TARGETS.provisioning, 's'), 'primary journal: first entry → "mail-ready" line'],
+  [`  ${kind}: of which package install`, `${figures.primary.packageInstall.toFixed(1)} s`, 'cloud-init analyze blame'],
+  [`  ${kind}: of which provision script`, `${figures.primary.provisionScript} s`, 'the script\'s own "after Ns"'],
+];
+
+const memoryRows = (host: string, memory: ReadonlyArray<readonly [string, MemoryFigures]>): string[][] =>
+  [...memory]
+    .filter(([label]) => label !== OUTSIDE_UNITS) // this harness's own nsenter commands
+    .sort(([a, x], [b, y]) => (a === WHOLE_HOST ? 1 : b === WHOLE_HOST ? -1 : y.pssKiB - x.pssKiB))
+    .map(([label, m]) => [`${host}: ${label}`, mib(m.pssKiB), mib(m.rssKiB), String(m.processes)]);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean', default: false } } });
+  // The boots tear themselves down on Ctrl-C; this process stays to remove the cold cache after them.
+  process.on('SIGINT', () => undefined);
+  const results: Array<['warm' | 'cold', BootFigures]> = [['warm', await measureBoot('warm', {})]];
+  if (!values['skip-cold']) results.push(['cold', await measureColdBoot()]);
+
+  console.log(`\nMail rehearsal boot (every host startMailRehearsal boots by default; ${results.map(([k]) => k).join(' and ')})\n`);
+  console.log(renderTable([['measure', 'figure', 'how'], ...results.flatMap(([kind, figures]) => timingRows(kind, figures))]));
+  const [, warm] = results[0];
+  console.log(`\nIdle memory after the warm boot (MiB; PSS from smaps_rollup, RSS summed per unit)\n`);
+  console.log(renderTable([['host: unit', 'PSS', 'RSS', 'procs'], ...memoryRows('mx1', warm.primaryMemory), ...memoryRows('db', warm.databaseMemory)]));
+}
+
+main().catch((error) => {
+  console.error(`bench:rehearsal failed: ${(error as Error).message}`);
+  process.exit(1);
+});
