@@ -12,6 +12,7 @@ import {
   filterPackages,
   filterUnitOfPath,
   filterUnits,
+  filterUnwantedUnits,
   GroupMembership,
   renderFilters,
   ServiceCheck,
@@ -60,6 +61,8 @@ export interface MailHostRendering {
   readonly packages: readonly string[];
   /** Units of that layer to enable and (re)start, in order, before Postfix. */
   readonly units: readonly string[];
+  /** Units installed as recommendations that must be stopped and disabled. */
+  readonly unwantedUnits: readonly string[];
   /** Checks to pass before restarting those units. */
   readonly checks: readonly ServiceCheck[];
   /** Supplementary groups to add before starting the units. */
@@ -86,6 +89,7 @@ export const renderMailHost = (input: MailHostSpec): MailHostRendering => {
     dkimKeyFiles: dkimKeyFiles(spec),
     packages: filterPackages(spec),
     units: filterUnits(spec),
+    unwantedUnits: filterUnwantedUnits(spec),
     checks: filterChecks(spec),
     groupMembers: filterGroupMembers(spec),
     unitOfPath: Object.fromEntries(filterFiles.map((f) => [f.path, filterUnitOfPath(f.path) ?? null])),

@@ -126,6 +126,7 @@ export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFi
     GROUP_MEMBERS: rendering.groupMembers.map((m) => `${m.user} ${m.group}`),
     CHECKS: checksOf(rendering),
     UNITS: unitsOf(rendering),
+    UNWANTED_UNITS: [...rendering.unwantedUnits],
     READY_PORTS: readyPortsOf(spec).map(String),
   });
   return {

@@ -139,6 +139,18 @@ $output"
   done
 }
 
+# Recommended packages bring daemons we do not use; stop and disable them once.
+disable_unwanted_units() {
+  local unit
+  for unit in "${UNWANTED_UNITS[@]}"; do
+    systemctl cat "$unit" >/dev/null 2>&1 || continue
+    if systemctl is-enabled --quiet "$unit" || systemctl is-active --quiet "$unit"; then
+      systemctl disable --now --quiet "$unit"
+      log "disabled $unit (not used)"
+    fi
+  done
+}
+
 start_services() {
   local unit
   for unit in "$@"; do
@@ -172,6 +184,7 @@ step "database schema and accounts"
 # The database may still be starting (a fresh RDS instance, a reboot, a failover).
 "$DB_MIGRATE" --wait 300
 ensure_clamav_signatures
+disable_unwanted_units
 mapfile -t starting < <(units_to_start)
 if ((${#starting[@]} > 0)); then
   step "configuration checks for ${starting[*]}"
