@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { containerCgroupPath, removeCgroup } from './container';
 import { NAME_PREFIX, runIdOf, runName, RUNS_ROOT } from './names';
 import { deleteNetns, listNetns } from './network';
 import { listMountPoints, unmount } from './overlay';
@@ -34,6 +35,11 @@ export async function cleanupStale(): Promise<string[]> {
     for (const netns of listNetns().filter((netns) => netns.startsWith(`${name}-`))) await deleteNetns(netns);
     for (const stateDir of NSPAWN_STATE_DIRS) {
       if (existsSync(stateDir)) for (const entry of readdirSync(stateDir).filter((e) => e.startsWith(`${name}-`))) rmSync(join(stateDir, entry), { recursive: true, force: true });
+    }
+    // The containers' own cgroups (see containerCgroupPath), once their processes are gone.
+    const cgroups = containerCgroupPath(name);
+    if (cgroups && existsSync(dirname(cgroups))) {
+      for (const entry of readdirSync(dirname(cgroups)).filter((e) => e.startsWith(`${name}-`))) removeCgroup(join(dirname(cgroups), entry));
     }
     rmSync(directory, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, type RunOptions, type RunResult } from './command';
 import { GUEST_REPO_PATH, readGuestFile, removeGuestPath, writeGuestFile, type GuestFile } from './guest-files';
@@ -40,6 +40,38 @@ export interface BootReport {
   readonly seconds: number;
 }
 
+/**
+ * A cgroup (v2) of its own for each container, beside this process's cgroup:
+ * `<cgroup2 mount><own cgroup>/<machine name>`. With `--keep-unit --register=no`, nspawn puts
+ * its guest into a `payload` child of the cgroup it was started in, so without this every
+ * container of every concurrent rehearsal shares `/payload`, and each guest's systemd sees the
+ * others' processes in its own units: `systemctl stop postfix` on mx1 then waited the full
+ * 90 s stop timeout for the postfix of mx2 (and of other runs), invisible in mx1's PID namespace.
+ * Undefined when there is no cgroup2 mount (nspawn then uses its own cgroup, as before).
+ */
+export function containerCgroupPath(machineName: string): string | undefined {
+  const mount = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' '))
+    .find((fields) => fields[fields.indexOf('-') + 1] === 'cgroup2')?.[4];
+  const own = /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
+  return mount === undefined || own === undefined ? undefined : join(mount, own, machineName);
+}
+
+/** Removes a cgroup and its (empty) children; cgroupfs directories go with rmdir only. Best effort. */
+export function removeCgroup(path: string): void {
+  if (!existsSync(path)) return;
+  for (const entry of readdirSync(path)) {
+    const child = join(path, entry);
+    if (statSync(child).isDirectory()) removeCgroup(child);
+  }
+  try {
+    rmdirSync(path);
+  } catch {
+    // Still populated (a process outlived the guest): left for the host's cleanup.
+  }
+}
+
 /** The PATH and locale commands see inside a host, instead of this process's environment. */
 const GUEST_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', 'HOME=/root'];
 
@@ -52,6 +84,8 @@ export class Container {
   private nspawnPid: number | undefined;
   private startedAt = 0;
   private systemdPid: number | undefined;
+  /** The container's own cgroup (see {@link containerCgroupPath}). */
+  private cgroup: string | undefined;
 
   private constructor(
     private readonly props: ContainerProps,
@@ -104,7 +138,13 @@ export class Container {
       '--boot',
     ];
     const console = openSync(this.consoleLog, 'a');
-    const child = spawn('systemd-nspawn', argv, {
+    this.cgroup = containerCgroupPath(this.props.machineName);
+    if (this.cgroup) mkdirSync(this.cgroup, { recursive: true });
+    // The shell moves itself into the container's cgroup, then becomes nspawn (same pid).
+    const [command, args] = this.cgroup
+      ? ['sh', ['-c', 'echo $$ > "$0/cgroup.procs" && exec systemd-nspawn "$@"', this.cgroup, ...argv]]
+      : ['systemd-nspawn', argv];
+    const child = spawn(command, args, {
       detached: true, // own process group: a Ctrl-C reaches us, and we halt the guest cleanly
       stdio: ['ignore', console, console],
       // A pure cgroup2 hierarchy, as on EC2; systemd >= 258 in the guest would refuse the host's hybrid layout.
@@ -191,6 +231,7 @@ export class Container {
   async remove(): Promise<void> {
     await this.stop();
     if (listMountPoints().includes(this.root)) await unmount(this.root);
+    if (this.cgroup) removeCgroup(this.cgroup);
     rmSync(this.props.directory, { recursive: true, force: true });
   }
 
