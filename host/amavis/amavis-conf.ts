@@ -103,5 +103,10 @@ export const amavisSettings = (spec: ResolvedMailHostSpec): PerlAssignments => {
     // Without clamd, Debian falls back to clamscan, which loads the whole signature database
     // per message (~1 GiB with the official one): defer the mail instead (Postfix retries).
     '@av_scanners_backup': [],
+    // ...and defer it when clamd fails: Amavis::Conf leaves this unset (false), so with
+    // clamd stopped Amavis delivered every message unscanned ("Passed UNCHECKED", seen in
+    // the rehearsal's fault test); true makes it answer 4xx ("AV: ALL VIRUS SCANNERS FAILED")
+    // and Postfix keeps the message queued until clamd is back.
+    $virus_scanners_failure_is_fatal: 1,
   };
 };
