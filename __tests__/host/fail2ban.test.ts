@@ -50,6 +50,7 @@ describe('the provision contract of the filter layer', () => {
       '/etc/opendkim/key.table': 'opendkim',
       '/etc/opendkim/signing.table': 'opendkim',
       '/etc/fail2ban/jail.d/mirovoy.local': 'fail2ban',
+      '/etc/fail2ban/filter.d/dovecot.local': 'fail2ban',
     });
   });
 

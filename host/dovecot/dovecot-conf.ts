@@ -107,6 +107,13 @@ export const dovecotConfig = (spec: ResolvedMailHostSpec): DovecotBlock => ({
   // Postfix delivers over LMTP and authenticates submission users through this socket.
   'service lmtp': postfixSocket(DOVECOT_LMTP_SOCKET, '0600'),
   'service auth': postfixSocket(DOVECOT_AUTH_SOCKET, '0660'),
+  // With fail2ban on, no auth penalty: Dovecot delays each further failed login of an address
+  // (2, 4, 8, 15 s) while Postfix waits at most 10 s for Dovecot's SASL answer (AUTH_TIMEOUT
+  // in xsasl_dovecot_server.c), so from the third quick failure on, submission logged only
+  // "Connection lost to authentication server", which fail2ban's postfix-sasl filter ignores
+  // by design: a fast password guesser on 587 was never banned (seen in the rehearsal).
+  // fail2ban does the penalty's job. https://doc.dovecot.org/2.4.0/core/config/auth/penalty.html
+  ...(spec.fail2ban.enabled ? { 'service anvil': { 'unix_listener anvil-auth-penalty': { mode: '0' } } } : {}),
 
   'protocol imap': {
     // Phones, laptops and webmail behind one NAT address exceed the default of 10.
