@@ -40,6 +40,8 @@ export const REHEARSAL_NAMES = {
   /** A foreign domain whose SPF record allows only the client. */
   senderDomain: 'sender.test',
   senderHost: 'client.sender.test',
+  /** A foreign domain whose SPF record allows no rehearsal host (`-all`): mail from it through the client fails SPF. */
+  spfFailDomain: 'spf-fail.test',
   /** A foreign domain whose MX is the client's SMTP sink. */
   sinkDomain: 'elsewhere.test',
   sinkHost: 'mx.elsewhere.test',
@@ -120,6 +122,9 @@ const dnsRecordsFor = (config: MirovoyConfig, hosts: readonly RehearsedMailHost[
   { type: 'PTR', name: MAIL_REHEARSAL_ADDRESSES.client, value: REHEARSAL_NAMES.senderHost },
   { type: 'MX', name: REHEARSAL_NAMES.senderDomain, value: REHEARSAL_NAMES.senderHost, priority: 10 },
   { type: 'TXT', name: REHEARSAL_NAMES.senderDomain, value: `v=spf1 ip4:${MAIL_REHEARSAL_ADDRESSES.client} -all` },
+  // An MX so Postfix's reject_unknown_sender_domain lets it through to the SPF check.
+  { type: 'MX', name: REHEARSAL_NAMES.spfFailDomain, value: REHEARSAL_NAMES.senderHost, priority: 10 },
+  { type: 'TXT', name: REHEARSAL_NAMES.spfFailDomain, value: 'v=spf1 ip4:192.0.2.1 -all' },
   { type: 'MX', name: REHEARSAL_NAMES.sinkDomain, value: REHEARSAL_NAMES.sinkHost, priority: 10 },
   { type: 'A', name: REHEARSAL_NAMES.sinkHost, value: MAIL_REHEARSAL_ADDRESSES.client },
 ];

@@ -22,21 +22,30 @@ export const onPrimary = async (mail: MailRehearsal, command: string, options: {
   return { code: result.code, output: result.stdout + result.stderr };
 };
 
-/** swaks from a client (default: the well-behaved one) to the primary; `args` are swaks options. */
-export const swaks = (mail: MailRehearsal, args: readonly string[], from: 'client' | 'prober' = 'client'): Promise<ClientResult> =>
+/** Runs a shell command on a mail host (as root); throws when it fails unless allowed. */
+export const onHost = async (mail: MailRehearsal, host: 'mx1' | 'mx2' | 'db', command: string, options: { input?: string; allowFailure?: boolean } = {}): Promise<ClientResult> => {
+  const result = await mail.rehearsal.host(host).exec(['bash', '-c', command], { input: options.input, allowFailure: options.allowFailure, timeoutMs: 120_000 });
+  return { code: result.code, output: result.stdout + result.stderr };
+};
+
+/**
+ * swaks from a client (default: the well-behaved one) to a mail server (default: the primary);
+ * `args` are swaks options.
+ */
+export const swaks = (mail: MailRehearsal, args: readonly string[], from: 'client' | 'prober' = 'client', server: string = MAIL_REHEARSAL_ADDRESSES.primary): Promise<ClientResult> =>
   mail.rehearsal
-    .exec(from, ['swaks', '--server', MAIL_REHEARSAL_ADDRESSES.primary, '--helo', 'client.sender.test', '--timeout', '20', ...args], { allowFailure: true, timeoutMs: 60_000 })
+    .exec(from, ['swaks', '--server', server, '--helo', 'client.sender.test', '--timeout', '20', ...args], { allowFailure: true, timeoutMs: 60_000 })
     .then((r) => ({ code: r.code, output: r.stdout + r.stderr }));
 
 /**
  * Sends like a real MTA: when greylisted (4xx), waits and retries, as a sending server would.
  * Returns the transcript of the last attempt.
  */
-export const deliver = async (mail: MailRehearsal, args: readonly string[], retryAfterMs = 3_000): Promise<ClientResult> => {
-  let result = await swaks(mail, args);
+export const deliver = async (mail: MailRehearsal, args: readonly string[], retryAfterMs = 3_000, server: string = MAIL_REHEARSAL_ADDRESSES.primary): Promise<ClientResult> => {
+  let result = await swaks(mail, args, 'client', server);
   for (let attempt = 1; attempt < 4 && /^<\*\*\s+4\d\d .*greylist/im.test(result.output); attempt++) {
     await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
-    result = await swaks(mail, args);
+    result = await swaks(mail, args, 'client', server);
   }
   return result;
 };
