@@ -104,12 +104,17 @@ export const postfixMapSecretFiles = (spec: ResolvedMailHostSpec): SecretFile[] 
 
 /**
  * The file as written on a host, given the spec: Amavis (user amavis, DBI with
- * mysql_read_default_file) reads its credential through the amavis group when it runs.
+ * mariadb_read_default_file) reads its credential through the amavis group when it runs.
+ * Dovecot's auth process runs as the `dovecot` user and makes SQL lookups itself as well as
+ * through its root auth-worker; with a root-only file the first logins after a start failed
+ * ("Access denied … using password: NO", seen in the rehearsal).
  */
-const hostSecretFile = (spec: ResolvedMailHostSpec, credential: DatabaseCredential): SecretFile =>
-  credential === 'amavis' && spec.amavis.enabled
-    ? { ...databaseSecretFile(credential), mode: '0640', group: 'amavis', readers: 'Amavis (group amavis), mirovoy-db-migrate' }
-    : databaseSecretFile(credential);
+const hostSecretFile = (spec: ResolvedMailHostSpec, credential: DatabaseCredential): SecretFile => {
+  const file = databaseSecretFile(credential);
+  if (credential === 'amavis' && spec.amavis.enabled) return { ...file, mode: '0640', group: 'amavis', readers: 'Amavis (group amavis), mirovoy-db-migrate' };
+  if (credential === 'lookup' && spec.role === 'primary') return { ...file, mode: '0640', group: 'dovecot', readers: 'Dovecot auth and auth-worker, mirovoy-db-migrate' };
+  return file;
+};
 
 /** Every secret file the provision step must write on this host, in writing order. */
 export const secretFilesFor = (spec: ResolvedMailHostSpec): readonly SecretFile[] => [
