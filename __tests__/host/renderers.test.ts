@@ -183,7 +183,7 @@ describe('every rendered file', () => {
   it('lists the secret files the provision step must write, with the credential for each', () => {
     expect(hosts[0].secretFiles.map((s) => `${s.credential} ${s.path} ${s.mode} ${s.owner}:${s.group}`)).toEqual([
       'master /etc/mirovoy/private/mysql-master.cnf 0600 root:root',
-      'lookup /etc/mirovoy/private/mysql-lookup.cnf 0600 root:root',
+      'lookup /etc/mirovoy/private/mysql-lookup.cnf 0640 root:dovecot',
       'admin /etc/mirovoy/private/mysql-admin.cnf 0600 root:root',
       'amavis /etc/mirovoy/private/mysql-amavis.cnf 0640 root:amavis',
       'lookup /etc/postfix/mysql/virtual-mailbox-domains.cf 0640 root:postfix',
