@@ -68,6 +68,13 @@ describe('inbound mail on port 25', () => {
     expect(await eventually(() => searchInbox(mail, 'bob@example.com', PASSWORD.bob, viaCatchAll).then((u) => u.length))).toBe(1);
   });
 
+  it('delivers user+tag@domain to the user (plus-addressing, on by default)', async () => {
+    const subject = uniqueSubject('plus');
+    const sent = await deliver(mail, ['--to', 'alice+newsletters@example.com', '--from', 'bob@sender.test', '--header', `Subject: ${subject}`]);
+    expect(sent.output).toMatch(/250 2\.0\.0 Ok: queued/);
+    expect(await eventually(() => searchInbox(mail, 'alice@example.com', PASSWORD.alice, subject).then((u) => u.length))).toBe(1);
+  });
+
   it('rejects an unknown recipient with 550 at RCPT', async () => {
     const result = await swaks(mail, ['--to', 'nobody@example.com', '--from', 'bob@sender.test', '--quit-after', 'RCPT']);
     expect(rcptReplyCode(result.output)).toBe(550);
