@@ -40,12 +40,15 @@ const IDLE_SETTLE_MS = 15_000;
 
 const cacheEntries = (): string[] => (existsSync(CACHE_ROOT) ? readdirSync(CACHE_ROOT).filter((name) => !/\.(log|lock|partial)$/.test(name)) : []);
 
+/** Set (by `bench:rehearsal --primary-only`) to boot without the backup MX. */
+export const PRIMARY_ONLY_VARIABLE = 'MIROVOY_BENCH_PRIMARY_ONLY';
+
 async function main(): Promise<void> {
   const cachedBefore = new Set(cacheEntries());
   const loadBefore = loadavg()[0];
   const otherHosts = listProcesses().filter((p) => p.comm === 'systemd-nspawn').length;
   const started = Date.now();
-  const mail = await startMailRehearsal();
+  const mail = await startMailRehearsal(process.env[PRIMARY_ONLY_VARIABLE] ? { backupMx: false } : {});
   const toMailReadySeconds = (Date.now() - started) / 1000;
   try {
     const primary = mail.rehearsal.host('mx1');
@@ -68,7 +71,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(`bench: rehearsal boot failed: ${(error as Error).stack ?? error}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(`bench: rehearsal boot failed: ${(error as Error).stack ?? error}`);
+    process.exit(1);
+  });
+}

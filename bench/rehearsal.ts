@@ -9,6 +9,7 @@
  * meanwhile, and nothing needs restoring after a crash. Each boot runs in its own process
  * (bench/rehearsal-once.ts), bounded in time; a Ctrl-C reaches it and it tears its rehearsal down.
  */
+import { PRIMARY_ONLY_VARIABLE } from './rehearsal-once';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,10 +41,10 @@ function measureBoot(kind: 'warm' | 'cold', env: NodeJS.ProcessEnv): Promise<Boo
 }
 
 /** Boot with an empty cache of its own, removed afterwards. */
-async function measureColdBoot(): Promise<BootFigures> {
+async function measureColdBoot(env: NodeJS.ProcessEnv): Promise<BootFigures> {
   const cache = mkdtempSync('/var/tmp/mirovoy-bench-cold-cache-');
   try {
-    return await measureBoot('cold', { MIROVOY_REHEARSAL_CACHE: cache });
+    return await measureBoot('cold', { ...env, MIROVOY_REHEARSAL_CACHE: cache });
   } finally {
     rmSync(cache, { recursive: true, force: true });
   }
@@ -69,13 +70,16 @@ const memoryRows = (host: string, memory: ReadonlyArray<readonly [string, Memory
     .map(([label, m]) => [`${host}: ${label}`, mib(m.pssKiB), mib(m.rssKiB), String(m.processes)]);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { 'skip-cold': { type: 'boolean', default: false }, 'primary-only': { type: 'boolean', default: false } } });
+  // --primary-only: the database and the primary alone, closer to one EC2 instance provisioning on its own CPUs.
+  const hosts = values['primary-only'] ? { [PRIMARY_ONLY_VARIABLE]: '1' } : {};
   // The boots tear themselves down on Ctrl-C; this process stays to remove the cold cache after them.
   process.on('SIGINT', () => undefined);
-  const results: Array<['warm' | 'cold', BootFigures]> = [['warm', await measureBoot('warm', {})]];
-  if (!values['skip-cold']) results.push(['cold', await measureColdBoot()]);
+  const results: Array<['warm' | 'cold', BootFigures]> = [['warm', await measureBoot('warm', hosts)]];
+  if (!values['skip-cold']) results.push(['cold', await measureColdBoot(hosts)]);
 
-  console.log(`\nMail rehearsal boot (every host startMailRehearsal boots by default; ${results.map(([k]) => k).join(' and ')})\n`);
+  const booted = values['primary-only'] ? 'database and primary only' : 'every host startMailRehearsal boots by default';
+  console.log(`\nMail rehearsal boot (${booted}; ${results.map(([k]) => k).join(' and ')})\n`);
   console.log(renderTable([['measure', 'figure', 'how'], ...results.flatMap(([kind, figures]) => timingRows(kind, figures))]));
   const [, warm] = results[0];
   console.log(`\nIdle memory after the warm boot (MiB; PSS from smaps_rollup, RSS summed per unit)\n`);
