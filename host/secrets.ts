@@ -3,7 +3,6 @@
  * time and writes the files listed here before any daemon or script that reads them
  * starts. This module is the contract between the renderers and that step.
  */
-import { MYSQL_OPTION_VALUE, renderMysqlOptionFile } from './format/mysql-option-file';
 import { POSTFIX_MAP_DIRECTORY, POSTFIX_MAP_TEMPLATE_DIRECTORY, postfixMapsFor } from './postfix/mysql-maps';
 import { ResolvedMailHostSpec } from './spec';
 
@@ -20,12 +19,11 @@ export interface SecretFile {
   readonly credential: DatabaseCredential;
   /**
    * - `mysql-option-file`: one `[client]` group holding `password = <value>` (and
-   *   `user = <name>` for `master`, whose name comes with the secret); see
-   *   `renderDatabaseSecretFile`.
-   * - `postfix-mysql-map`: the rendered `template` file followed by `password = <value>`;
-   *   see `renderPostfixMapSecretFile`.
+   *   `user = <name>` for `master`, whose name comes with the secret).
+   * - `postfix-mysql-map`: the rendered `template` file followed by `password = <value>`.
    *
-   * Values must match `DATABASE_SECRET_VALUE`.
+   * `mirovoy-provision` writes both (host/provision/mirovoy-provision.sh) and refuses a value
+   * that does not match `DATABASE_SECRET_VALUE`.
    */
   readonly format: 'mysql-option-file' | 'postfix-mysql-map';
   /** For `postfix-mysql-map`: the rendered file the secret file starts with. */
@@ -37,8 +35,14 @@ export interface SecretFile {
 /** Directory of all secret files: traversable by daemons, not listable. */
 export const PRIVATE_DIRECTORY = { path: '/etc/mirovoy/private', mode: '0711', owner: 'root', group: 'root' } as const;
 
-/** Characters a secret value may contain (see `MYSQL_OPTION_VALUE` on why no quoting is attempted). */
-export const DATABASE_SECRET_VALUE = MYSQL_OPTION_VALUE;
+/**
+ * Characters a database secret may hold. Its files are read by the `mariadb` client
+ * (`--defaults-extra-file`), libmariadb (Dovecot `mysql_option_file`, DBD::MariaDB), Postfix's
+ * map parser and PyMySQL (`read_default_file`), which disagree on quoting and escapes (PyMySQL
+ * strips quotes but does not unescape), so only values that need neither are written; `#` and
+ * `;` would start a comment. https://mariadb.com/kb/en/configuring-mariadb-with-option-files/
+ */
+export const DATABASE_SECRET_VALUE = /^[A-Za-z0-9_.+=/:~^@%-]+$/;
 
 const FILES: Readonly<Record<DatabaseCredential, Omit<SecretFile, 'credential' | 'format'>>> = {
   lookup: {
@@ -122,26 +126,3 @@ export const secretFilesFor = (spec: ResolvedMailHostSpec): readonly SecretFile[
   ...postfixMapSecretFiles(spec),
 ];
 
-/** Content of a `postfix-mysql-map` secret file. */
-export const renderPostfixMapSecretFile = (template: string, password: string): string => {
-  if (!DATABASE_SECRET_VALUE.test(password)) {
-    throw new Error(`The lookup password has characters outside ${DATABASE_SECRET_VALUE.source}; generate it from that alphabet.`);
-  }
-  return `${template}password = ${password}\n`;
-};
-
-/**
- * Content of a secret file, for the code that writes it at run time (the rehearsal
- * harness, tests). `user` is only written for `master`.
- */
-export const renderDatabaseSecretFile = (
-  credential: DatabaseCredential,
-  secret: { readonly user?: string; readonly password: string },
-): string => {
-  if (credential === 'master' && secret.user === undefined) {
-    throw new Error('The master credential file needs the master user name as well as the password.');
-  }
-  const options: Record<string, string> =
-    credential === 'master' ? { user: secret.user ?? '', password: secret.password } : { password: secret.password };
-  return renderMysqlOptionFile({ client: options });
-};

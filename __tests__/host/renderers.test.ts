@@ -7,9 +7,7 @@ import {
   POSTFIX_MAP_QUERIES,
   postfixMainParameters,
   postfixMasterServices,
-  renderDatabaseSecretFile,
   renderMailHost,
-  renderPostfixMapSecretFile,
   resolveMailHostSpec,
 } from '../../host';
 import { backupSpec, primarySpec } from './fixtures';
@@ -192,12 +190,6 @@ describe('every rendered file', () => {
       'lookup /etc/postfix/mysql/mailbox-self-aliases.cf 0640 root:postfix',
     ]);
     expect(hosts[1].secretFiles.map((s) => s.credential)).not.toContain('admin');
-  });
-
-  it('renders secret files only from allowed characters', () => {
-    expect(renderDatabaseSecretFile('lookup', { password: 'Abc123xyz' })).toBe('[client]\npassword = Abc123xyz\n');
-    expect(renderPostfixMapSecretFile('hosts = x\n', 'Abc123xyz')).toBe('hosts = x\npassword = Abc123xyz\n');
-    expect(() => renderPostfixMapSecretFile('', "a'b")).toThrow(/alphabet/);
   });
 });
 

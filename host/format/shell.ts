@@ -13,3 +13,17 @@ export const renderShellAssignments = (values: Readonly<Record<string, string | 
         : `readonly ${name}=(${value.map(shellQuote).join(' ')})`;
     })
     .join('\n') + '\n';
+
+/**
+ * A bash script body as shipped in user data: full-line comments and blank lines removed, since
+ * EC2 caps user data at 16 KB (the commented source stays in the repository). Refuses scripts
+ * with a heredoc, whose lines could look like comments.
+ */
+export const withoutCommentLines = (body: string): string => {
+  if (/(^|[^<])<<[^<]/m.test(body)) throw new Error('withoutCommentLines: the script has a heredoc; its lines could look like comments');
+  return body
+    .split('\n')
+    .filter((line) => !/^\s*(#.*)?$/.test(line))
+    .join('\n')
+    .concat('\n');
+};

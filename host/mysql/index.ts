@@ -5,7 +5,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { RenderedFile, withHeader } from '../files';
-import { renderShellAssignments } from '../format/shell';
+import { renderShellAssignments, withoutCommentLines } from '../format/shell';
 import { credentialsFor, DATABASE_SECRET_VALUE, databaseSecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 import { grantStatements, ServiceCredential } from './grants';
@@ -43,8 +43,8 @@ const sqlComment = (text: string): string =>
 
 const file = (path: string, content: string, mode = '0644'): RenderedFile => ({ path, content, mode, owner: 'root', group: 'root' });
 
-/** The script body, kept as a real shell file so it can be read and linted as one. */
-const MIGRATE_BODY = readFileSync(join(__dirname, 'mirovoy-db-migrate.sh'), 'utf8').replace(/^#!.*\n/, '');
+/** The script body, kept as a real (commented) shell file so it can be read and linted as one. */
+const MIGRATE_BODY = withoutCommentLines(readFileSync(join(__dirname, 'mirovoy-db-migrate.sh'), 'utf8'));
 
 /**
  * Migration and grant SQL plus the apply script for a host. Both roles run all

@@ -10,10 +10,10 @@ import { gzipSync } from 'node:zlib';
 import { AdminUserSpec, adminShellPackages, cloudConfigUsers } from '../base/admin-user';
 import { renderCloudConfig } from '../base/cloud-config';
 import { generatedHeader, RenderedFile } from '../files';
-import { renderShellAssignments } from '../format/shell';
+import { renderShellAssignments, withoutCommentLines } from '../format/shell';
 import { MailHostRendering } from '../index';
 import { DB_MIGRATE_PATH } from '../mysql';
-import { DatabaseCredential, PRIVATE_DIRECTORY, SecretFile } from '../secrets';
+import { DATABASE_SECRET_VALUE, DatabaseCredential, PRIVATE_DIRECTORY, SecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 import { dkimSecretName, FETCH_COMMAND, renderFetchCommand, RUNTIME_SECRETS } from './runtime-seam';
 
@@ -101,7 +101,7 @@ const secretFileEntries = (rendering: MailHostRendering): string[] => {
   ];
 };
 
-const PROVISION_BODY = readFileSync(join(__dirname, 'mirovoy-provision.sh'), 'utf8').replace(/^#!.*\n/, '');
+const PROVISION_BODY = withoutCommentLines(readFileSync(join(__dirname, 'mirovoy-provision.sh'), 'utf8'));
 
 /** The provision command, with its generated settings block. */
 export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFile => {
@@ -117,6 +117,7 @@ export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFi
     STAGED_DIRECTORY,
     PRIVATE_DIRECTORY: PRIVATE_DIRECTORY.path,
     PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,
+    SECRET_VALUE: DATABASE_SECRET_VALUE.source,
     // "<label> <device> <mount point>" per data volume.
     VOLUMES: DATA_VOLUMES.map((v) => `${v.label} ${v.device} ${v.mountPoint}`),
     // "<path> <mode> <owner> <group> <units to restart>" per staged file.

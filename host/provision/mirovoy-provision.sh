@@ -92,6 +92,15 @@ ensure_clamav_signatures() {
   timeout 600 freshclam --quiet || die "freshclam could not fetch the ClamAV signatures; mail would be deferred until it can"
 }
 
+# A field of a database secret. Option files and Postfix maps have no quoting that every reader
+# agrees on, so a value outside SECRET_VALUE is refused instead of written.
+database_secret() {
+  local value
+  value=$("$FETCH" secret "$1" "$2")
+  [[ $value =~ $SECRET_VALUE ]] || die "secret $1 ($2) has characters outside $SECRET_VALUE; generate it from that alphabet"
+  printf '%s' "$value"
+}
+
 # "<format> <path> <mode> <owner> <group> <secret> <units> [<template>]" per secret file.
 write_secret_files() {
   local entry format path mode owner group secret units template scratch
@@ -103,10 +112,10 @@ write_secret_files() {
     case $format in
       mysql-option-file)
         { echo '[client]'
-          [[ $secret != db-master ]] || echo "user = $("$FETCH" secret "$secret" username)"
-          echo "password = $("$FETCH" secret "$secret" password)"; } >"$scratch" ;;
+          [[ $secret != db-master ]] || echo "user = $(database_secret "$secret" username)"
+          echo "password = $(database_secret "$secret" password)"; } >"$scratch" ;;
       postfix-mysql-map)
-        { cat "$template"; echo "password = $("$FETCH" secret "$secret" password)"; } >"$scratch" ;;
+        { cat "$template"; echo "password = $(database_secret "$secret" password)"; } >"$scratch" ;;
       pem-field)
         # "<secret>:<field>": one PEM document held in a field of a JSON secret.
         "$FETCH" secret "${secret%%:*}" "${secret#*:}" >"$scratch" ;;
