@@ -125,6 +125,15 @@ describe('submission', () => {
     expect(raw.output).not.toMatch(/^235/m);
   });
 
+  it("lets a user send only as an address they own (their mailbox or an alias to it)", async () => {
+    const sendAs = (from: string) =>
+      swaks(mail, ['--port', '587', '--tls', '--tls-ca-path', mail.rootCaFile, '--auth', 'PLAIN', '--auth-user', 'alice@example.com', '--auth-password', PASSWORD.alice,
+        '--from', from, '--to', 'carol@elsewhere.test', '--quit-after', 'RCPT']);
+    expect(rcptReplyCode((await sendAs('bob@example.com')).output)).toBe(553);
+    expect(rcptReplyCode((await sendAs('postmaster@example.com')).output)).toBe(250);
+    expect(rcptReplyCode((await sendAs('alice@example.com')).output)).toBe(250);
+  });
+
   it('refuses a wrong password', async () => {
     const result = await submit(587, ['--tls'], 'not-the-password', 'carol@elsewhere.test', uniqueSubject('wrong'));
     expect(result.output).toMatch(/535 5\.7\.8/);

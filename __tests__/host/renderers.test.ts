@@ -188,6 +188,7 @@ describe('every rendered file', () => {
       'lookup /etc/postfix/mysql/virtual-mailbox-maps.cf 0640 root:postfix',
       'lookup /etc/postfix/mysql/virtual-alias-maps.cf 0640 root:postfix',
       'lookup /etc/postfix/mysql/mailbox-self-aliases.cf 0640 root:postfix',
+      'lookup /etc/postfix/mysql/sender-logins.cf 0640 root:postfix',
     ]);
     expect(hosts[1].secretFiles.map((s) => s.credential)).not.toContain('admin');
   });

@@ -88,6 +88,10 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
           virtual_alias_maps: [postfixMapReference('virtual-alias-maps'), postfixMapReference('mailbox-self-aliases')],
           // Deliver to Dovecot (quota, Sieve, indexes) instead of Postfix's virtual(8).
           virtual_transport: `lmtp:unix:${DOVECOT_LMTP_SOCKET}`,
+          // Which login owns a sender address, for the submission services'
+          // reject_sender_login_mismatch. Set here, not per service, so that proxymap's
+          // default proxy_read_maps ($smtpd_sender_login_maps) admits the table.
+          smtpd_sender_login_maps: postfixMapReference('sender-logins'),
         }
       : {
           relay_domains: postfixMapReference('relay-domains'),

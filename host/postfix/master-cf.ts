@@ -53,7 +53,9 @@ const submissionOverrides = (name: string, ext: PostfixExtensions): PostfixParam
   smtpd_sasl_auth_enable: true,
   smtpd_tls_auth_only: true,
   smtpd_helo_restrictions: '',
-  smtpd_sender_restrictions: '',
+  // A user may send only as an address they own (its mailbox, or an alias to it): without
+  // this any user could send as anyone@ourdomain, and our DKIM key would sign it.
+  smtpd_sender_restrictions: ['reject_sender_login_mismatch'],
   smtpd_client_restrictions: ['permit_sasl_authenticated', 'reject'],
   smtpd_relay_restrictions: ['permit_sasl_authenticated', 'reject'],
   smtpd_recipient_restrictions: ['reject_non_fqdn_recipient', 'reject_unknown_recipient_domain'],

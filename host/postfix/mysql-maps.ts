@@ -20,7 +20,8 @@ export type PostfixMapName =
   | 'virtual-alias-maps'
   | 'mailbox-self-aliases'
   | 'relay-domains'
-  | 'relay-recipients';
+  | 'relay-recipients'
+  | 'sender-logins';
 
 /** The query of each table; `%s` is the looked-up key, quoted by Postfix. */
 export const POSTFIX_MAP_QUERIES: Readonly<Record<PostfixMapName, string>> = {
@@ -36,6 +37,10 @@ export const POSTFIX_MAP_QUERIES: Readonly<Record<PostfixMapName, string>> = {
   'relay-domains':
     "SELECT domain FROM domains WHERE domain = '%s' AND enabled = 1 UNION SELECT domain FROM backups WHERE domain = '%s' AND enabled = 1",
   'relay-recipients': "SELECT 'OK' FROM relays WHERE recipient = '%s' AND enabled = 1",
+  // Who may send as an address: its own mailbox, and the mailboxes an alias delivers to
+  // (a comma list is fine: Postfix reads the result as a list of logins).
+  'sender-logins':
+    "SELECT id FROM users WHERE id = '%s' AND enabled = 1 UNION SELECT destination FROM aliases WHERE mail = '%s' AND enabled = 1",
 };
 
 /** Directory of the live map files (written at run time: they hold the password). */
@@ -63,7 +68,7 @@ const mapParameters = (spec: ResolvedMailHostSpec, name: PostfixMapName): Postfi
 /** Tables a role uses. */
 export const postfixMapsFor = (spec: ResolvedMailHostSpec): readonly PostfixMapName[] =>
   spec.role === 'primary'
-    ? ['virtual-mailbox-domains', 'virtual-mailbox-maps', 'virtual-alias-maps', 'mailbox-self-aliases']
+    ? ['virtual-mailbox-domains', 'virtual-mailbox-maps', 'virtual-alias-maps', 'mailbox-self-aliases', 'sender-logins']
     : ['relay-domains', 'relay-recipients', 'virtual-alias-maps', 'mailbox-self-aliases'];
 
 /** The map templates of a role (no secrets in them). */
