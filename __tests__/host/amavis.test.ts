@@ -10,14 +10,9 @@ import {
   resolveMailHostSpec,
   filterExtensions,
 } from '../../host';
-import { backupSpec, primarySpec } from './fixtures';
+import { backupSpec, primarySpec, fileOf } from './fixtures';
 
 const primary = resolveMailHostSpec(primarySpec);
-const fileOf = (spec: typeof primarySpec, path: string): string => {
-  const file = renderMailHost(spec).files.find((f) => f.path === path);
-  if (!file) throw new Error(`${path} not rendered`);
-  return file.content;
-};
 
 describe('Amavis content filter', () => {
   it('filters port 25 through smtp-amavis and submission through the ORIGINATING port', () => {

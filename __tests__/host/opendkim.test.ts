@@ -1,14 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimKeyFiles, dkimPublicKeyBase64, opendkimSettings, postfixMainParameters, filterExtensions, renderMailHost, resolveMailHostSpec } from '../../host';
 import { dkimTxtValue } from '../../host/dns/mail-records';
-import { backupSpec, primarySpec } from './fixtures';
+import { backupSpec, primarySpec, fileOf } from './fixtures';
 
 const twoDomains = { ...primarySpec, mailDomains: ['example.com', 'example.org'], trustedNetworks: ['10.0.0.0/16'] };
-const fileOf = (spec: typeof primarySpec, path: string): string => {
-  const file = renderMailHost(spec).files.find((f) => f.path === path);
-  if (!file) throw new Error(`${path} not rendered`);
-  return file.content;
-};
 
 describe('OpenDKIM', () => {
   it('signs and verifies on loopback, as a milter that never stops mail', () => {

@@ -1,12 +1,7 @@
-import { postfixMainParameters, renderMailHost, resolveMailHostSpec, filterExtensions, spfSettings } from '../../host';
-import { backupSpec, primarySpec } from './fixtures';
+import { postfixMainParameters, resolveMailHostSpec, filterExtensions, spfSettings } from '../../host';
+import { backupSpec, primarySpec, fileOf } from './fixtures';
 
 const withPeers = { ...primarySpec, trustedNetworks: ['10.0.0.0/16'], backupMx: { hostname: 'mx2.example.com', addresses: ['203.0.113.7'] } };
-const fileOf = (spec: typeof primarySpec, path: string): string => {
-  const file = renderMailHost(spec).files.find((f) => f.path === path);
-  if (!file) throw new Error(`${path} not rendered`);
-  return file.content;
-};
 
 describe.each([
   ['primary', primarySpec],

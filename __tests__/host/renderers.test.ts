@@ -10,15 +10,10 @@ import {
   renderMailHost,
   resolveMailHostSpec,
 } from '../../host';
-import { backupSpec, primarySpec } from './fixtures';
+import { backupSpec, primarySpec, fileOf } from './fixtures';
 
 const primary = resolveMailHostSpec(primarySpec);
 const backup = resolveMailHostSpec(backupSpec);
-const fileOf = (spec: typeof primarySpec, path: string): string => {
-  const file = renderMailHost(spec).files.find((f) => f.path === path);
-  if (!file) throw new Error(`${path} not rendered`);
-  return file.content;
-};
 
 describe('Postfix main.cf', () => {
   const main = postfixMainParameters(primary);
