@@ -6,10 +6,11 @@ import { contains, overlaps, parseCidr } from './cidr';
 import { ConfigProblem } from './problems';
 import { MirovoyConfig } from './schema';
 import { VPC_PREFIX_RANGE } from './subnets';
+import { managedZones, zoneOf } from './zones';
 
 type Rule = (config: MirovoyConfig) => ConfigProblem[];
 
-const isInZone = (hostname: string, zone: string) => hostname.endsWith(`.${zone}`);
+const isBelowZone = (hostname: string, zone: string) => hostname.endsWith(`.${zone}`);
 
 /** The named hosts of a config with the path of their hostname field. */
 const namedHosts = (c: MirovoyConfig) =>
@@ -18,6 +19,7 @@ const namedHosts = (c: MirovoyConfig) =>
     { path: 'mail.backupMx.hostname', enabled: c.mail.backupMx.enabled, hostname: c.mail.backupMx.hostname },
     { path: 'webmail.hostname', enabled: c.webmail.enabled, hostname: c.webmail.hostname },
     { path: 'phpMyAdmin.hostname', enabled: c.phpMyAdmin.enabled, hostname: c.phpMyAdmin.hostname },
+    ...c.mail.clientHostnames.map((hostname, i) => ({ path: `mail.clientHostnames[${i}]`, enabled: true, hostname })),
   ] as const;
 
 const enabledHostsNeedNames: Rule = (c) =>
@@ -27,7 +29,7 @@ const enabledHostsNeedNames: Rule = (c) =>
 
 const hostnamesInsideHostedZone: Rule = (c) =>
   namedHosts(c)
-    .filter((h) => h.enabled && h.hostname && !isInZone(h.hostname, c.hostedZone.name))
+    .filter((h) => h.enabled && h.hostname && !isBelowZone(h.hostname, c.hostedZone.name))
     .map((h) => ({ path: h.path, value: h.hostname, message: `must be inside the hosted zone ${c.hostedZone.name} (e.g. mx1.${c.hostedZone.name}) so its records and certificate can be managed` }));
 
 const hostnamesDistinct: Rule = (c) => {
@@ -109,6 +111,25 @@ const storageCeilingAboveSize: Rule = (c) =>
     ? [{ path: 'database.maxAllocatedStorageGiB', value: c.database.maxAllocatedStorageGiB, message: `must be at least database.allocatedStorageGiB (${c.database.allocatedStorageGiB})` }]
     : [];
 
+const mailDomainsInManagedZones: Rule = (c) =>
+  c.mailDomains.flatMap((domain, i) =>
+    zoneOf(domain, managedZones(c))
+      ? []
+      : [{ path: `mailDomains[${i}]`, value: domain, message: `is in no Route53 zone of this config: add { name: "${domain}" } (or its parent zone) to dns.additionalZones` }],
+  );
+
+const additionalZonesDistinct: Rule = (c) =>
+  listDistinct(
+    'dns.additionalZones',
+    managedZones(c).map((z) => z.name),
+    'zone (hostedZone included)',
+  ).map((p) => ({ ...p, path: p.path.replace(/\[(\d+)\]$/, (_, i: string) => `[${Number(i) - 1}].name`) }));
+
+const oneWayOut: Rule = (c) =>
+  c.mail.outbound === 'ses' && c.mail.relayHost
+    ? [{ path: 'mail.relayHost', value: c.mail.relayHost, message: 'must be left out when mail.outbound is "ses" (the SES SMTP endpoint is the relay)' }]
+    : [];
+
 const RULES: readonly Rule[] = [
   enabledHostsNeedNames,
   hostnamesInsideHostedZone,
@@ -119,6 +140,9 @@ const RULES: readonly Rule[] = [
   explicitSubnetsFitAndDoNotOverlap,
   webHostsNeedCertificateAndEgress,
   storageCeilingAboveSize,
+  mailDomainsInManagedZones,
+  additionalZonesDistinct,
+  oneWayOut,
 ];
 
 /** Every cross-field problem of a structurally valid config. */

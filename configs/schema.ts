@@ -32,6 +32,7 @@ const sshPublicKey = z
   .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/, {
     error: 'must be one OpenSSH public key line such as "ssh-ed25519 AAAAC3… you@laptop"',
   });
+const ebsSnapshotId = z.string().regex(/^snap-[0-9a-f]{8,17}$/, { error: 'must be an EBS snapshot id such as snap-0123456789abcdef0' });
 const zoneLetter = z.string().regex(/^[a-z]$/, { error: 'must be an availability-zone letter such as "a" (the zone is <region><letter>)' });
 
 /** What happens to a durable volume when Terraform destroys it. */
@@ -73,7 +74,17 @@ const networkSchema = z
 
 const mailSchema = z
   .object({
-    primary: z.object({ hostname: fqdn, instanceType: instanceType.default('t3.small') }).strict(),
+    primary: z
+      .object({
+        hostname: fqdn,
+        instanceType: instanceType.default('t3.small'),
+        /**
+         * Start the spool and log volumes from these EBS snapshots (migration from another mail
+         * host, e.g. the reference's `MasterSpoolSnapshot`/`MasterLogSnapshot`). @default blank volumes
+         */
+        restoreFromSnapshots: z.object({ spool: ebsSnapshotId.optional(), log: ebsSnapshotId.optional() }).strict().optional(),
+      })
+      .strict(),
     backupMx: z
       .object({
         enabled: z.boolean().default(false),
@@ -97,7 +108,20 @@ const mailSchema = z
       })
       .strict()
       .default({ spoolGiB: 10, logGiB: 2, swapGiB: 2, onDestroy: 'snapshot' }),
-    /** Send outgoing mail through this smarthost (`[host]:port`) instead of directly. */
+    /**
+     * The names mail clients use for IMAP and submission besides the primary's hostname, e.g.
+     * `imap.example.com`: CNAMEs of the primary, inside the hosted zone, in its certificate.
+     */
+    clientHostnames: z.array(fqdn).default([]),
+    /** Who may SSH to the mail hosts directly (the bastion always may). Empty: nobody (use SSM Session Manager). */
+    sshIngressCidrs: z.array(ipv4Cidr).default([]),
+    /**
+     * How outgoing mail leaves: `direct` from the hosts' Elastic IPs (ask AWS to lift the port 25
+     * limit of new accounts and set reverse DNS — see the README), or `ses` through Amazon SES
+     * (domain identities, DKIM and MAIL FROM records and SMTP credentials made here).
+     */
+    outbound: z.enum(['direct', 'ses']).default('direct'),
+    /** Send outgoing mail through this smarthost (`[host]:port`) instead of directly. Not with `outbound: "ses"`. */
     relayHost: z.string().regex(/^\[?[a-z0-9.-]+\]?(:\d{1,5})?$/, { error: 'must be a host or [host]:port such as [smtp.example.net]:587' }).optional(),
     /** Where mail to root@ and postmaster@ the hosts goes. */
     rootMailRecipient: email.optional(),
@@ -152,8 +176,14 @@ const certificatesSchema = z
     /** Let's Encrypt certificates for the mail hosts, issued in Terraform with Route53 DNS-01. */
     acme: z
       .object({
+        /** Let's Encrypt's staging CA (untrusted certificates, generous limits) or production. */
         server: z.enum(['staging', 'production']).default('staging'),
-        accountEmail: email,
+        /** Contact address of the ACME account (optional: Let's Encrypt no longer sends expiry mail). */
+        accountEmail: email.optional(),
+        /** Key of the mail hosts' certificates: RSA (`2048`, `4096`) or ECDSA (`P256`, `P384`). RSA 2048 suits every mail client. */
+        keyType: z.enum(['2048', '4096', 'P256', 'P384']).default('2048'),
+        /** Renew when the certificate has fewer days left than this, on any `terraform apply`. */
+        minDaysRemaining: z.number().int().min(1).max(60).default(30),
       })
       .strict(),
     /** The certificate the load balancer serves for webmail and phpMyAdmin. */
@@ -163,6 +193,30 @@ const certificatesSchema = z
         z.object({ source: z.literal('existing-arn'), arn: acmCertificateArn }).strict(),
       ])
       .optional(),
+  })
+  .strict();
+
+/** A Route53 hosted zone, by name and optionally id. */
+const hostedZoneSchema = z
+  .object({
+    name: fqdn,
+    /** The zone's id; without it Terraform looks the zone up by name. */
+    zoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { error: 'must be a Route53 hosted-zone id such as Z0123456789ABCDEFGHIJ' }).optional(),
+  })
+  .strict();
+
+const dnsSchema = z
+  .object({
+    /** More Route53 zones for mail domains outside `hostedZone` (each domain goes to the zone that encloses it). */
+    additionalZones: z.array(hostedZoneSchema).default([]),
+    /** DMARC policy published for every mail domain. */
+    dmarcPolicy: z.enum(['none', 'quarantine', 'reject']).default('quarantine'),
+    /** Mailbox for aggregate DMARC and TLS-RPT reports. @default no reports requested */
+    reportAddress: email.optional(),
+    /** MTA-STS mode announced for every mail domain (the policy file is served by the web tier). */
+    mtaStsMode: z.enum(['none', 'testing', 'enforce']).default('testing'),
+    /** Time to live of the records, in seconds. */
+    ttl: z.number().int().min(60).max(86400).default(3600),
   })
   .strict();
 
@@ -213,16 +267,12 @@ export const configSchema = z
     environment: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, { error: 'must be 2–20 lower-case letters, digits or hyphens, starting with a letter' }),
     region,
     /** The Route53 hosted zone that holds the mail hosts' names and the DNS records we publish. */
-    hostedZone: z
-      .object({
-        name: fqdn,
-        /** The zone's id; without it Terraform looks the zone up by name. */
-        zoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { error: 'must be a Route53 hosted-zone id such as Z0123456789ABCDEFGHIJ' }).optional(),
-      })
-      .strict(),
+    hostedZone: hostedZoneSchema,
     /** Domains this system receives mail for; more can be added at run time with mirovoy-admin. */
     mailDomains: z.array(fqdn).min(1, { error: 'needs at least one mail domain' }),
     network: networkSchema.default(networkSchema.parse({})),
+    /** The DNS records published for the mail domains. */
+    dns: dnsSchema.default(dnsSchema.parse({})),
     mail: mailSchema,
     webmail: webHostSchema('t4g.small'),
     phpMyAdmin: webHostSchema('t4g.micro'),

@@ -9,6 +9,13 @@ export default defineConfig({
   region: 'eu-west-1',
   hostedZone: { name: 'mail.example.org', zoneId: 'Z0123456789ABCDEFGHIJ' },
   mailDomains: ['example.org', 'lists.example.org'],
+  dns: {
+    additionalZones: [{ name: 'example.org', zoneId: 'Z9876543210ZYXWVUTSRQ' }],
+    dmarcPolicy: 'reject',
+    reportAddress: 'dmarc-reports@example.org',
+    mtaStsMode: 'enforce',
+    ttl: 300,
+  },
   network: {
     cidr: '10.20.0.0/16',
     availabilityZones: ['a', 'b', 'c'],
@@ -17,7 +24,13 @@ export default defineConfig({
     flowLogRetentionDays: 90,
   },
   mail: {
-    primary: { hostname: 'mx1.mail.example.org', instanceType: 't3.medium' },
+    primary: {
+      hostname: 'mx1.mail.example.org',
+      instanceType: 't3.medium',
+      restoreFromSnapshots: { spool: 'snap-0123456789abcdef0', log: 'snap-0fedcba9876543210' },
+    },
+    clientHostnames: ['imap.mail.example.org', 'smtp.mail.example.org'],
+    sshIngressCidrs: ['198.51.100.0/24'],
     backupMx: { enabled: true, hostname: 'mx2.mail.example.org', availabilityZone: 'c' },
     virtualMailUid: 5001,
     storage: { spoolGiB: 50, logGiB: 5, swapGiB: 4, onDestroy: 'retain' },
@@ -29,7 +42,7 @@ export default defineConfig({
   webmail: { enabled: true, hostname: 'webmail.mail.example.org' },
   phpMyAdmin: { enabled: true, hostname: 'dbadmin.mail.example.org' },
   certificates: {
-    acme: { server: 'production', accountEmail: 'ops@example.org' },
+    acme: { server: 'production', accountEmail: 'ops@example.org', keyType: 'P256', minDaysRemaining: 35 },
     web: { source: 'existing-arn', arn: 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555' },
   },
   database: { instanceClass: 'db.t4g.small', multiAz: true, backupRetentionDays: 35, maxAllocatedStorageGiB: 200 },

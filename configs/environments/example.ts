@@ -9,6 +9,8 @@ export default defineConfig({
   region: 'eu-central-1',
   hostedZone: { name: 'example.com' },
   mailDomains: ['example.com', 'example.net'],
+  // example.net has its own Route53 zone; example.com's records go to hostedZone.
+  dns: { additionalZones: [{ name: 'example.net' }], reportAddress: 'postmaster@example.com' },
   mail: {
     primary: { hostname: 'mx1.example.com' },
     backupMx: { enabled: true, hostname: 'mx2.example.com' },
