@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { dkimTxtValue, mailDnsRecords } from '../../host/dns/mail-records';
+import { dkimTxtValue, mailDnsRecords, mtaStsPolicy } from '../../host/dns/mail-records';
 import { splitTxtValue } from '../../host/dns/txt-chunks';
 
 const publicKeyBase64 = (): string =>
@@ -74,5 +74,42 @@ describe('mailDnsRecords', () => {
   "CAA example.org",
 ]
 `);
+  });
+});
+
+describe('mailDnsRecords for a multi-domain deployment', () => {
+  const spec = {
+    domains: ['example.com', 'example.net'],
+    exchangers: [
+      { hostname: 'mx1.example.com', ipv4: '192.0.2.10', priority: 10 },
+      { hostname: 'mx2.example.com', ipv4: '192.0.2.20', priority: 20 },
+    ],
+    reportAddress: 'postmaster@example.com',
+    clientHostnames: ['imap.example.com'],
+    mtaStsMode: 'testing' as const,
+  };
+  const records = mailDnsRecords(spec);
+  const find = (type: string, name: string) => records.find((r) => r.type === type && r.name === name);
+
+  it('points the client names at the primary', () => {
+    expect(find('CNAME', 'imap.example.com')?.values).toEqual(['mx1.example.com']);
+  });
+
+  it('lets example.com receive the DMARC reports of example.net (RFC 7489 §7.1), and only those', () => {
+    expect(find('TXT', 'example.net._report._dmarc.example.com')?.values).toEqual([['v=DMARC1']]);
+    expect(records.filter((r) => r.name.includes('._report._dmarc.')).map((r) => r.name)).toEqual(['example.net._report._dmarc.example.com']);
+  });
+
+  it('announces MTA-STS with an id that changes exactly when the policy does', () => {
+    const id = (r: ReturnType<typeof mailDnsRecords>) => (r.find((x) => x.name === '_mta-sts.example.net')!.values as string[][])[0][0];
+    expect(id(records)).toMatch(/^v=STSv1; id=[0-9a-f]{20}$/);
+    expect(id(mailDnsRecords(spec))).toBe(id(records));
+    expect(id(mailDnsRecords({ ...spec, mtaStsMode: 'enforce' }))).not.toBe(id(records));
+    expect(id(mailDnsRecords({ ...spec, exchangers: spec.exchangers.slice(0, 1) }))).not.toBe(id(records));
+    expect(mailDnsRecords({ ...spec, mtaStsMode: undefined }).filter((r) => r.name.startsWith('_mta-sts.'))).toEqual([]);
+  });
+
+  it('writes the MTA-STS policy file that the id stands for', () => {
+    expect(mtaStsPolicy({ exchangers: spec.exchangers, mtaStsMode: 'enforce' })).toBe('version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmx: mx2.example.com\r\nmax_age: 604800\r\n');
   });
 });

@@ -3,6 +3,7 @@
  * publishes exactly this list on AWS, and the rehearsal's DNS server serves it locally, so the
  * tests check what we publish.
  */
+import { createHash } from 'node:crypto';
 import { splitTxtValue } from './txt-chunks';
 
 /** One DNS record set. TXT values are lists of ≤ 255-byte strings. */
@@ -40,18 +41,39 @@ export interface MailDnsSpec {
   readonly reportAddress?: string;
   /** Certificate authorities allowed to issue for the domains (CAA). @default ['letsencrypt.org', 'amazon.com'] */
   readonly certificateAuthorities?: readonly string[];
+  /** Other names mail clients use for the first exchanger (CNAMEs of it). @default none */
+  readonly clientHostnames?: readonly string[];
+  /** MTA-STS mode to announce (RFC 8461); the web tier serves the matching policy file. @default none */
+  readonly mtaStsMode?: 'testing' | 'enforce';
   /** Time to live of every record, in seconds. @default 3600 */
   readonly ttl?: number;
 }
+
+/** How long senders may cache our MTA-STS policy: one week. */
+const MTA_STS_MAX_AGE_SECONDS = 604800;
+
+/**
+ * The MTA-STS policy file for the domains (served at `https://mta-sts.<domain>/.well-known/mta-sts.txt`):
+ * the exchangers are the only MX hosts, with valid certificates.
+ */
+export const mtaStsPolicy = (spec: Pick<MailDnsSpec, 'exchangers'> & { readonly mtaStsMode: 'testing' | 'enforce' }): string =>
+  ['version: STSv1', `mode: ${spec.mtaStsMode}`, ...spec.exchangers.map((mx) => `mx: ${mx.hostname}`), `max_age: ${MTA_STS_MAX_AGE_SECONDS}`, ''].join('\r\n');
+
+/** The policy id senders compare: changes exactly when the policy file does. */
+const mtaStsPolicyId = (policy: string): string => createHash('sha256').update(policy).digest('hex').slice(0, 20);
 
 /** The DKIM TXT value for a public key (RFC 6376 §3.6.1). */
 export const dkimTxtValue = (publicKeyBase64: string): string => `v=DKIM1; k=rsa; p=${publicKeyBase64}`;
 
 const reverseName = (ipv4: string) => `${ipv4.split('.').reverse().join('.')}.in-addr.arpa`;
 
+const domainOfAddress = (address: string): string => address.slice(address.lastIndexOf('@') + 1);
+
 /**
- * Every record for the domains and hosts, in a stable order: A and PTR of each MX host, then per
- * domain MX, SPF, DMARC, DKIM, TLS-RPT, client-configuration SRV (RFC 6186/8314) and CAA.
+ * Every record for the domains and hosts, in a stable order: A and PTR of each MX host, CNAMEs of
+ * the client names, then per domain MX, SPF, DMARC (and the report authorization of RFC 7489 §7.1
+ * when reports go to another of our domains), DKIM, TLS-RPT, MTA-STS, client-configuration SRV
+ * (RFC 6186/8314) and CAA.
  */
 export const mailDnsRecords = (spec: MailDnsSpec): MailDnsRecord[] => {
   const ttl = spec.ttl ?? 3600;
@@ -61,7 +83,10 @@ export const mailDnsRecords = (spec: MailDnsSpec): MailDnsRecord[] => {
     { type: 'A', name: mx.hostname, ttl, values: [mx.ipv4] },
     { type: 'PTR', name: reverseName(mx.ipv4), ttl, values: [mx.hostname] },
   ]);
+  const clientRecords = (spec.clientHostnames ?? []).map((name): MailDnsRecord => ({ type: 'CNAME', name, ttl, values: [imapHost] }));
   const rua = spec.reportAddress ? `; rua=mailto:${spec.reportAddress}` : '';
+  const reportDomain = spec.reportAddress ? domainOfAddress(spec.reportAddress) : undefined;
+  const mtaSts = spec.mtaStsMode ? `v=STSv1; id=${mtaStsPolicyId(mtaStsPolicy({ exchangers: spec.exchangers, mtaStsMode: spec.mtaStsMode }))}` : undefined;
   const domainRecords = spec.domains.flatMap((domain): MailDnsRecord[] => {
     const publicKey = spec.dkim?.publicKeys[domain];
     return [
@@ -69,13 +94,15 @@ export const mailDnsRecords = (spec: MailDnsSpec): MailDnsRecord[] => {
       // Only our MX hosts send for the domain; everything else fails SPF.
       txt(domain, 'v=spf1 mx -all'),
       txt(`_dmarc.${domain}`, `v=DMARC1; p=${spec.dmarcPolicy ?? 'quarantine'}; adkim=s; aspf=s${rua}`),
+      ...(reportDomain && reportDomain !== domain && spec.domains.includes(reportDomain) ? [txt(`${domain}._report._dmarc.${reportDomain}`, 'v=DMARC1')] : []),
       ...(publicKey && spec.dkim ? [txt(`${spec.dkim.selector}._domainkey.${domain}`, dkimTxtValue(publicKey))] : []),
       ...(spec.reportAddress ? [txt(`_smtp._tls.${domain}`, `v=TLSRPTv1; rua=mailto:${spec.reportAddress}`)] : []),
+      ...(mtaSts ? [txt(`_mta-sts.${domain}`, mtaSts)] : []),
       { type: 'SRV', name: `_submissions._tcp.${domain}`, ttl, values: [{ priority: 0, weight: 1, port: 465, target: imapHost }] },
       { type: 'SRV', name: `_submission._tcp.${domain}`, ttl, values: [{ priority: 1, weight: 1, port: 587, target: imapHost }] },
       { type: 'SRV', name: `_imaps._tcp.${domain}`, ttl, values: [{ priority: 0, weight: 1, port: 993, target: imapHost }] },
       { type: 'CAA', name: domain, ttl, values: (spec.certificateAuthorities ?? ['letsencrypt.org', 'amazon.com']).map((value) => ({ flags: 0, tag: 'issue', value })) },
     ];
   });
-  return [...hostRecords, ...domainRecords];
+  return [...hostRecords, ...clientRecords, ...domainRecords];
 };
