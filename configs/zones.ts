@@ -11,5 +11,5 @@ export const managedZones = (config: Pick<MirovoyConfig, 'hostedZone' | 'dns'>):
 export const isInZone = (name: string, zone: string): boolean => name === zone || name.endsWith(`.${zone}`);
 
 /** The most specific managed zone that encloses `name`, or undefined. */
-export const zoneOf = (name: string, zones: readonly HostedZoneConfig[]): HostedZoneConfig | undefined =>
+export const zoneOf = <Zone extends { readonly name: string }>(name: string, zones: readonly Zone[]): Zone | undefined =>
   zones.filter((zone) => isInZone(name, zone.name)).sort((a, b) => b.name.length - a.name.length)[0];

@@ -31,6 +31,7 @@ export class NetworkStack extends MirovoyStack {
       vpcId: this.network.vpc.id,
       vpcCidr: net.cidr,
       bastionSshIngressCidrs: net.bastion.sshIngressCidrs,
+      mailSshIngressCidrs: config.mail.sshIngressCidrs,
       imapStartTls: config.mail.imapStartTls,
     });
     new ZoneEgress(this, 'Egress', {

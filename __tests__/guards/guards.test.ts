@@ -1,4 +1,5 @@
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
@@ -29,12 +30,18 @@ const guardErrors = (build: (stack: TerraformStack) => void): string => {
 const db = (publiclyAccessible: boolean, storageEncrypted: boolean) => (stack: TerraformStack) =>
   new DbInstance(stack, 'Db', { instanceClass: 'db.t4g.micro', engine: 'mysql', publiclyAccessible, storageEncrypted });
 
-describe('LaunchTemplateImdsv2Required', () => {
-  it('accepts a template that requires session tokens', () => {
-    expect(guardErrors((s) => new LaunchTemplate(s, 'Lt', { metadataOptions: { httpTokens: 'required' } }))).toBe('');
-  });
-  it.each([['optional tokens', { metadataOptions: { httpTokens: 'optional' } }], ['no metadata options', {}]])('rejects %s', (_, props) => {
-    expect(guardErrors((s) => new LaunchTemplate(s, 'Lt', props))).toContain('LaunchTemplateImdsv2Required');
+describe('Imdsv2Required', () => {
+  const makers = {
+    'launch template': (s: TerraformStack, props: { metadataOptions?: { httpTokens: string } }) => new LaunchTemplate(s, 'Lt', props),
+    instance: (s: TerraformStack, props: { metadataOptions?: { httpTokens: string } }) => new Instance(s, 'Vm', props),
+  };
+  describe.each(Object.entries(makers))('on a %s', (kind, make) => {
+    it('accepts one that requires session tokens', () => {
+      expect(guardErrors((s) => make(s, { metadataOptions: { httpTokens: 'required' } }))).toBe('');
+    });
+    it.each([['optional tokens', { metadataOptions: { httpTokens: 'optional' } }], ['no metadata options', {}]])('rejects %s', (_, props) => {
+      expect(guardErrors((s) => make(s, props))).toContain(`Imdsv2Required: set metadataOptions.httpTokens = "required" on this aws_${kind.replace(' ', '_')}`);
+    });
   });
 });
 

@@ -1,19 +1,10 @@
-import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { awsName } from '../naming';
 import { debianImageForLaunchTemplate } from './debian-image';
-
-/** An IAM policy statement. */
-export interface PolicyStatement {
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action: string | readonly string[];
-  readonly Resource: string | readonly string[];
-  readonly Condition?: Readonly<Record<string, unknown>>;
-}
+import { InstanceRole, PolicyStatement } from './instance-role';
 
 /** Properties of {@link HardenedLaunchTemplate}. */
 export interface HardenedLaunchTemplateProps {
@@ -57,19 +48,9 @@ export class HardenedLaunchTemplate extends Construct {
       throw new Error(`${this.node.path}: user data must not contain Terraform references; pass such values as instanceTags`);
     }
     const name = awsName(props.environment, props.role);
-    this.role = new IamRole(this, 'Role', {
-      name,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
-      // Session Manager gives a shell without opening port 22 to anyone.
-      managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
-    });
-    if (props.policyStatements?.length) {
-      new IamRolePolicy(this, 'Policy', { role: this.role.id, policy: JSON.stringify({ Version: '2012-10-17', Statement: props.policyStatements }) });
-    }
-    const profile = new IamInstanceProfile(this, 'InstanceProfile', { name, role: this.role.name });
+    const instanceRole = new InstanceRole(this, 'InstanceRole', { name, policyStatements: props.policyStatements });
+    this.role = instanceRole.role;
+    const profile = instanceRole.profile;
 
     this.launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
       name,

@@ -1,7 +1,7 @@
 import { Password } from '@cdktf/provider-random/lib/password';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { Construct } from 'constructs';
+import { JsonSecret } from '../secrets/json-secret';
 
 /** Properties of {@link DatabaseUserSecret}. */
 export interface DatabaseUserSecretProps {
@@ -28,10 +28,11 @@ export class DatabaseUserSecret extends Construct {
     super(scope, id);
     // URL- and option-file-safe specials: the password also goes into DSNs and my.cnf files.
     const password = new Password(this, 'Password', { length: 32, special: true, overrideSpecial: '-_.~' });
-    this.secret = new SecretsmanagerSecret(this, 'Secret', { name: props.secretName, description: props.description, kmsKeyId: props.kmsKeyArn });
-    new SecretsmanagerSecretVersion(this, 'Value', {
-      secretId: this.secret.id,
-      secretString: `{"username":"${props.username}","password":"${password.result}"}`,
-    });
+    this.secret = new JsonSecret(this, 'Credentials', {
+      secretName: props.secretName,
+      description: props.description,
+      kmsKeyArn: props.kmsKeyArn,
+      value: { username: props.username, password: password.result },
+    }).secret;
   }
 }

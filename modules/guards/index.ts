@@ -1,7 +1,7 @@
 import { Aspects, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { DatabasePrivateAndEncrypted } from './database-private-and-encrypted';
-import { LaunchTemplateImdsv2Required } from './launch-template-imdsv2-required';
+import { Imdsv2Required } from './imdsv2-required';
 import { NoWorldOpenDatabasePort } from './no-world-open-database-port';
 
 /**
@@ -11,7 +11,7 @@ import { NoWorldOpenDatabasePort } from './no-world-open-database-port';
  */
 export const addGuardRails = (scope: IConstruct): void => {
   for (const stack of scope.node.findAll().filter(TerraformStack.isStack)) {
-    for (const guard of [new LaunchTemplateImdsv2Required(), new DatabasePrivateAndEncrypted(), new NoWorldOpenDatabasePort()]) {
+    for (const guard of [new Imdsv2Required(), new DatabasePrivateAndEncrypted(), new NoWorldOpenDatabasePort()]) {
       Aspects.of(stack).add(guard);
     }
   }

@@ -14,6 +14,8 @@ export interface SecurityGroupsProps {
   readonly vpcCidr: string;
   /** Who may SSH to the bastion; empty means nobody. */
   readonly bastionSshIngressCidrs: readonly string[];
+  /** Who may SSH to the mail hosts directly (the bastion always may). @default nobody */
+  readonly mailSshIngressCidrs?: readonly string[];
   /** Also open IMAP 143 (STARTTLS) on the mail hosts. @default false */
   readonly imapStartTls?: boolean;
 }
@@ -43,7 +45,7 @@ export class SecurityGroups extends Construct {
   readonly webmail: SecurityGroup;
   /** phpMyAdmin hosts: 443 from the load balancer, 22 from the bastion. */
   readonly phpMyAdmin: SecurityGroup;
-  /** Mail hosts (primary and backup MX): mail ports from anywhere, 22 from the bastion. */
+  /** Mail hosts (primary and backup MX): mail ports from anywhere, 22 from the bastion and the configured CIDRs. */
   readonly mail: SecurityGroup;
   /** The database: MySQL from the mail, webmail and phpMyAdmin groups only. */
   readonly database: SecurityGroup;
@@ -75,6 +77,7 @@ export class SecurityGroups extends Construct {
     const mailPorts = props.imapStartTls ? [...PUBLIC_MAIL_PORTS, 143] : PUBLIC_MAIL_PORTS;
     mailPorts.forEach((port) => this.allow(this.mail, `Port${port}`, port, ANYWHERE));
     this.allow(this.mail, 'SshFromBastion', 22, { group: this.bastion });
+    (props.mailSshIngressCidrs ?? []).forEach((cidr, i) => this.allow(this.mail, `Ssh${i + 1}`, 22, { cidr }));
     [this.mail, this.webmail, this.phpMyAdmin].forEach((client) => this.allow(this.database, `MysqlFrom${client.node.id}`, MYSQL_PORT, { group: client }));
 
     // The database needs no egress; everything else may reach out (through NAT in the app tier).

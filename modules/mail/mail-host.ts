@@ -1,0 +1,127 @@
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { EipAssociation } from '@cdktf/provider-aws/lib/eip-association';
+import { EipDomainName } from '@cdktf/provider-aws/lib/eip-domain-name';
+import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { debianImageParameter } from '../compute/debian-image';
+import { InstanceRole, PolicyStatement } from '../compute/instance-role';
+import { SETTING_TAG_PREFIX } from '../../host/provision/runtime-seam';
+import { DurableVolume, VolumeRetention } from './durable-volume';
+
+/** A data volume of a mail host: where the host mounts it and how it is attached. */
+export interface MailHostVolume {
+  /** Short name, part of the Name tag and of the setting `volume-<name>` (the volume id, so the host finds its device). */
+  readonly name: string;
+  /** Device name at attachment. */
+  readonly deviceName: string;
+  /** Size in GiB. */
+  readonly sizeGiB: number;
+  /** Start from this snapshot. @default blank */
+  readonly snapshotId?: string;
+}
+
+/** Properties of {@link MailHost}. */
+export interface MailHostProps {
+  /** AWS name of the host, e.g. `mail-prod-mx1`. */
+  readonly name: string;
+  /** The host's public name (see {@link MailHost.addReverseDns}). */
+  readonly hostname: string;
+  /** EC2 instance type; its architecture picks the Debian image. */
+  readonly instanceType: string;
+  /** Public subnet of the host. */
+  readonly subnetId: string;
+  /** Availability zone of that subnet (volumes live there too). */
+  readonly availabilityZone: string;
+  /** Security groups of the host. */
+  readonly securityGroupIds: readonly string[];
+  /** The gzip'd `#cloud-config` from `host/` (no Terraform references: run-time values go in `settings`). */
+  readonly userData: Buffer;
+  /**
+   * Run-time settings as instance tags `mirovoy:<name>`, read on the host through the metadata
+   * service (`mirovoy-fetch setting <name>`). Values are ids and names, never secrets.
+   */
+  readonly settings: Readonly<Record<string, string>>;
+  /** Statements of the host's IAM policy (e.g. reading its own secrets). */
+  readonly policyStatements: readonly PolicyStatement[];
+  /** Spool, log … volumes. */
+  readonly volumes: readonly MailHostVolume[];
+  /** What `terraform destroy` does to the volumes. */
+  readonly volumeRetention: VolumeRetention;
+  /** Size of the encrypted root volume in GiB. @default 10 */
+  readonly rootVolumeGiB?: number;
+  /** Customer KMS key for the volumes. @default the AWS-managed EBS key */
+  readonly kmsKeyArn?: string;
+}
+
+/**
+ * One mail host on EC2: Debian 13 from Debian's SSM parameter, IMDSv2 only with instance tags
+ * readable (the run-time settings), an encrypted root volume, durable data volumes attached
+ * separately, an Elastic IP that survives instance replacement, and an instance role.
+ *
+ * A changed user data replaces the instance (the volumes and the address move over); a newer
+ * Debian image does not (`ami` changes are ignored: replace on purpose with `terraform apply
+ * -replace=…`, see the README).
+ */
+export class MailHost extends Construct {
+  /** The instance. */
+  readonly instance: Instance;
+  /** The host's public address. */
+  readonly address: Eip;
+  /** The host's IAM role. */
+  readonly role: InstanceRole;
+  /** The data volumes by name. */
+  readonly volumes: Readonly<Record<string, DurableVolume>>;
+
+  private readonly hostname: string;
+
+  constructor(scope: Construct, id: string, props: MailHostProps) {
+    super(scope, id);
+    this.hostname = props.hostname;
+    this.role = new InstanceRole(this, 'InstanceRole', { name: props.name, policyStatements: props.policyStatements });
+    const image = new DataAwsSsmParameter(this, 'DebianImage', { name: debianImageParameter(props.instanceType) });
+    this.volumes = Object.fromEntries(
+      props.volumes.map((v) => [
+        v.name,
+        new DurableVolume(this, `${v.name[0].toUpperCase()}${v.name.slice(1)}Volume`, {
+          name: `${props.name}-${v.name}`,
+          availabilityZone: props.availabilityZone,
+          sizeGiB: v.sizeGiB,
+          snapshotId: v.snapshotId,
+          onDestroy: props.volumeRetention,
+          kmsKeyArn: props.kmsKeyArn,
+        }),
+      ]),
+    );
+    const settings = { ...props.settings, ...Object.fromEntries(props.volumes.map((v) => [`volume-${v.name}`, this.volumes[v.name].volume.id])) };
+    const settingTags = Object.fromEntries(Object.entries(settings).map(([name, value]) => [`${SETTING_TAG_PREFIX}${name}`, value]));
+
+    this.instance = new Instance(this, 'Instance', {
+      ami: image.insecureValue,
+      instanceType: props.instanceType,
+      subnetId: props.subnetId,
+      availabilityZone: props.availabilityZone,
+      vpcSecurityGroupIds: [...props.securityGroupIds],
+      iamInstanceProfile: this.role.profile.name,
+      userDataBase64: props.userData.toString('base64'),
+      userDataReplaceOnChange: true,
+      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'enabled' },
+      rootBlockDevice: { volumeType: 'gp3', volumeSize: props.rootVolumeGiB ?? 10, encrypted: true, kmsKeyId: props.kmsKeyArn, deleteOnTermination: true },
+      tags: { Name: props.name, ...settingTags },
+      lifecycle: { ignoreChanges: ['ami'] },
+    });
+    props.volumes.forEach((v) => this.volumes[v.name].attachTo(this.instance.id, v.deviceName));
+
+    this.address = new Eip(this, 'Address', { domain: 'vpc', tags: { Name: props.name } });
+    new EipAssociation(this, 'AddressAssociation', { allocationId: this.address.allocationId, instanceId: this.instance.id });
+  }
+
+  /**
+   * Sets the address's reverse DNS (PTR) to the hostname, which receivers check before they
+   * accept mail. AWS only does so once the forward record resolves to the address: pass it.
+   */
+  addReverseDns(forwardRecord: ITerraformDependable): EipDomainName {
+    return new EipDomainName(this, 'ReverseDns', { allocationId: this.address.allocationId, domainName: this.hostname, dependsOn: [forwardRecord] });
+  }
+}

@@ -1,0 +1,85 @@
+import { IamAccessKey } from '@cdktf/provider-aws/lib/iam-access-key';
+import { IamUser } from '@cdktf/provider-aws/lib/iam-user';
+import { IamUserPolicy } from '@cdktf/provider-aws/lib/iam-user-policy';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SesDomainDkim } from '@cdktf/provider-aws/lib/ses-domain-dkim';
+import { SesDomainIdentity } from '@cdktf/provider-aws/lib/ses-domain-identity';
+import { SesDomainMailFrom } from '@cdktf/provider-aws/lib/ses-domain-mail-from';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import { ResolvedZone } from '../dns/hosted-zones';
+import { JsonSecret } from '../secrets/json-secret';
+
+/** Properties of {@link SesRelay}. */
+export interface SesRelayProps {
+  /** AWS name prefix, e.g. `mail-prod`. */
+  readonly name: string;
+  /** Region of the SES endpoint. */
+  readonly region: string;
+  /** Each mail domain with the zone that holds its records. */
+  readonly domains: readonly { readonly domain: string; readonly zone: ResolvedZone }[];
+  /** Time to live of the records, in seconds. */
+  readonly ttl: number;
+  /** Secret name of the SMTP credentials. */
+  readonly secretName: string;
+  /** Customer KMS key for the secret. @default the AWS-managed Secrets Manager key */
+  readonly kmsKeyArn?: string;
+}
+
+/** SES signs with three Easy DKIM keys per domain. */
+const SES_DKIM_KEY_COUNT = 3;
+
+/** The SMTP endpoint the mail hosts relay through: `[email-smtp.<region>.amazonaws.com]:587`. */
+export const sesRelayHost = (region: string): string => `[email-smtp.${region}.amazonaws.com]:587`;
+
+/**
+ * Outgoing mail through Amazon SES: a verified identity per domain with Easy DKIM and a custom
+ * MAIL FROM domain (`bounce.<domain>`, so SPF passes for SES's envelope), the DNS records for
+ * all of that, and SMTP credentials of an IAM user that may only send as these domains, kept
+ * in Secrets Manager as `{"username","password"}` for Postfix. Our own DKIM signature (OpenDKIM,
+ * `d=<domain>`) stays on every message, so DMARC aligns either way.
+ *
+ * New SES accounts are in the sandbox (only verified recipients): ask AWS for production access.
+ */
+export class SesRelay extends Construct {
+  /** The secret with the SMTP credentials. */
+  readonly secret: SecretsmanagerSecret;
+
+  constructor(scope: Construct, id: string, props: SesRelayProps) {
+    super(scope, id);
+    const record = (id: string, zone: ResolvedZone, name: string, type: string, records: string[]) =>
+      new Route53Record(this, id, { zoneId: zone.zoneId, name, type, ttl: props.ttl, records });
+
+    const identities = props.domains.map(({ domain, zone }) => {
+      const label = domain.replace(/\./g, '-');
+      const identity = new SesDomainIdentity(this, `Identity-${label}`, { domain });
+      record(`Verification-${label}`, zone, `_amazonses.${domain}`, 'TXT', [identity.verificationToken]);
+      const dkim = new SesDomainDkim(this, `Dkim-${label}`, { domain: identity.domain });
+      for (let i = 0; i < SES_DKIM_KEY_COUNT; i++) {
+        const token = Fn.element(dkim.dkimTokens, i);
+        record(`DkimKey${i + 1}-${label}`, zone, `${token}._domainkey.${domain}`, 'CNAME', [`${token}.dkim.amazonses.com`]);
+      }
+      const mailFrom = new SesDomainMailFrom(this, `MailFrom-${label}`, { domain: identity.domain, mailFromDomain: `bounce.${domain}`, behaviorOnMxFailure: 'RejectMessage' });
+      record(`MailFromMx-${label}`, zone, mailFrom.mailFromDomain, 'MX', [`10 feedback-smtp.${props.region}.amazonses.com`]);
+      record(`MailFromSpf-${label}`, zone, mailFrom.mailFromDomain, 'TXT', ['v=spf1 include:amazonses.com -all']);
+      return identity;
+    });
+
+    const user = new IamUser(this, 'SmtpUser', { name: `${props.name}-ses-smtp` });
+    new IamUserPolicy(this, 'SmtpUserPolicy', {
+      user: user.name,
+      policy: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'ses:SendRawEmail', Resource: identities.map((identity) => identity.arn) }],
+      }),
+    });
+    const key = new IamAccessKey(this, 'SmtpKey', { user: user.name });
+    this.secret = new JsonSecret(this, 'SmtpCredentials', {
+      secretName: props.secretName,
+      description: 'SMTP credentials for Amazon SES (Postfix relay)',
+      kmsKeyArn: props.kmsKeyArn,
+      value: { username: key.id, password: key.sesSmtpPasswordV4 },
+    }).secret;
+  }
+}
