@@ -18,16 +18,18 @@ export const instanceMemoryMiB = (instanceType: string): number | null => {
   return /^t(2|3|3a|4g)$/.test(family) ? (BURSTABLE_MEMORY_MIB[size] ?? null) : null;
 };
 
-/** Where the mail host finds its database, and facts only known where it runs. */
+/**
+ * Facts about where the mail host runs that are not in the config. The database host name is
+ * not one of them: the host fetches it at run time (setting `database-host`, see
+ * `host/provision/runtime-seam.ts`), because the RDS endpoint is only known to Terraform.
+ */
 export interface MailHostSite {
-  /** Host name of the database (the RDS endpoint on EC2, the MariaDB host in the rehearsal). */
-  readonly databaseHost: string;
   /** Public addresses of the backup MX, for the primary's greylisting/SPF whitelists. @default none */
   readonly backupMxAddresses?: readonly string[];
 }
 
 /** The spec of the primary or backup MX of a config. */
-export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole, site: MailHostSite): MailHostSpec => {
+export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole, site: MailHostSite = {}): MailHostSpec => {
   const { mail } = config;
   const host = role === 'primary' ? mail.primary : { hostname: mail.backupMx.hostname, instanceType: mail.backupMx.instanceType };
   if (!host.hostname) throw new Error(`mail.${role === 'primary' ? 'primary' : 'backupMx'}.hostname is not set`);
@@ -39,7 +41,6 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
     mailDomains: config.mailDomains,
     vmailUid: mail.virtualMailUid,
     database: {
-      host: site.databaseHost,
       name: config.database.mailDatabaseName,
       // The server certificate is always verified: RDS and the rehearsal both require TLS.
       tlsCaFile: MAIL_TLS_FILES.databaseCaFile,

@@ -18,10 +18,15 @@ export interface SecretFile {
   /** Which database account's credential goes in the file. */
   readonly credential: DatabaseCredential;
   /**
-   * - `mysql-option-file`: one `[client]` group holding `password = <value>` (and
-   *   `user = <name>` for `master`, whose name comes with the secret).
-   * - `postfix-mysql-map`: the rendered `template` file followed by `password = <value>`.
+   * - `mysql-option-file`: one `[client]` group holding `host = <database host>` and
+   *   `password = <value>` (and `user = <name>` for `master`, whose name comes with the
+   *   secret). Every reader takes the host from here: the `mariadb` client
+   *   (`--defaults-extra-file`), libmariadb (Dovecot with an empty `mysql_host`, DBD::MariaDB
+   *   without `host=`) and `mirovoy-admin`.
+   * - `postfix-mysql-map`: the rendered `template` file followed by
+   *   `hosts = inet:<database host>:<port>` and `password = <value>`.
    *
+   * The database host is the run-time setting `database-host` (host/provision/runtime-seam.ts).
    * `mirovoy-provision` writes both (host/provision/mirovoy-provision.sh) and refuses a value
    * that does not match `DATABASE_SECRET_VALUE`.
    */

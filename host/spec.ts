@@ -21,10 +21,13 @@ export interface DnsBlocklist {
   readonly listedReplies: string;
 }
 
-/** Database connection facts (no credentials: those are files written at run time, see `secrets.ts`). */
+/**
+ * Database connection facts known when the files are rendered. No credentials and no host
+ * name: the provision step fetches both at run time (the RDS endpoint is only known to
+ * Terraform, after the user data was rendered) and writes them into the option and map files
+ * (`secrets.ts`, setting `database-host` of `host/provision/runtime-seam.ts`).
+ */
 export interface MailDatabaseSpec {
-  /** Host name or IP of the MySQL/MariaDB server. */
-  readonly host: string;
   /** TCP port. @default 3306 */
   readonly port?: number;
   /** Schema holding the mail tables. @default 'maildb' (the reference's name) */
@@ -156,8 +159,8 @@ export interface MailHostSpec {
   readonly mailOrigin?: string;
   /** Numeric UID of the `vmail` user that owns all mailboxes. @default 5000 */
   readonly vmailUid?: number;
-  /** Database endpoint. */
-  readonly database: MailDatabaseSpec;
+  /** Database settings besides its host name (which the host learns at run time). @default {} */
+  readonly database?: MailDatabaseSpec;
   /** TLS certificate files. */
   readonly tls: MailTlsSpec;
   /**
@@ -234,7 +237,6 @@ export interface ResolvedMailHostSpec {
   /** Always 5000: fixed so restored spool volumes keep their group ownership. */
   readonly vmailGid: 5000;
   readonly database: {
-    readonly host: string;
     readonly port: number;
     readonly name: string;
     readonly tlsCaFile: string | null;
@@ -362,7 +364,7 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
   const check = (ok: boolean, field: string, value: unknown, fix: string): void => {
     if (!ok) problems.push(`${field} = ${JSON.stringify(value)}: ${fix}`);
   };
-  const db = spec.database;
+  const db = spec.database ?? {};
   const primary = spec.role === 'primary';
   const mailOrigin = spec.mailOrigin ?? spec.hostname.split('.').slice(1).join('.');
   const trustedNetworks = spec.trustedNetworks ?? [];
@@ -373,7 +375,6 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
     vmailUid: spec.vmailUid ?? 5000,
     vmailGid: VMAIL_GID,
     database: {
-      host: db.host,
       port: db.port ?? 3306,
       name: db.name ?? 'maildb',
       tlsCaFile: db.tlsCaFile ?? null,
@@ -432,7 +433,6 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
     resolved.vmailUid,
     'use an unused UID between 1000 and 60000 (default 5000)',
   );
-  check(/^[A-Za-z0-9.-]+$/.test(db.host ?? ''), 'database.host', db.host, 'use a host name or IP address');
   check(
     Number.isInteger(resolved.database.port) && resolved.database.port > 0 && resolved.database.port < 65536,
     'database.port',

@@ -12,7 +12,7 @@ export const exampleMailHostPackages = (): string[] => {
   const config = loadConfig('example');
   return [
     ...new Set(
-      (['primary', 'backup'] as const).flatMap((role) => mailHostPackages(renderMailHost(mailHostSpecFromConfig(config, role, { databaseHost: 'db.example.test' })), config.admin)),
+      (['primary', 'backup'] as const).flatMap((role) => mailHostPackages(renderMailHost(mailHostSpecFromConfig(config, role)), config.admin)),
     ),
   ];
 };

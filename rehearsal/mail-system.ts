@@ -14,7 +14,7 @@ import { MailHostRendering, MailHostSpec, renderMailHost } from '../host';
 import { mailHostSpecFromConfig } from '../host/mail-host-spec-from-config';
 import { dkimPublicKeyBase64 } from '../host/opendkim';
 import { mailHostPackages, renderMailHostUserData } from '../host/provision';
-import { dkimSecretName, REHEARSAL_SEAM_DIRECTORY, RUNTIME_SECRETS } from '../host/provision/runtime-seam';
+import { dkimSecretName, REHEARSAL_SEAM_DIRECTORY, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
 import { databaseHostFiles, renderDatabaseHostUserData } from './database-host';
 import type { DnsRecord } from './dns-records';
 import type { GuestFile } from './guest-files';
@@ -100,6 +100,13 @@ const newPassword = () => randomBytes(24).toString('base64').replace(/[^A-Za-z0-
 const seamSecrets = (secrets: Record<string, object>): GuestFile[] =>
   Object.entries(secrets).map(([name, value]) => ({ path: `${REHEARSAL_SEAM_DIRECTORY}/secrets/${name}`, content: JSON.stringify(value), mode: 0o600 }));
 
+/** What EC2 instance tags tell a host; here files of the seam directory. */
+const seamSettings = (settings: Partial<Record<keyof typeof RUNTIME_SETTINGS, string>>): GuestFile[] =>
+  Object.entries(settings).map(([key, value]) => ({
+    path: `${REHEARSAL_SEAM_DIRECTORY}/settings/${RUNTIME_SETTINGS[key as keyof typeof RUNTIME_SETTINGS]}`,
+    content: `${value}\n`,
+  }));
+
 /** One booted mail host of the rehearsal. */
 interface RehearsedMailHost {
   readonly name: 'mx1' | 'mx2';
@@ -158,7 +165,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
   const config = options.config ?? loadConfig('example');
   const withBackupMx = options.backupMx ?? config.mail.backupMx.enabled;
   const tune = options.tuneSpec ?? ((spec: MailHostSpec) => spec);
-  const site = { databaseHost: REHEARSAL_NAMES.database, backupMxAddresses: withBackupMx ? [MAIL_REHEARSAL_ADDRESSES.backup] : [] };
+  const site = { backupMxAddresses: withBackupMx ? [MAIL_REHEARSAL_ADDRESSES.backup] : [] };
   const hosts: RehearsedMailHost[] = [
     { name: 'mx1', ip: MAIL_REHEARSAL_ADDRESSES.primary, priority: 10, rendering: renderMailHost(tune(mailHostSpecFromConfig(config, 'primary', site))) },
     ...(withBackupMx
@@ -199,6 +206,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
           userData: renderMailHostUserData(h.rendering, { admin: config.admin }),
           extraFiles: [
             ...CLAMAV_OVERRIDES,
+            ...seamSettings({ databaseHost: REHEARSAL_NAMES.database }),
             ...seamSecrets({ ...accounts, [RUNTIME_SECRETS.tls]: { certificate_chain: certificates[i].chainPem, private_key: certificates[i].keyPem } }),
           ],
         })),

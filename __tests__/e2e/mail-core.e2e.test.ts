@@ -14,11 +14,14 @@ const PRIMARY = MAIL_REHEARSAL_ADDRESSES.primary;
 
 let mail: MailRehearsal;
 
-/** SQL from the mail host as an operator runs it: as the admin user, or as the master for a restore. */
+/**
+ * SQL from the mail host as an operator runs it: as the admin user, or as the master for a
+ * restore. The option file names the database host (written at run time from the seam).
+ */
 const sql = (statements: string, as: 'admin' | 'master' = 'admin') =>
   onPrimary(
     mail,
-    `mariadb --defaults-extra-file=/etc/mirovoy/private/mysql-${as}.cnf ${as === 'admin' ? '--user=mirovoy_admin' : ''} --host=db.rehearsal.test ` +
+    `mariadb --defaults-extra-file=/etc/mirovoy/private/mysql-${as}.cnf ${as === 'admin' ? '--user=mirovoy_admin' : ''} ` +
       '--ssl-ca=/etc/mirovoy/tls/database-ca.pem --ssl-verify-server-cert --batch maildb',
     { input: statements },
   );

@@ -53,7 +53,7 @@ describe('Amavis content filter', () => {
   });
 
   it('verifies the database server when a CA is given', () => {
-    const s = amavisSettings(resolveMailHostSpec({ ...primarySpec, database: { host: 'db', tlsCaFile: '/etc/mirovoy/tls/db-ca.pem' } }));
+    const s = amavisSettings(resolveMailHostSpec({ ...primarySpec, database: { tlsCaFile: '/etc/mirovoy/tls/db-ca.pem' } }));
     expect((s['@lookup_sql_dsn'] as string[][])[0][0]).toContain('mariadb_ssl=1;mariadb_ssl_ca_file=/etc/mirovoy/tls/db-ca.pem;mariadb_ssl_verify_server_cert=1');
   });
 

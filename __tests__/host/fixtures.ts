@@ -4,7 +4,6 @@ import { MailHostSpec, renderMailHost } from '../../host';
 export const primarySpec: MailHostSpec = {
   role: 'primary',
   hostname: 'mx1.example.com',
-  database: { host: 'db.internal.example.com' },
   tls: { certificateChainFile: '/etc/mirovoy/tls/fullchain.pem', privateKeyFile: '/etc/mirovoy/tls/privkey.pem' },
 };
 

@@ -12,7 +12,7 @@ const renderings = ['example', 'all-options'].flatMap((name) => {
   return roles.map((role) => ({
     label: `${name} ${role}`,
     config,
-    rendering: renderMailHost(mailHostSpecFromConfig(config, role, { databaseHost: 'mail-db.abc123.eu-central-1.rds.amazonaws.com', backupMxAddresses: ['192.0.2.20'] })),
+    rendering: renderMailHost(mailHostSpecFromConfig(config, role, { backupMxAddresses: ['192.0.2.20'] })),
   }));
 });
 

@@ -18,7 +18,7 @@ describe('resolveMailHostSpec', () => {
   it('reports every problem at once, with field, value and fix', () => {
     let error: unknown;
     try {
-      resolveMailHostSpec({ ...backupSpec, hostname: 'MX', vmailUid: 12, primaryMxHostname: null, database: { host: 'db', name: 'x;drop' } });
+      resolveMailHostSpec({ ...backupSpec, hostname: 'MX', vmailUid: 12, primaryMxHostname: null, database: { name: 'x;drop' } });
     } catch (e) {
       error = e;
     }

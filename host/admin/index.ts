@@ -24,13 +24,15 @@ export const PASSWORD_SCHEME = 'ARGON2ID';
 
 const SOURCE = readFileSync(join(__dirname, 'mirovoy-admin.py'), 'utf8');
 
-/** Settings the CLI reads, as written to admin.json. */
+/**
+ * Settings the CLI reads, as written to admin.json. The database host and password are in
+ * `option_file`, written at run time by the provision step.
+ */
 export const adminCliConfig = (spec: ResolvedMailHostSpec): Record<string, string | number | null> => ({
-  host: spec.database.host,
   port: spec.database.port,
   database: spec.database.name,
   user: spec.database.users.admin,
-  password_file: databaseSecretFile('admin').path,
+  option_file: databaseSecretFile('admin').path,
   tls_ca_file: spec.database.tlsCaFile,
   password_scheme: PASSWORD_SCHEME,
   mailbox_root: spec.mailboxRoot,

@@ -2,7 +2,8 @@
 """mirovoy-admin: manage the mail domains, mailboxes and aliases of a Mirovoy mail host.
 
 Runs on the primary as root. Reads its settings from /etc/mirovoy/admin.json (rendered by
-host/admin/index.ts) and the admin database password from the secret file named there.
+host/admin/index.ts), and the database host and admin password from the option file named
+there (its [client] group, written at run time by mirovoy-provision).
 Passwords are read from the terminal (twice) or, when stdin is not a terminal, from the
 first line of stdin; never from the command line, and they are never printed or logged.
 """
@@ -75,11 +76,12 @@ class MailDb:
     """The mail tables, through the least-privilege admin account."""
 
     def __init__(self, config):
-        secret = configparser.ConfigParser()
-        if not secret.read(config["password_file"]) or not secret.has_option("client", "password"):
-            raise AdminError(f"cannot read the admin database password from {config['password_file']} (run as root)")
+        option_file = config["option_file"]
+        secret = configparser.ConfigParser(interpolation=None)
+        if not secret.read(option_file) or not all(secret.has_option("client", o) for o in ("host", "password")):
+            raise AdminError(f"cannot read the database host and admin password from {option_file} (run as root)")
         self.conn = pymysql.connect(
-            host=config["host"],
+            host=secret.get("client", "host"),
             port=config["port"],
             user=config["user"],
             password=secret.get("client", "password"),

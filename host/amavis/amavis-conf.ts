@@ -34,10 +34,9 @@ export const amavisDataSource = (spec: ResolvedMailHostSpec): string => {
   // `mysql_ssl=1` ("Enforcing SSL encryption is not supported", seen in the rehearsal).
   return [
     `DBI:MariaDB:database=${db.name}`,
-    `host=${db.host}`,
     `port=${db.port}`,
-    // The password is not in this file: libmariadb reads it from the [client] group of the
-    // option file when DBI passes no password (undef).
+    // Neither the host nor the password is in this file: libmariadb reads both from the
+    // [client] group of the option file (written at run time) when DBI passes none.
     `mariadb_read_default_file=${databaseSecretFile('amavis').path}`,
     'mariadb_read_default_group=client',
     ...(db.tlsCaFile === null ? [] : ['mariadb_ssl=1', `mariadb_ssl_ca_file=${db.tlsCaFile}`, 'mariadb_ssl_verify_server_cert=1']),

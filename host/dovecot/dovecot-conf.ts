@@ -79,12 +79,14 @@ export const dovecotConfig = (spec: ResolvedMailHostSpec): DovecotBlock => ({
   recipient_delimiter: spec.plusAddressing ? '+' : '',
 
   sql_driver: 'mysql',
-  [`mysql ${spec.database.host}`]: {
+  // A fixed label: the host is not known when this file is rendered. An empty mysql_host
+  // makes Dovecot pass no host to libmariadb, which then takes `host` from the option file.
+  'mysql database': {
+    mysql_host: '',
     mysql_port: spec.database.port,
     mysql_dbname: spec.database.name,
     mysql_user: spec.database.users.lookup,
-    // The password comes from a MySQL option file ([client] group) written at run time;
-    // the auth-worker process that connects runs as root.
+    // Host and password come from a MySQL option file ([client] group) written at run time.
     mysql_option_file: databaseSecretFile('lookup').path,
     mysql_ssl: spec.database.tlsCaFile !== null ? true : null,
     ssl_client_ca_file: spec.database.tlsCaFile,

@@ -53,7 +53,6 @@ const MIGRATE_BODY = withoutCommentLines(readFileSync(join(__dirname, 'mirovoy-d
 export const renderMysql = (spec: ResolvedMailHostSpec): RenderedFile[] => {
   const credentials = serviceCredentials(spec);
   const config = renderShellAssignments({
-    DB_HOST: spec.database.host,
     DB_PORT: String(spec.database.port),
     DB_NAME: spec.database.name,
     TLS_ARGS: mariadbTlsArguments(spec),

@@ -1,6 +1,7 @@
 #!/bin/bash
-# mirovoy-db-migrate: its configuration (DB_HOST, MIGRATIONS, ACCOUNTS, ...) is generated
-# by host/mysql/index.ts and placed at the top of the installed script.
+# mirovoy-db-migrate: its configuration (DB_PORT, MIGRATIONS, ACCOUNTS, ...) is generated
+# by host/mysql/index.ts and placed at the top of the installed script. The database host
+# comes with the password from the master option file (written by mirovoy-provision).
 #
 # Applies the mail-schema migrations and ensures the service accounts, in one database
 # session that holds GET_LOCK for its whole duration, so hosts booting at the same time
@@ -23,7 +24,7 @@ password_from() {
 # still starting refuses connections or, while its users are being restored, logins).
 wait_for_database() {
   local deadline=$((SECONDS + $1)) error
-  until error=$(mariadb --defaults-extra-file="$MASTER_OPTION_FILE" --host="$DB_HOST" --port="$DB_PORT" \
+  until error=$(mariadb --defaults-extra-file="$MASTER_OPTION_FILE" --port="$DB_PORT" \
     "${TLS_ARGS[@]}" --batch --execute='SELECT 1' 2>&1 >/dev/null); do
     ((SECONDS < deadline)) || die "the database did not accept a connection within $1 s: $error"
     echo "mirovoy-db-migrate: waiting for the database: $error"
@@ -33,7 +34,7 @@ wait_for_database() {
 if [[ ${1:-} == --wait ]]; then wait_for_database "${2:?--wait needs seconds}"; fi
 
 coproc DB {
-  exec mariadb --defaults-extra-file="$MASTER_OPTION_FILE" --host="$DB_HOST" --port="$DB_PORT" \
+  exec mariadb --defaults-extra-file="$MASTER_OPTION_FILE" --port="$DB_PORT" \
     "${TLS_ARGS[@]}" --batch --skip-column-names --unbuffered 2>&1
 }
 DB_IN=${DB[1]}

@@ -6,8 +6,9 @@
  * The password cannot come from a MySQL option file here: Postfix passes an empty
  * (not NULL) password to mysql_real_connect() when `password` is unset, and libmariadb
  * then ignores the option file's password (checked on trixie: "Access denied ... (using
- * password: NO)"). So we render each map without its password as a template, and the
- * provision step writes the live map as template + `password = ...` (see secrets.ts).
+ * password: NO)"). So we render each map without its password and without `hosts` (the
+ * database host is only known at run time) as a template, and the provision step writes the
+ * live map as template + `hosts = inet:<host>:<port>` + `password = ...` (see secrets.ts).
  */
 import { RenderedFile, withHeader } from '../files';
 import { PostfixParameters, renderPostfixParameters } from '../format/postfix-parameters';
@@ -57,7 +58,6 @@ export const POSTFIX_MAP_TEMPLATE_DIRECTORY = '/usr/local/share/mirovoy/postfix-
 export const postfixMapReference = (name: PostfixMapName): string => `proxy:mysql:${POSTFIX_MAP_DIRECTORY}/${name}.cf`;
 
 const mapParameters = (spec: ResolvedMailHostSpec, name: PostfixMapName): PostfixParameters => ({
-  hosts: `inet:${spec.database.host}:${spec.database.port}`,
   dbname: spec.database.name,
   user: spec.database.users.lookup,
   tls_CAfile: spec.database.tlsCaFile,

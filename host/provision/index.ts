@@ -118,6 +118,7 @@ export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFi
     PRIVATE_DIRECTORY: PRIVATE_DIRECTORY.path,
     PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,
     SECRET_VALUE: DATABASE_SECRET_VALUE.source,
+    DB_PORT: String(spec.database.port),
     // "<label> <device> <mount point>" per data volume.
     VOLUMES: DATA_VOLUMES.map((v) => `${v.label} ${v.device} ${v.mountPoint}`),
     // "<path> <mode> <owner> <group> <units to restart>" per staged file.

@@ -93,7 +93,8 @@ ensure_clamav_signatures() {
 }
 
 # A field of a database secret. Option files and Postfix maps have no quoting that every reader
-# agrees on, so a value outside SECRET_VALUE is refused instead of written.
+# agrees on, so a value outside SECRET_VALUE is refused instead of written. Call it only in a plain
+# assignment: a failing $(...) inside another command's arguments would not stop the script.
 database_secret() {
   local value
   value=$("$FETCH" secret "$1" "$2")
@@ -103,7 +104,7 @@ database_secret() {
 
 # "<format> <path> <mode> <owner> <group> <secret> <units> [<template>]" per secret file.
 write_secret_files() {
-  local entry format path mode owner group secret units template scratch
+  local entry format path mode owner group secret units template scratch user password
   install -d -m "$PRIVATE_DIRECTORY_MODE" "$PRIVATE_DIRECTORY"
   scratch=$(mktemp)
   trap 'rm -f "$scratch"' RETURN
@@ -111,11 +112,12 @@ write_secret_files() {
     read -r format path mode owner group secret units template <<<"$entry"
     case $format in
       mysql-option-file)
-        { echo '[client]'
-          [[ $secret != db-master ]] || echo "user = $(database_secret "$secret" username)"
-          echo "password = $(database_secret "$secret" password)"; } >"$scratch" ;;
+        user='' password=$(database_secret "$secret" password)
+        if [[ $secret == db-master ]]; then user="user = $(database_secret "$secret" username)"$'\n'; fi
+        printf '[client]\nhost = %s\n%spassword = %s\n' "$DB_HOST" "$user" "$password" >"$scratch" ;;
       postfix-mysql-map)
-        { cat "$template"; echo "password = $(database_secret "$secret" password)"; } >"$scratch" ;;
+        password=$(database_secret "$secret" password)
+        { cat "$template"; printf 'hosts = inet:%s:%s\npassword = %s\n' "$DB_HOST" "$DB_PORT" "$password"; } >"$scratch" ;;
       pem-field)
         # "<secret>:<field>": one PEM document held in a field of a JSON secret.
         "$FETCH" secret "${secret%%:*}" "${secret#*:}" >"$scratch" ;;
@@ -180,6 +182,10 @@ wait_until_listening() {
 }
 
 [[ $(id -u) == 0 ]] || die "run me as root"
+# The database endpoint is known only where the host runs (an instance tag on EC2); it goes
+# into the option and map files with the credentials, never into a rendered file.
+DB_HOST=$("$FETCH" setting database-host) || die "no run-time setting database-host (instance tag mirovoy:database-host on EC2)"
+[[ $DB_HOST =~ ^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$ ]] || die "setting database-host is not a host name: '$DB_HOST'"
 step "vmail account (uid $VMAIL_UID, gid $VMAIL_GID)"
 ensure_vmail_account
 step "data volumes"

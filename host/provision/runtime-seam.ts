@@ -4,6 +4,14 @@
  * `mirovoy-fetch`, which reads it on EC2 from instance tags (metadata service, IMDSv2) and AWS
  * Secrets Manager, and in the rehearsal from files the harness placed before boot. The rest of
  * the provision step is the same code on both.
+ *
+ * What the deployment must provide on EC2 (the Terraform side):
+ * - an instance tag `mirovoy:<setting>` for each of {@link RUNTIME_SETTINGS}, readable through
+ *   the metadata service (launch template `instance_metadata_tags = "enabled"`);
+ * - an instance tag `mirovoy:secret-<name>` holding the ARN of each secret of
+ *   {@link RUNTIME_SECRETS} the host uses, and `secretsmanager:GetSecretValue` on it.
+ * In the rehearsal the harness writes `<REHEARSAL_SEAM_DIRECTORY>/settings/<setting>` and
+ * `<REHEARSAL_SEAM_DIRECTORY>/secrets/<name>` (the secret's JSON) instead.
  */
 import { generatedHeader, RenderedFile } from '../files';
 
@@ -13,6 +21,15 @@ export const REHEARSAL_SEAM_DIRECTORY = '/etc/mirovoy/rehearsal';
 export const SETTING_TAG_PREFIX = 'mirovoy:';
 /** Path of the seam command on the host. */
 export const FETCH_COMMAND = '/usr/local/sbin/mirovoy-fetch';
+
+/**
+ * Run-time settings a mail host reads (plain strings, not secrets). On EC2 each is the
+ * instance tag `mirovoy:<setting>`.
+ */
+export const RUNTIME_SETTINGS = {
+  /** Host name of the database server: the RDS endpoint address (no port). */
+  databaseHost: 'database-host',
+} as const;
 
 /**
  * Secrets a mail host reads; each a JSON object. On EC2 the instance tag

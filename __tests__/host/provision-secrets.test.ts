@@ -1,0 +1,92 @@
+/**
+ * The secret-file writer of the real `mirovoy-provision`, run by bash against a fake seam in a
+ * temporary folder: the function definitions of the rendered script, with test settings in
+ * place of the generated ones (paths under the folder, owner = whoever runs the test).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderMailHost } from '../../host';
+import { renderProvisionCommand } from '../../host/provision';
+import { RUNTIME_SETTINGS } from '../../host/provision/runtime-seam';
+import { DATABASE_SECRET_VALUE } from '../../host/secrets';
+import { renderShellAssignments } from '../../host/format/shell';
+import { primarySpec } from './fixtures';
+
+const script = renderProvisionCommand(renderMailHost(primarySpec)).content;
+/** Everything from `set -euo pipefail` to the first statement of the main part: settings, then functions. */
+const functions = script.slice(script.indexOf('set -euo pipefail'), script.indexOf('[[ $(id -u) == 0 ]]'));
+
+const owner = userInfo().username;
+const group = execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim();
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mirovoy-provision-test-'));
+  mkdirSync(join(dir, 'secrets'));
+  // A seam like the rehearsal's: secrets are JSON files, `secret <name> <field>` prints a field.
+  writeFileSync(
+    join(dir, 'fetch'),
+    `#!/bin/bash\nset -euo pipefail\nf=${dir}/secrets/$2\n[[ -f $f ]] || { echo "no secret $2" >&2; exit 1; }\n` +
+      `python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]], end="")' "$f" "$3"\n`,
+    { mode: 0o755 },
+  );
+  writeFileSync(join(dir, 'template.cf'), 'dbname = maildb\nuser = mirovoy_lookup\nquery = SELECT 1\n');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const secret = (name: string, value: object) => writeFileSync(join(dir, 'secrets', name), JSON.stringify(value));
+
+/** Runs `write_secret_files` of the real script; returns its exit code and output. */
+const writeSecretFiles = (entries: readonly string[], dbHost = 'mail-db.abc123.eu-central-1.rds.amazonaws.com') => {
+  const settings = renderShellAssignments({
+    FETCH: join(dir, 'fetch'),
+    PRIVATE_DIRECTORY: join(dir, 'private'),
+    PRIVATE_DIRECTORY_MODE: '0711',
+    SECRET_VALUE: DATABASE_SECRET_VALUE.source,
+    DB_PORT: '3306',
+    SECRET_FILES: entries.map((e) => e.replace(/\bOWNER\b/g, owner).replace(/\bGROUP\b/g, group).replace(/\bDIR\b/g, dir)),
+  });
+  const body = `${settings}${functions.replace(/^readonly [A-Z_]+=.*\n/gm, '')}DB_HOST=${dbHost}\nwrite_secret_files\n`;
+  const result = spawnSync('bash', ['-c', body], { encoding: 'utf8' });
+  return { code: result.status, output: result.stdout + result.stderr };
+};
+
+describe('mirovoy-provision secret files', () => {
+  it('fetches the database host once from the seam and checks it is a host name', () => {
+    expect(script).toContain(`"$FETCH" setting ${RUNTIME_SETTINGS.databaseHost}`);
+    expect(script.match(/setting database-host\)/g)).toHaveLength(1);
+  });
+
+  it('writes the database host into every option file and map, with the password', () => {
+    secret('db-lookup', { username: 'mirovoy_lookup', password: 'lookup-Pass_1' });
+    const result = writeSecretFiles([
+      'mysql-option-file DIR/private/lookup.cnf 0640 OWNER GROUP db-lookup -',
+      'postfix-mysql-map DIR/maps/virtual.cf 0640 OWNER GROUP db-lookup postfix DIR/template.cf',
+    ]);
+    expect(result).toEqual({ code: 0, output: expect.stringContaining('updated') });
+    expect(readFileSync(join(dir, 'private/lookup.cnf'), 'utf8')).toBe(
+      '[client]\nhost = mail-db.abc123.eu-central-1.rds.amazonaws.com\npassword = lookup-Pass_1\n',
+    );
+    expect(readFileSync(join(dir, 'maps/virtual.cf'), 'utf8')).toBe(
+      'dbname = maildb\nuser = mirovoy_lookup\nquery = SELECT 1\nhosts = inet:mail-db.abc123.eu-central-1.rds.amazonaws.com:3306\npassword = lookup-Pass_1\n',
+    );
+    expect(statSync(join(dir, 'private/lookup.cnf')).mode & 0o777).toBe(0o640);
+  });
+
+  it('changes nothing on a second run', () => {
+    secret('db-lookup', { username: 'mirovoy_lookup', password: 'lookup-Pass_1' });
+    const entries = ['mysql-option-file DIR/private/lookup.cnf 0640 OWNER GROUP db-lookup -'];
+    writeSecretFiles(entries);
+    expect(writeSecretFiles(entries)).toEqual({ code: 0, output: '' });
+  });
+
+  it('refuses a service password outside the safe alphabet, naming the secret', () => {
+    secret('db-lookup', { username: 'mirovoy_lookup', password: 'has#hash' });
+    const result = writeSecretFiles(['mysql-option-file DIR/private/lookup.cnf 0640 OWNER GROUP db-lookup -']);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/secret db-lookup \(password\) has characters outside/);
+  });
+});
