@@ -29,6 +29,12 @@ export const FETCH_COMMAND = '/usr/local/sbin/mirovoy-fetch';
 export const RUNTIME_SETTINGS = {
   /** Host name of the database server: the RDS endpoint address (no port). */
   databaseHost: 'database-host',
+  /**
+   * HTTPS URL of the PEM bundle of CAs that sign the database server's certificate, e.g.
+   * `https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem`. On EC2 the secret
+   * `db-ca` is built from it (the RDS bundle is public, not a secret); unused in the rehearsal.
+   */
+  databaseCaUrl: 'database-ca-url',
 } as const;
 
 /**
@@ -46,7 +52,10 @@ export const RUNTIME_SECRETS = {
   databaseAmavis: 'db-amavis',
   /** `{"certificate_chain","private_key"}`: PEM chain (leaf first) and key of the host. */
   tls: 'tls',
-  /** `{"certificate"}`: PEM of the CA that signed the database server's certificate. */
+  /**
+   * `{"certificate"}`: PEM of the CA(s) that signed the database server's certificate. Not in
+   * Secrets Manager on EC2: `mirovoy-fetch` downloads it from the setting `database-ca-url`.
+   */
   databaseCa: 'db-ca',
 } as const;
 
@@ -75,6 +84,10 @@ setting() {
 
 secret() {
   if [[ -d ${REHEARSAL_SEAM_DIRECTORY} ]]; then cat "${REHEARSAL_SEAM_DIRECTORY}/secrets/$1"
+  elif [[ $1 == ${RUNTIME_SECRETS.databaseCa} ]]; then
+    # Public, so not in Secrets Manager: the CA bundle from its URL, as {"certificate": <PEM>}.
+    url=$(setting ${RUNTIME_SETTINGS.databaseCaUrl})
+    curl -fsS --proto =https "$url" | python3 -c 'import json, sys; print(json.dumps({"certificate": sys.stdin.read()}))'
   else
     AWS_DEFAULT_REGION=$(imds meta-data/placement/region) \\
       aws secretsmanager get-secret-value --secret-id "$(setting "secret-$1")" --query SecretString --output text
