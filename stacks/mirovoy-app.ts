@@ -2,6 +2,7 @@ import { App } from 'cdktf';
 import { MirovoyConfig } from '../configs/schema';
 import { addGuardRails } from '../modules/guards';
 import { DatabaseStack } from './database-stack';
+import { MailStack } from './mail-stack';
 import { NetworkStack } from './network-stack';
 import { StateBucketStack } from './state-bucket-stack';
 
@@ -10,9 +11,20 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
   const state = config.state;
   if (state) new StateBucketStack(app, { ...config, state });
   const network = new NetworkStack(app, config);
-  new DatabaseStack(app, config, {
+  const { database } = new DatabaseStack(app, config, {
     dataSubnetIds: network.network.dataSubnets.map((subnet) => subnet.id),
     databaseSecurityGroupId: network.securityGroups.database.id,
   });
+  const userSecretArn = (user: 'lookup' | 'admin' | 'amavis') => database.userSecrets[user]!.secret.arn;
+  new MailStack(
+    app,
+    config,
+    { publicSubnetIds: network.network.publicSubnets.map((subnet) => subnet.id), mailSecurityGroupId: network.securityGroups.mail.id },
+    {
+      address: database.instance.address,
+      masterSecretArn: database.instance.masterUserSecret.get(0).secretArn,
+      userSecretArns: { lookup: userSecretArn('lookup'), admin: userSecretArn('admin'), amavis: userSecretArn('amavis') },
+    },
+  );
   addGuardRails(app);
 };

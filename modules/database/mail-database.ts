@@ -87,8 +87,10 @@ export class MailDatabase extends Construct {
       kmsKeyId: props.kmsKeyArn,
       dbName: props.restoreFromSnapshot ? undefined : props.mailDatabaseName,
       username: props.restoreFromSnapshot ? undefined : 'mirovoy',
-      manageMasterUserPassword: props.restoreFromSnapshot ? undefined : true,
-      masterUserSecretKmsKeyId: props.restoreFromSnapshot ? undefined : props.kmsKeyArn,
+      // Also after a snapshot restore (applied by a modify): the mail hosts read the master
+      // credentials from this secret to run migrations.
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: props.kmsKeyArn,
       snapshotIdentifier: props.restoreFromSnapshot,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [props.securityGroupId],

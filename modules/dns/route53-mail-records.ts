@@ -1,5 +1,5 @@
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import { Fn, Token } from 'cdktf';
+import { Fn, IResolvable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { zoneOf } from '../../configs/zones';
 import { MailDnsRecord } from '../../host/dns/mail-records';
@@ -17,13 +17,22 @@ export interface Route53MailRecordsProps {
 const TXT_STRING_BYTES = 255;
 
 /**
+ * A text with Terraform references in it as a `join` of its literal and reference parts, so
+ * Terraform functions can take it (cdktf cannot pass a text with embedded references to them).
+ */
+const concatenation = (text: string): string => {
+  const parts: (string | IResolvable)[] = Tokenization.reverseString(text).join({ join: (left, right) => [left, right].flat() });
+  return Fn.join('', [parts].flat().map((part) => (typeof part === 'string' ? part : Token.asString(part))));
+};
+
+/**
  * One TXT value in Route53's notation for several strings: the provider quotes the value, and
  * `""` inside it separates strings. A value only known at apply time (a DKIM key made in
  * Terraform) is split there, by `regexall`.
  */
 const txtRecordValue = (strings: readonly string[]): string => {
   const text = strings.join('');
-  return Token.isUnresolved(text) ? Fn.join('""', Fn.regexall(`.{1,${TXT_STRING_BYTES}}`, text)) : strings.join('""');
+  return Token.isUnresolved(text) ? Fn.join(Fn.rawString('""'), Fn.regexall(`.{1,${TXT_STRING_BYTES}}`, concatenation(text))) : strings.join('""');
 };
 
 /** The record's values as Route53 writes them. */

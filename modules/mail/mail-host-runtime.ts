@@ -1,0 +1,89 @@
+/**
+ * What a mail host gets from Terraform: its user data (rendered by `host/`, token-free) and the
+ * run-time settings, secrets, permissions and volumes that the provision step on the host reads
+ * through the seam (`host/provision/runtime-seam.ts`).
+ */
+import { MirovoyConfig } from '../../configs/schema';
+import { credentialsFor, DatabaseCredential, MailHostRole, renderMailHost } from '../../host';
+import { mailHostSpecFromConfig } from '../../host/mail-host-spec-from-config';
+import { DATA_VOLUMES, renderMailHostUserData } from '../../host/provision';
+import { dkimSecretName, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../../host/provision/runtime-seam';
+import { PolicyStatement } from '../compute/instance-role';
+import { MailHostVolume } from './mail-host';
+
+/** Inputs of {@link mailHostRuntime}. */
+export interface MailHostRuntimeInput {
+  readonly config: MirovoyConfig;
+  readonly role: MailHostRole;
+  /** The database endpoint and the ARNs of its credentials. */
+  readonly database: {
+    readonly address: string;
+    readonly masterSecretArn: string;
+    readonly userSecretArns: Readonly<Record<Exclude<DatabaseCredential, 'master'>, string>>;
+  };
+  /** ARN of the host's certificate secret. */
+  readonly tlsSecretArn: string;
+  /** ARN of each domain's DKIM key secret. */
+  readonly dkimSecretArns: Readonly<Record<string, string>>;
+  /** ARN of the relay's SMTP credentials. @default no authenticated relay */
+  readonly relaySecretArn?: string;
+}
+
+/** What {@link MailHostRuntime} computes for one host. */
+export interface MailHostRuntime {
+  /** The gzip'd cloud-config. */
+  readonly userData: Buffer;
+  /** Run-time settings (instance tags `mirovoy:<name>`): the database endpoint and secret ARNs. */
+  readonly settings: Readonly<Record<string, string>>;
+  /** ARN of each secret the host reads, by its run-time name. */
+  readonly secretArns: Readonly<Record<string, string>>;
+  /** The host's permissions: read exactly those secrets. */
+  readonly policyStatements: readonly PolicyStatement[];
+  /** Spool and log volumes. */
+  readonly volumes: readonly MailHostVolume[];
+}
+
+const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
+  master: RUNTIME_SECRETS.databaseMaster,
+  lookup: RUNTIME_SECRETS.databaseLookup,
+  admin: RUNTIME_SECRETS.databaseAdmin,
+  amavis: RUNTIME_SECRETS.databaseAmavis,
+};
+
+/** RDS's public CA bundle for a region (the database's certificate chains to it). */
+export const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
+
+/** Renders a mail host and lists what it will ask for at run time. */
+export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime => {
+  const { config, role, database } = input;
+  const rendering = renderMailHost(mailHostSpecFromConfig(config, role));
+  const credentialArn = (credential: DatabaseCredential) => (credential === 'master' ? database.masterSecretArn : database.userSecretArns[credential]);
+  const secretArns: Record<string, string> = {
+    ...Object.fromEntries(credentialsFor(rendering.spec).map((credential) => [SECRET_OF_CREDENTIAL[credential], credentialArn(credential)])),
+    [RUNTIME_SECRETS.tls]: input.tlsSecretArn,
+    ...Object.fromEntries(rendering.dkimKeyFiles.map((file) => [dkimSecretName(file.domain), input.dkimSecretArns[file.domain]])),
+    ...(input.relaySecretArn ? { [RUNTIME_SECRETS.relay]: input.relaySecretArn } : {}),
+  };
+  const kms = config.kmsKeyArn;
+  const snapshots = role === 'primary' ? config.mail.primary.restoreFromSnapshots : undefined;
+  const sizes = { 'mirovoy-spool': config.mail.storage.spoolGiB, 'mirovoy-log': config.mail.storage.logGiB };
+  return {
+    userData: renderMailHostUserData(rendering, { admin: config.admin }),
+    settings: {
+      [RUNTIME_SETTINGS.databaseHost]: database.address,
+      [RUNTIME_SETTINGS.databaseCaUrl]: rdsCaBundleUrl(config.region),
+      ...Object.fromEntries(Object.entries(secretArns).map(([name, arn]) => [`secret-${name}`, arn])),
+    },
+    secretArns,
+    policyStatements: [
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: Object.values(secretArns) },
+      ...(kms ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: kms, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } } }] : []),
+    ],
+    volumes: DATA_VOLUMES.map((v) => ({
+      name: v.label.replace(/^mirovoy-/, ''),
+      deviceName: v.device,
+      sizeGiB: sizes[v.label],
+      snapshotId: v.label === 'mirovoy-spool' ? snapshots?.spool : snapshots?.log,
+    })),
+  };
+};

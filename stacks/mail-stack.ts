@@ -1,0 +1,141 @@
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { MirovoyConfig } from '../configs/schema';
+import { managedZones, zoneOf } from '../configs/zones';
+import { mailDnsRecords } from '../host/dns/mail-records';
+import { MailHostRole } from '../host';
+import { declareAcmeProviders } from '../modules/acme';
+import { AcmeAccount } from '../modules/certificates/acme-account';
+import { MailCertificate } from '../modules/certificates/mail-certificate';
+import { HostedZones } from '../modules/dns/hosted-zones';
+import { recordKey, Route53MailRecords } from '../modules/dns/route53-mail-records';
+import { DkimKey } from '../modules/mail/dkim-key';
+import { MailHost } from '../modules/mail/mail-host';
+import { mailHostRuntime } from '../modules/mail/mail-host-runtime';
+import { SesRelay } from '../modules/mail/ses-relay';
+import { awsName } from '../modules/naming';
+import { MirovoyStack } from './mirovoy-stack';
+
+/** What the mail stack takes from the network stack. */
+export interface MailStackNetwork {
+  /** Public subnet ids, in zone order. */
+  readonly publicSubnetIds: readonly string[];
+  /** The mail hosts' security group. */
+  readonly mailSecurityGroupId: string;
+}
+
+/** What the mail stack takes from the database stack. */
+export interface MailStackDatabase {
+  /** Host name of the MySQL endpoint. */
+  readonly address: string;
+  /** ARN of the RDS-managed master credentials. */
+  readonly masterSecretArn: string;
+  /** ARNs of the application users' credentials. */
+  readonly userSecretArns: { readonly lookup: string; readonly admin: string; readonly amavis: string };
+}
+
+/** MX preference of each role. */
+const MX_PRIORITY: Readonly<Record<MailHostRole, number>> = { primary: 10, backup: 20 };
+
+/**
+ * The mail hosts and everything they need on AWS: instances with durable volumes and Elastic
+ * IPs (reverse DNS included), their certificates from Let's Encrypt, DKIM keys, the optional SES
+ * relay, and the DNS records of every mail domain. Its outputs are the public contract.
+ */
+export class MailStack extends MirovoyStack {
+  constructor(scope: Construct, config: MirovoyConfig, network: MailStackNetwork, database: MailStackDatabase) {
+    super(scope, 'mail', config);
+    new TlsProvider(this, 'Tls');
+    const { mail, environment } = config;
+    const secretPrefix = `mail-${environment}`;
+    const zones = new HostedZones(this, 'Zones', { zones: managedZones(config) }).zones;
+    const hostZone = zones[0];
+
+    const dkimKeys = Object.fromEntries(
+      config.mailDomains.map((domain) => [domain, new DkimKey(this, `Dkim-${domain.replace(/\./g, '-')}`, { secretName: `${secretPrefix}/dkim/${domain}`, domain, kmsKeyArn: config.kmsKeyArn })]),
+    );
+    const relay =
+      mail.outbound === 'ses'
+        ? new SesRelay(this, 'SesRelay', {
+            name: awsName(environment, 'mail'),
+            region: config.region,
+            domains: config.mailDomains.map((domain) => ({ domain, zone: zoneOf(domain, zones)! })),
+            ttl: config.dns.ttl,
+            secretName: `${secretPrefix}/relay/ses`,
+            kmsKeyArn: config.kmsKeyArn,
+          })
+        : undefined;
+
+    const account = new AcmeAccount(this, 'AcmeAccount', { providers: declareAcmeProviders(this), server: config.certificates.acme.server, email: config.certificates.acme.accountEmail });
+    const zoneLetters = config.network.availabilityZones;
+    const roles: MailHostRole[] = mail.backupMx.enabled ? ['primary', 'backup'] : ['primary'];
+
+    const hosts = roles.map((role) => {
+      const hostname = (role === 'primary' ? mail.primary.hostname : mail.backupMx.hostname)!;
+      const zoneIndex = role === 'primary' ? 0 : zoneLetters.indexOf(mail.backupMx.availabilityZone ?? zoneLetters[1]);
+      const name = awsName(environment, role === 'primary' ? 'mx1' : 'mx2');
+      const certificate = new MailCertificate(this, `${role === 'primary' ? 'Primary' : 'Backup'}Certificate`, {
+        account,
+        names: role === 'primary' ? [hostname, ...mail.clientHostnames] : [hostname],
+        keyType: config.certificates.acme.keyType,
+        minDaysRemaining: config.certificates.acme.minDaysRemaining,
+        region: config.region,
+        hostedZoneId: hostZone.zoneId,
+        secretName: `${secretPrefix}/tls/${hostname}`,
+        kmsKeyArn: config.kmsKeyArn,
+      });
+      const runtime = mailHostRuntime({
+        config,
+        role,
+        database,
+        tlsSecretArn: certificate.secret.arn,
+        dkimSecretArns: Object.fromEntries(Object.entries(dkimKeys).map(([domain, key]) => [domain, key.secret.arn])),
+        relaySecretArn: relay?.secret.arn,
+      });
+      const host = new MailHost(this, role === 'primary' ? 'Primary' : 'Backup', {
+        name,
+        hostname,
+        instanceType: role === 'primary' ? mail.primary.instanceType : mail.backupMx.instanceType,
+        subnetId: network.publicSubnetIds[zoneIndex],
+        availabilityZone: `${config.region}${zoneLetters[zoneIndex]}`,
+        securityGroupIds: [network.mailSecurityGroupId],
+        userData: runtime.userData,
+        settings: runtime.settings,
+        policyStatements: runtime.policyStatements,
+        volumes: runtime.volumes,
+        volumeRetention: mail.storage.onDestroy,
+        kmsKeyArn: config.kmsKeyArn,
+      });
+      return { role, hostname, host, certificate, secretArns: runtime.secretArns };
+    });
+
+    const records = new Route53MailRecords(this, 'Records', {
+      zones,
+      records: mailDnsRecords({
+        domains: config.mailDomains,
+        exchangers: hosts.map(({ role, hostname, host }) => ({ hostname, ipv4: host.address.publicIp, priority: MX_PRIORITY[role] })),
+        dkim: { selector: mail.dkimSelector, publicKeys: Object.fromEntries(Object.entries(dkimKeys).map(([domain, key]) => [domain, key.publicKeyBase64])) },
+        dmarcPolicy: config.dns.dmarcPolicy,
+        reportAddress: config.dns.reportAddress,
+        clientHostnames: mail.clientHostnames,
+        mtaStsMode: config.dns.mtaStsMode === 'none' ? undefined : config.dns.mtaStsMode,
+        ttl: config.dns.ttl,
+      }),
+    });
+    hosts.forEach(({ hostname, host }) => host.addReverseDns(records.records.get(recordKey('A', hostname))!));
+
+    const output = (id: string, value: string | string[] | Record<string, string>, description: string) => new TerraformOutput(this, id, { value, description });
+    for (const { role, hostname, host, certificate } of hosts) {
+      output(`${role}_hostname`, hostname, `Host name of the ${role} MX`);
+      output(`${role}_public_ip`, host.address.publicIp, `Elastic IP of the ${role} MX`);
+      output(`${role}_instance_id`, host.instance.id, `EC2 instance of the ${role} MX`);
+      output(`${role}_tls_secret_arn`, certificate.secret.arn, `ARN (not the value) of the ${role} MX's certificate secret`);
+      output(`${role}_certificate_not_after`, certificate.certificate.certificateNotAfter, `Expiry of the ${role} MX's certificate (RFC 3339)`);
+    }
+    output('dkim_secret_arns', Object.fromEntries(Object.entries(dkimKeys).map(([domain, key]) => [domain, key.secret.arn])), 'ARNs (not the values) of the DKIM key secrets, by domain');
+    if (relay) output('ses_relay_secret_arn', relay.secret.arn, 'ARN (not the value) of the SES SMTP credentials secret');
+    output('mail_security_group_id', network.mailSecurityGroupId, 'Security group of the mail hosts');
+    output('dns_record_names', [...records.records.keys()], 'Published record sets as "<type> <name>"');
+  }
+}
