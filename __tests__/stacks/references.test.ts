@@ -3,7 +3,7 @@ import { synthConfig, TerraformJson } from '../support/synth';
 
 /** Every `${type.name.attr}` / `${data.type.name.attr}` reference in a stack, with where it points. */
 const referencesIn = (stack: TerraformJson): string[] =>
-  [...JSON.stringify(stack).matchAll(/\$\{([^}]*)\}/g)].flatMap(([, expr]) => [...expr.matchAll(/\b(data\.[a-z0-9_]+\.[\w-]+|aws_[a-z0-9_]+\.\w+|random_[a-z_]+\.\w+)\b/g)].map((m) => m[1]));
+  [...JSON.stringify(stack).matchAll(/\$\{([^}]*)\}/g)].flatMap(([, expr]) => [...expr.matchAll(/\b(data\.[a-z0-9_]+\.[\w-]+|(?:aws|random|tls|acme)_[a-z0-9_]+\.[\w-]+)\b/g)].map((m) => m[1]));
 
 const exists = (stack: TerraformJson, ref: string): boolean => {
   const [first, ...rest] = ref.split('.');

@@ -1,0 +1,404 @@
+import { gunzipSync } from 'node:zlib';
+import { LETS_ENCRYPT_DIRECTORY_URLS } from '../../modules/acme';
+import { checkAgainstAcmeSchema } from '../acme/acme-schema-check';
+import { allOptions, example, exampleWith } from '../support/configs';
+import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';
+
+const mailStackOf = (stacks: Record<string, TerraformJson>): TerraformJson => stacks[Object.keys(stacks).find((name) => name.endsWith('-mail'))!];
+const exampleStacks = synthConfig(example);
+const allOptionsStacks = synthConfig(allOptions);
+const exampleMail = mailStackOf(exampleStacks);
+const allOptionsMail = mailStackOf(allOptionsStacks);
+
+/** Every string in a JSON document with the path it sits at. */
+const stringsIn = (node: unknown, path = ''): { path: string; value: string }[] => {
+  if (typeof node === 'string') return [{ path, value: node }];
+  if (Array.isArray(node)) return node.flatMap((item, i) => stringsIn(item, `${path}[${i}]`));
+  if (node && typeof node === 'object') return Object.entries(node).flatMap(([key, value]) => stringsIn(value, path ? `${path}.${key}` : key));
+  return [];
+};
+
+const resourceNamed = (stack: TerraformJson, type: string, pathPart: string) => {
+  const found = Object.values(stack.resource?.[type] ?? {}).filter((r) => r['//'].metadata.path.includes(pathPart));
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+
+describe('ACME bindings in the mail stack', () => {
+  it.each([
+    ['example', exampleMail],
+    ['all-options', allOptionsMail],
+  ])('%s: every acme argument and block matches the provider schema', (_, stack) => {
+    expect(resourcesOf(stack, 'acme_certificate').length).toBeGreaterThan(0);
+    expect(checkAgainstAcmeSchema(stack)).toEqual([]);
+  });
+
+  it('declares the acme, tls and aws providers with pinned versions', () => {
+    expect(exampleMail.terraform.required_providers).toMatchObject({
+      acme: { source: 'vancluever/acme', version: '2.48.3' },
+      tls: { source: 'hashicorp/tls' },
+      aws: {},
+    });
+  });
+
+  it("declares both Let's Encrypt CAs always, so switching can still destroy the old account", () => {
+    for (const stack of [exampleMail, allOptionsMail]) {
+      expect(Object.fromEntries(stack.provider!.acme.map((p: { alias: string; server_url: string }) => [p.alias, p.server_url]))).toEqual({
+        staging: LETS_ENCRYPT_DIRECTORY_URLS.staging,
+        production: LETS_ENCRYPT_DIRECTORY_URLS.production,
+      });
+    }
+  });
+
+  it.each([
+    ['example (staging by default)', exampleMail, 'staging'],
+    ['all-options (production)', allOptionsMail, 'production'],
+  ])('%s: the account and every certificate use that CA, under names that carry it', (_, stack, server) => {
+    for (const type of ['acme_registration', 'acme_certificate']) {
+      const resources = Object.entries(stack.resource![type]);
+      expect(resources.length).toBeGreaterThan(0);
+      for (const [name, resource] of resources) {
+        expect(resource.provider).toBe(`acme.${server}`);
+        expect(name).toContain(`-${server}`);
+      }
+    }
+  });
+
+  it('has one certificate per host with its names, DNS-01 in the hosted zone, renewed 30 days ahead', () => {
+    const primary = resourceNamed(exampleMail, 'acme_certificate', 'PrimaryCertificate');
+    const backup = resourceNamed(exampleMail, 'acme_certificate', 'BackupCertificate');
+    expect([primary.common_name, primary.subject_alternative_names]).toEqual(['mx1.example.com', []]);
+    expect([backup.common_name, backup.subject_alternative_names]).toEqual(['mx2.example.com', []]);
+    expect(primary.min_days_remaining).toBe(30);
+    expect(primary.key_type).toBe('2048');
+    expect(primary.dns_challenge).toEqual([
+      {
+        provider: 'route53',
+        config: {
+          AWS_REGION: 'eu-central-1',
+          AWS_HOSTED_ZONE_ID: expect.stringMatching(/^\$\{data\.aws_route53_zone\.Zones_example-com_\w+\.zone_id\}$/),
+        },
+      },
+    ]);
+
+    const production = resourceNamed(allOptionsMail, 'acme_certificate', 'PrimaryCertificate');
+    expect([production.common_name, production.subject_alternative_names, production.key_type, production.min_days_remaining]).toEqual([
+      'mx1.mail.example.org',
+      ['imap.mail.example.org', 'smtp.mail.example.org'],
+      'P256',
+      35,
+    ]);
+    expect(production.dns_challenge[0].config.AWS_HOSTED_ZONE_ID).toBe('Z0123456789ABCDEFGHIJ');
+  });
+
+  it('keeps each certificate with its intermediates and key in its own KMS-encrypted secret', () => {
+    const versions = resourcesOf(allOptionsMail, 'aws_secretsmanager_secret_version').filter((v) => v.secret_string.includes('acme_certificate.'));
+    expect(versions).toHaveLength(2);
+    for (const version of versions) {
+      expect(version.secret_string).toMatch(
+        /^\$\{jsonencode\(\{"certificate_chain" = "\$\{acme_certificate\.(\w+-production_\w+)\.certificate_pem\}\$\{acme_certificate\.\1\.issuer_pem\}", "private_key" = acme_certificate\.\1\.private_key_pem\}\)\}$/,
+      );
+    }
+    for (const secret of resourcesOf(allOptionsMail, 'aws_secretsmanager_secret')) expect(secret.kms_key_id).toBe(allOptions.kmsKeyArn);
+  });
+});
+
+/** Terraform attributes whose values are secret. */
+const SECRET_ATTRIBUTES =
+  /\b(?:tls_private_key\.[\w-]+\.private_key_\w+|acme_certificate\.[\w-]+\.private_key_pem|acme_registration\.[\w-]+\.account_key_pem|random_password\.[\w-]+\.result|aws_iam_access_key\.[\w-]+\.(?:secret|ses_smtp_password_v4))\b/;
+/** Where those values may go: into secrets, and the account key into the ACME resources. */
+const SECRET_SINKS = [
+  /^resource\.aws_secretsmanager_secret_version\.[\w-]+\.secret_string$/,
+  /^resource\.acme_(?:registration|certificate)\.[\w-]+\.account_key_pem$/,
+];
+
+describe.each([
+  ['example', exampleStacks],
+  ['all-options', allOptionsStacks],
+  ['SES relay', synthConfig(exampleWith({ mail: { outbound: 'ses' } }))],
+])('%s: secrets stay in Secrets Manager', (_, stacks) => {
+  it.each(Object.keys(stacks))('%s: no secret value is referenced outside a secret (not in user data, tags or outputs)', (name) => {
+    const strings = stringsIn(stacks[name]);
+    const misplaced = strings.filter((s) => SECRET_ATTRIBUTES.test(s.value) && !SECRET_SINKS.some((sink) => sink.test(s.path))).map((s) => s.path);
+    expect(misplaced).toEqual([]);
+  });
+
+  it('user data is plain gzip with no reference and no key material in it', () => {
+    const instances = resourcesOf(mailStackOf(stacks), 'aws_instance');
+    expect(instances.length).toBeGreaterThan(0);
+    for (const instance of instances) {
+      expect(instance.user_data_base64).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      const text = gunzipSync(Buffer.from(instance.user_data_base64, 'base64')).toString();
+      expect(text.startsWith('#cloud-config')).toBe(true);
+      expect(text).not.toMatch(/PRIVATE KEY-----|BEGIN CERTIFICATE|TfToken|arn:aws/);
+    }
+  });
+
+  it('outputs name secrets by ARN only, and tags carry only ARNs, names and the endpoint', () => {
+    const mail = mailStackOf(stacks);
+    for (const [name, output] of Object.entries(mail.output ?? {})) {
+      if (name.endsWith('secret_arn') || name.endsWith('secret_arns')) {
+        for (const value of stringsIn(output.value)) expect(value.value).toMatch(/^\$\{aws_secretsmanager_secret\.[\w-]+\.arn\}$/);
+      }
+    }
+    for (const instance of resourcesOf(mail, 'aws_instance')) {
+      for (const [key, value] of Object.entries<string>(instance.tags).filter(([key]) => key.startsWith('mirovoy:secret-'))) {
+        expect([key, value]).toEqual([key, expect.stringMatching(/^\$\{[\w.-]+arn\}$/)]);
+      }
+    }
+  });
+});
+
+describe('mail hosts', () => {
+  const instance = (stack: TerraformJson, role: 'Primary' | 'Backup') => resourceNamed(stack, 'aws_instance', `/${role}/Instance`);
+
+  it.each([
+    ['example', exampleMail],
+    ['all-options', allOptionsMail],
+  ])('%s: IMDSv2 only with instance tags, encrypted gp3 root, Debian 13 from SSM', (_, stack) => {
+    for (const host of resourcesOf(stack, 'aws_instance')) {
+      expect(host.metadata_options).toEqual({
+        http_endpoint: 'enabled',
+        http_tokens: 'required',
+        http_put_response_hop_limit: 1,
+        instance_metadata_tags: 'enabled',
+      });
+      expect(host.root_block_device).toMatchObject({
+        encrypted: true,
+        volume_type: 'gp3',
+      });
+      expect(host.ami).toMatch(/^\$\{data\.aws_ssm_parameter\.\w+\.insecure_value\}$/);
+      expect(host.lifecycle).toEqual({ ignore_changes: ['ami'] });
+    }
+    for (const volume of resourcesOf(stack, 'aws_ebs_volume')) expect(volume).toMatchObject({ encrypted: true, type: 'gp3' });
+  });
+
+  it("picks the image of the instance type's architecture", () => {
+    const names = Object.values(exampleMail.data!.aws_ssm_parameter).map((p) => p.name);
+    expect(names).toEqual(['/aws/service/debian/release/13/latest/amd64', '/aws/service/debian/release/13/latest/amd64']);
+    const graviton = mailStackOf(synthConfig(exampleWith({ mail: { primary: { instanceType: 't4g.small' } } })));
+    expect(Object.values(graviton.data!.aws_ssm_parameter).map((p) => p.name)).toContain('/aws/service/debian/release/13/latest/arm64');
+  });
+
+  it('places the primary in the first zone and the backup MX in the second (or its configured zone), volumes beside them', () => {
+    expect(instance(exampleMail, 'Primary').availability_zone).toBe('eu-central-1a');
+    expect(instance(exampleMail, 'Backup').availability_zone).toBe('eu-central-1b');
+    expect(instance(allOptionsMail, 'Backup').availability_zone).toBe('eu-west-1c');
+    expect(instance(allOptionsMail, 'Backup').subnet_id).toContain('PublicSubnet3');
+    for (const volume of resourcesOf(allOptionsMail, 'aws_ebs_volume')) {
+      expect(volume.availability_zone).toBe(volume.tags.Name.includes('mx1') ? 'eu-west-1a' : 'eu-west-1c');
+    }
+  });
+
+  it('keeps mail across instance replacement: separate volumes and address, attached to whichever instance exists', () => {
+    const host = instance(exampleMail, 'Primary');
+    expect(host.user_data_replace_on_change).toBe(true);
+    expect(host.ebs_block_device).toBeUndefined();
+    const volumes = Object.entries(exampleMail.resource!.aws_ebs_volume)
+      .filter(([name]) => name.startsWith('Primary_'))
+      .sort(([, a], [, b]) => b.size - a.size);
+    expect(volumes.map(([, v]) => [v.tags.Name, v.size, v.final_snapshot])).toEqual([
+      ['mail-example-mx1-spool', 10, true],
+      ['mail-example-mx1-log', 2, true],
+    ]);
+    volumes.forEach(([, v]) => expect(JSON.stringify(v)).not.toContain('aws_instance.'));
+    const attachments = resourcesOf(exampleMail, 'aws_volume_attachment').filter((a) => a.instance_id.includes('Primary_Instance'));
+    expect(attachments.map((a) => [a.device_name, a.stop_instance_before_detaching]).sort()).toEqual([
+      ['/dev/sdf', true],
+      ['/dev/sdg', true],
+    ]);
+    expect(attachments.map((a) => a.volume_id).sort()).toEqual(volumes.map(([name]) => `\${aws_ebs_volume.${name}.id}`).sort());
+    expect(host.tags['mirovoy:volume-spool']).toBe(`\${aws_ebs_volume.${volumes[0][0]}.id}`);
+    const eip = Object.entries(exampleMail.resource!.aws_eip).find(([name]) => name.startsWith('Primary_'))!;
+    expect(JSON.stringify(eip[1])).not.toContain('aws_instance.');
+    expect(resourcesOf(exampleMail, 'aws_eip_association').map((a) => a.allocation_id)).toContain(`\${aws_eip.${eip[0]}.allocation_id}`);
+  });
+
+  it("restores the primary's volumes from snapshots and honours the retention choice", () => {
+    const volumes = Object.values(allOptionsMail.resource!.aws_ebs_volume);
+    const byName = Object.fromEntries(volumes.map((v) => [v.tags.Name, v]));
+    expect(byName['mail-all-options-mx1-spool']).toMatchObject({
+      snapshot_id: 'snap-0123456789abcdef0',
+      size: 50,
+      kms_key_id: allOptions.kmsKeyArn,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(byName['mail-all-options-mx1-log'].snapshot_id).toBe('snap-0fedcba9876543210');
+    expect(byName['mail-all-options-mx2-spool'].snapshot_id).toBeUndefined();
+    const deleted = mailStackOf(synthConfig(exampleWith({ mail: { storage: { onDestroy: 'delete' } } })));
+    resourcesOf(deleted, 'aws_ebs_volume').forEach((v) => expect([v.final_snapshot, v.lifecycle?.prevent_destroy]).toEqual([false, false]));
+  });
+
+  it('sets reverse DNS to the host name once the A record exists', () => {
+    const ptrs = resourcesOf(exampleMail, 'aws_eip_domain_name');
+    expect(ptrs.map((p) => p.domain_name).sort()).toEqual(['mx1.example.com', 'mx2.example.com']);
+    for (const ptr of ptrs) {
+      const [aRecord] = Object.entries(exampleMail.resource!.aws_route53_record).find(([, r]) => r.type === 'A' && r.name === ptr.domain_name)!;
+      expect(ptr.depends_on).toEqual([`aws_route53_record.${aRecord}`]);
+    }
+  });
+
+  it("gives each host exactly the secrets it reads: the backup MX cannot read the primary's key or the DKIM keys", () => {
+    const statements = (role: string) => JSON.parse(resourceNamed(exampleMail, 'aws_iam_role_policy', `/${role}/InstanceRole/Policy`).policy).Statement;
+    const SECRETS = [
+      'master_user_secret',
+      'LookupUserSecret',
+      'AdminUserSecret',
+      'AmavisUserSecret',
+      'PrimaryCertificate',
+      'BackupCertificate',
+      'Dkim-example-com',
+      'Dkim-example-net',
+    ];
+    const resources = (role: string) => statements(role)[0].Resource.map((arn: string) => SECRETS.filter((secret) => arn.includes(secret)).join('|'));
+    expect(statements('Primary')).toHaveLength(1);
+    expect(resources('Primary')).toEqual([
+      'master_user_secret',
+      'LookupUserSecret',
+      'AdminUserSecret',
+      'AmavisUserSecret',
+      'PrimaryCertificate',
+      'Dkim-example-com',
+      'Dkim-example-net',
+    ]);
+    expect(resources('Backup')).toEqual(['master_user_secret', 'LookupUserSecret', 'BackupCertificate']);
+    const kms = JSON.parse(resourceNamed(allOptionsMail, 'aws_iam_role_policy', '/Backup/InstanceRole/Policy').policy).Statement[1];
+    expect(kms).toEqual({
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: allOptions.kmsKeyArn,
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com',
+        },
+      },
+    });
+  });
+
+  it('tells each host where the database and its secrets are, by instance tag', () => {
+    const tags = instance(exampleMail, 'Backup').tags;
+    expect(Object.keys(tags).sort()).toEqual([
+      'Name',
+      'mirovoy:database-ca-url',
+      'mirovoy:database-host',
+      'mirovoy:secret-db-lookup',
+      'mirovoy:secret-db-master',
+      'mirovoy:secret-tls',
+      'mirovoy:volume-log',
+      'mirovoy:volume-spool',
+    ]);
+    expect(tags['mirovoy:database-host']).toMatch(/cross-stack-output-aws_db_instanceMailDatabase_Instance_\w+address\}$/);
+    expect(tags['mirovoy:database-ca-url']).toBe('https://truststore.pki.rds.amazonaws.com/eu-central-1/eu-central-1-bundle.pem');
+  });
+});
+
+describe('without a backup MX', () => {
+  const single = mailStackOf(synthConfig(exampleWith({ mail: { backupMx: { enabled: false } } })));
+  it('has no backup host, volume, address, certificate or record', () => {
+    expect(resourcesOf(single, 'aws_instance')).toHaveLength(1);
+    expect(resourcesOf(single, 'aws_ebs_volume')).toHaveLength(2);
+    expect(resourcesOf(single, 'aws_eip')).toHaveLength(1);
+    expect(resourcesOf(single, 'acme_certificate')).toHaveLength(1);
+    expect(JSON.stringify(single)).not.toMatch(/mx2|Backup/);
+    const mx = resourcesOf(single, 'aws_route53_record').find((r) => r.type === 'MX' && r.name === 'example.com')!;
+    expect(mx.records).toEqual(['10 mx1.example.com']);
+  });
+});
+
+describe('security group rules of the mail hosts', () => {
+  const ingress = (stacks: Record<string, TerraformJson>) => {
+    const network = stacks[Object.keys(stacks).find((n) => n.endsWith('-network'))!];
+    return resourcesOf(network, 'aws_vpc_security_group_ingress_rule')
+      .filter((r) => r.security_group_id.includes('SecurityGroups_Mail_'))
+      .map((r) => `${r.from_port} ${r.cidr_ipv4 ?? r.referenced_security_group_id.replace(/^\$\{aws_security_group\.SecurityGroups_(\w+?)_\w+\.id\}$/, '$1')}`)
+      .sort();
+  };
+  it('example: mail ports from anywhere, SSH only from the bastion', () => {
+    expect(ingress(exampleStacks)).toEqual(['22 Bastion', '25 0.0.0.0/0', '465 0.0.0.0/0', '587 0.0.0.0/0', '993 0.0.0.0/0']);
+  });
+  it('all-options: plus IMAP 143 (STARTTLS on) and SSH from the configured block', () => {
+    expect(ingress(allOptionsStacks)).toEqual([
+      '143 0.0.0.0/0',
+      '22 198.51.100.0/24',
+      '22 Bastion',
+      '25 0.0.0.0/0',
+      '465 0.0.0.0/0',
+      '587 0.0.0.0/0',
+      '993 0.0.0.0/0',
+    ]);
+  });
+});
+
+describe('DNS records of the example', () => {
+  /** `<type> <name> [zone] <values>`, with Terraform references shortened to `<resource type>.<attribute>`. */
+  const records = resourcesOf(exampleMail, 'aws_route53_record').map((r) =>
+    `${r.type} ${r.name} [${r.zone_id.match(/Zones_([\w-]+?)_/)[1]}] ${r.records.join(' | ')}`
+      .replace(/\b(aws_\w+|tls_\w+)\.[\w-]+\.(\w+)/g, '$1.$2')
+      .replace(/\$\{(aws_eip\.public_ip)\}/g, '<$1>'),
+  );
+
+  it('publishes exactly this reviewed set, each record in the zone of its name', () => {
+    expect(records.sort()).toMatchInlineSnapshot(`
+      [
+        "A mx1.example.com [example-com] <aws_eip.public_ip>",
+        "A mx2.example.com [example-com] <aws_eip.public_ip>",
+        "CAA example.com [example-com] 0 issue "letsencrypt.org" | 0 issue "amazon.com"",
+        "CAA example.net [example-net] 0 issue "letsencrypt.org" | 0 issue "amazon.com"",
+        "MX example.com [example-com] 10 mx1.example.com | 20 mx2.example.com",
+        "MX example.net [example-net] 10 mx1.example.com | 20 mx2.example.com",
+        "SRV _imaps._tcp.example.com [example-com] 0 1 993 mx1.example.com",
+        "SRV _imaps._tcp.example.net [example-net] 0 1 993 mx1.example.com",
+        "SRV _submission._tcp.example.com [example-com] 1 1 587 mx1.example.com",
+        "SRV _submission._tcp.example.net [example-net] 1 1 587 mx1.example.com",
+        "SRV _submissions._tcp.example.com [example-com] 0 1 465 mx1.example.com",
+        "SRV _submissions._tcp.example.net [example-net] 0 1 465 mx1.example.com",
+        "TXT _dmarc.example.com [example-com] v=DMARC1; p=quarantine; adkim=s; aspf=s; rua=mailto:postmaster@example.com",
+        "TXT _dmarc.example.net [example-net] v=DMARC1; p=quarantine; adkim=s; aspf=s; rua=mailto:postmaster@example.com",
+        "TXT _mta-sts.example.com [example-com] v=STSv1; id=57c0b2e9044f1929fd31",
+        "TXT _mta-sts.example.net [example-net] v=STSv1; id=57c0b2e9044f1929fd31",
+        "TXT _smtp._tls.example.com [example-com] v=TLSRPTv1; rua=mailto:postmaster@example.com",
+        "TXT _smtp._tls.example.net [example-net] v=TLSRPTv1; rua=mailto:postmaster@example.com",
+        "TXT example.com [example-com] v=spf1 mx -all",
+        "TXT example.net [example-net] v=spf1 mx -all",
+        "TXT example.net._report._dmarc.example.com [example-com] v=DMARC1",
+        "TXT mail._domainkey.example.com [example-com] \${join("\\"\\"", regexall(".{1,255}", join("", ["v=DKIM1; k=rsa; p=", replace(tls_private_key.public_key_pem, "/-----[A-Z ]+-----|\\n/", "")])))}",
+        "TXT mail._domainkey.example.net [example-net] \${join("\\"\\"", regexall(".{1,255}", join("", ["v=DKIM1; k=rsa; p=", replace(tls_private_key.public_key_pem, "/-----[A-Z ]+-----|\\n/", "")])))}",
+      ]
+    `);
+  });
+
+  it('splits the DKIM TXT value at 255 characters at apply time, from the key made in Terraform', () => {
+    const dkim = resourcesOf(exampleMail, 'aws_route53_record').find((r) => r.name === 'mail._domainkey.example.com')!;
+    expect(dkim.records).toEqual([
+      expect.stringMatching(
+        /^\$\{join\("\\"\\"", regexall\("\.\{1,255\}", join\("", \["v=DKIM1; k=rsa; p=", replace\(tls_private_key\.Dkim-example-com_Key_\w+\.public_key_pem, "\/-----\[A-Z \]\+-----\|\\n\/", ""\)\]\)\)\)\}$/,
+      ),
+    ]);
+  });
+});
+
+describe('SES relay', () => {
+  const ses = mailStackOf(synthConfig(exampleWith({ mail: { outbound: 'ses' } })));
+  const record = (type: string, name: string) => resourcesOf(ses, 'aws_route53_record').filter((r) => r.type === type && r.name.endsWith(name));
+
+  it('verifies every domain with Easy DKIM and a MAIL FROM subdomain, records included', () => {
+    expect(resourcesOf(ses, 'aws_ses_domain_identity').map((i) => i.domain)).toEqual(['example.com', 'example.net']);
+    expect(record('CNAME', '._domainkey.example.com')).toHaveLength(3);
+    expect(record('TXT', '_amazonses.example.net')).toHaveLength(1);
+    expect(resourcesOf(ses, 'aws_ses_domain_mail_from').map((m) => m.mail_from_domain)).toEqual(['bounce.example.com', 'bounce.example.net']);
+    expect(record('MX', 'bounce.example.com')[0]).toBeUndefined();
+    const mailFromMx = resourcesOf(ses, 'aws_route53_record').filter((r) => r.type === 'MX' && r.name.includes('mail_from_domain'));
+    expect(mailFromMx.map((r) => r.records)).toEqual([['10 feedback-smtp.eu-central-1.amazonses.com'], ['10 feedback-smtp.eu-central-1.amazonses.com']]);
+  });
+
+  it('keeps SMTP credentials of a send-only IAM user in a secret both hosts may read', () => {
+    const [policy] = resourcesOf(ses, 'aws_iam_user_policy');
+    expect(policy.policy).toContain('"Action" = "ses:SendRawEmail"');
+    const [credentials] = resourcesOf(ses, 'aws_secretsmanager_secret_version').filter((v) => v.secret_string.includes('ses_smtp_password_v4'));
+    expect(credentials.secret_string).toMatch(
+      /^\$\{jsonencode\(\{"username" = aws_iam_access_key\.[\w-]+\.id, "password" = aws_iam_access_key\.[\w-]+\.ses_smtp_password_v4\}\)\}$/,
+    );
+    for (const host of resourcesOf(ses, 'aws_instance'))
+      expect(host.tags['mirovoy:secret-relay']).toMatch(/^\$\{aws_secretsmanager_secret\.SesRelay_SmtpCredentials_Secret_\w+\.arn\}$/);
+  });
+});
