@@ -1,14 +1,15 @@
 /**
  * The MariaDB host that stands in for RDS in the rehearsal: like RDS it accepts TLS connections
  * only, from the LAN, with a master user that may create databases and users. Its user data is
- * rehearsal-only (RDS needs none); the master password arrives as a file placed before boot.
+ * rehearsal-only (RDS needs none); the master user's SQL (with its password) arrives as a file
+ * placed before boot, so a password with quotes, backslashes or `$` needs no shell quoting.
  */
 import { renderCloudConfig } from '../host/base/cloud-config';
 import type { GuestFile } from './guest-files';
 
 /** Where the stand-in keeps its TLS files and the master password (placed before boot). */
 const TLS_DIRECTORY = '/etc/mysql/rehearsal-tls';
-const MASTER_PASSWORD_FILE = '/etc/mysql/rehearsal-master-password';
+const MASTER_USER_SQL_FILE = '/etc/mysql/rehearsal-master-user.sql';
 
 /** What the database host needs. */
 export interface DatabaseHostProps {
@@ -29,21 +30,19 @@ ssl_cert = ${TLS_DIRECTORY}/chain.pem
 ssl_key = ${TLS_DIRECTORY}/key.pem
 `;
 
+/** A MariaDB string literal (default sql_mode: backslash escapes on). */
+export const sqlStringLiteral = (value: string): string => `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+
 /** cloud-config that installs MariaDB and creates the master user. */
-export const renderDatabaseHostUserData = (masterUser: string): string =>
+export const renderDatabaseHostUserData = (): string =>
   renderCloudConfig({
     package_update: true,
     packages: ['mariadb-server'],
     runcmd: [
       ['chown', '-R', 'mysql:mysql', TLS_DIRECTORY],
       ['systemctl', 'restart', 'mariadb'],
-      [
-        'sh',
-        '-c',
-        // Over the local socket (a secure transport), so the local client needs no TLS.
-        `mariadb --skip-ssl -e "CREATE USER IF NOT EXISTS '${masterUser}'@'%' IDENTIFIED BY '$(cat ${MASTER_PASSWORD_FILE})'; ` +
-          `GRANT ALL PRIVILEGES ON *.* TO '${masterUser}'@'%' WITH GRANT OPTION;"`,
-      ],
+      // Over the local socket (a secure transport), so the local client needs no TLS.
+      ['sh', '-c', `mariadb --skip-ssl < ${MASTER_USER_SQL_FILE}`],
     ],
   });
 
@@ -52,5 +51,11 @@ export const databaseHostFiles = (props: DatabaseHostProps): GuestFile[] => [
   { path: '/etc/mysql/mariadb.conf.d/90-rehearsal-rds.cnf', content: SERVER_CONFIG },
   { path: `${TLS_DIRECTORY}/chain.pem`, content: props.certificate.chainPem },
   { path: `${TLS_DIRECTORY}/key.pem`, content: props.certificate.keyPem, mode: 0o600 },
-  { path: MASTER_PASSWORD_FILE, content: props.masterPassword, mode: 0o600 },
+  {
+    path: MASTER_USER_SQL_FILE,
+    content:
+      `CREATE USER IF NOT EXISTS ${sqlStringLiteral(props.masterUser)}@'%' IDENTIFIED BY ${sqlStringLiteral(props.masterPassword)};\n` +
+      `GRANT ALL PRIVILEGES ON *.* TO ${sqlStringLiteral(props.masterUser)}@'%' WITH GRANT OPTION;\n`,
+    mode: 0o600,
+  },
 ];

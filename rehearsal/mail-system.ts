@@ -97,6 +97,13 @@ export interface MailRehearsal {
 /** A password from the alphabet every option-file reader agrees on. */
 const newPassword = () => randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 24);
 
+/**
+ * A master password like one RDS may generate (any printable ASCII but / @ "), with the
+ * characters that are special to option files, shells and SQL, plus `"` and spaces for good
+ * measure: only the mariadb client reads it, from a quoted option-file value.
+ */
+const newMasterPassword = () => `${newPassword().slice(0, 12)} #;'"\\$\`!%^&*()[]{}<>?|~=+,.: `;
+
 const seamSecrets = (secrets: Record<string, object>): GuestFile[] =>
   Object.entries(secrets).map(([name, value]) => ({ path: `${REHEARSAL_SEAM_DIRECTORY}/secrets/${name}`, content: JSON.stringify(value), mode: 0o600 }));
 
@@ -178,7 +185,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     const dkimKeys = newDkimKeys(config.mailDomains);
     const dkimPublicKeys = Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [domain, dkimPublicKeyBase64(pem)]));
     const databaseCertificate = await ca.issue([REHEARSAL_NAMES.database]);
-    const masterPassword = newPassword();
+    const masterPassword = newMasterPassword();
     // One password per database account, shared by the hosts (as one Secrets Manager secret is).
     const users = hosts[0].rendering.spec.database.users;
     const accounts = {
@@ -196,7 +203,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
           name: 'db',
           fqdn: REHEARSAL_NAMES.database,
           ip: MAIL_REHEARSAL_ADDRESSES.database,
-          userData: renderDatabaseHostUserData(MASTER_USER),
+          userData: renderDatabaseHostUserData(),
           extraFiles: databaseHostFiles({ masterUser: MASTER_USER, masterPassword, certificate: databaseCertificate }),
         },
         ...hosts.map((h, i) => ({

@@ -297,6 +297,24 @@ describe('provisioning', () => {
     expect(seed.output).toMatch(/^#cloud-config\n/);
   });
 
+  it('learnt the database host at run time: it is in the option and map files, in no rendered file', async () => {
+    const written = await onPrimary(mail, 'grep -h "^host" /etc/mirovoy/private/mysql-lookup.cnf /etc/postfix/mysql/virtual-mailbox-maps.cf');
+    expect(written.output).toBe('host = db.rehearsal.test\nhosts = inet:db.rehearsal.test:3306\n');
+    const rendered = await onPrimary(mail, 'gunzip -c /var/lib/cloud/seed/nocloud/user-data | grep -c rehearsal.test || true');
+    expect(rendered.output.trim()).toBe('0');
+    // Dovecot found it too (its filter has an empty mysql_host): a user lookup goes to the database.
+    expect((await onPrimary(mail, 'doveadm user -f home alice@example.com')).output.trim()).toMatch(/\/example\.com\/alice\/?$/);
+  });
+
+  it('gives the mariadb client the RDS-style master password exactly, punctuation and spaces included', async () => {
+    const { password } = JSON.parse((await onPrimary(mail, 'cat /etc/mirovoy/rehearsal/secrets/db-master')).output) as { password: string };
+    expect(password).toMatch(/[#;'"\\$` ]/);
+    const read = await onPrimary(mail, 'my_print_defaults --defaults-file=/etc/mirovoy/private/mysql-master.cnf client');
+    expect(read.output.split('\n')).toContain(`--password=${password}`);
+    // The server takes it from that file (the migrations at boot did so as well).
+    expect((await sql('SELECT CURRENT_USER();', 'master')).output).toMatch(/^mirovoy@%$/m);
+  });
+
   it('a second run changes no file and restarts nothing', async () => {
     const snapshot = () =>
       onPrimary(mail, [

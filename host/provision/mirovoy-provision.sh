@@ -102,6 +102,20 @@ database_secret() {
   printf '%s' "$value"
 }
 
+# The master password, quoted for the one reader of its file, the mariadb client (mirovoy-db-migrate).
+# RDS generates it itself and allows any printable ASCII in it but / @ ", so any printable ASCII is
+# written: MariaDB's option-file parser takes a value in double quotes whole (# ; ' and spaces
+# included) and turns \\ and \" back into \ and " (mysys/my_default.c,
+# https://mariadb.com/kb/en/configuring-mariadb-with-option-files/). Other credentials are read by
+# parsers without escapes (PyMySQL, Postfix), so they stay within SECRET_VALUE.
+master_password() {
+  local value LC_ALL=C printable='^[ -~]+$'
+  value=$("$FETCH" secret "$1" password)
+  [[ $value =~ $printable ]] || die "secret $1 (password) has characters other than printable ASCII"
+  value=${value//\\/\\\\}
+  printf '"%s"' "${value//\"/\\\"}"
+}
+
 # "<format> <path> <mode> <owner> <group> <secret> <units> [<template>]" per secret file.
 write_secret_files() {
   local entry format path mode owner group secret units template scratch user password
@@ -112,8 +126,10 @@ write_secret_files() {
     read -r format path mode owner group secret units template <<<"$entry"
     case $format in
       mysql-option-file)
-        user='' password=$(database_secret "$secret" password)
-        if [[ $secret == db-master ]]; then user="user = $(database_secret "$secret" username)"$'\n'; fi
+        if [[ $secret == db-master ]]; then
+          user="user = $(database_secret "$secret" username)"$'\n'
+          password=$(master_password "$secret")
+        else user='' password=$(database_secret "$secret" password); fi
         printf '[client]\nhost = %s\n%spassword = %s\n' "$DB_HOST" "$user" "$password" >"$scratch" ;;
       postfix-mysql-map)
         password=$(database_secret "$secret" password)
