@@ -63,10 +63,11 @@ describe('policyd-spf', () => {
     });
   });
 
-  it('skips localhost, our networks and the backup MX', () => {
-    expect(fileOf(withPeers, '/etc/postfix-policyd-spf-python/policyd-spf.conf')).toContain(
-      'skip_addresses = 127.0.0.0/8,::ffff:127.0.0.0/104,::1,10.0.0.0/16,203.0.113.7',
-    );
+  it('skips localhost, our networks and the backup MX (by address and by forward-confirmed name)', () => {
+    const conf = fileOf(withPeers, '/etc/postfix-policyd-spf-python/policyd-spf.conf');
+    expect(conf).toContain('skip_addresses = 127.0.0.0/8,::ffff:127.0.0.0/104,::1,10.0.0.0/16,203.0.113.7');
+    expect(conf).toContain('Domain_Whitelist_PTR = mx2.example.com\n');
+    expect(fileOf(primarySpec, '/etc/postfix-policyd-spf-python/policyd-spf.conf')).not.toContain('Domain_Whitelist_PTR');
   });
 
   it('refuses a malformed network', () => {

@@ -54,6 +54,10 @@ export const spfSettings = (spec: ResolvedMailHostSpec): IniSettings => {
     // A DNS timeout is not the sender's fault: accept rather than defer.
     TempError_Defer: 'False',
     skip_addresses: spfSkipAddresses(spec),
+    // The backup MX also by name: on EC2 its address is only known once Terraform has made it,
+    // after this file is rendered, while its reverse DNS is set to its hostname. policyd-spf
+    // checks the name the SPF `ptr` way (forward-confirmed), so only our own host matches.
+    Domain_Whitelist_PTR: spec.backupMx ? spec.backupMx.hostname : null,
   };
 };
 
