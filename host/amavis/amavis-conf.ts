@@ -70,6 +70,11 @@ export const amavisSettings = (spec: ResolvedMailHostSpec): PerlAssignments => {
     },
     $forward_method: `smtp:[127.0.0.1]:${AMAVIS_PORTS.reinjection}`,
     $notify_method: `smtp:[127.0.0.1]:${AMAVIS_PORTS.reinjection}`,
+    // A new loopback connection per message instead of a cached one: a cached connection dies
+    // when Postfix restarts (provisioning) or reloads (certificate renewal), and Amavis then
+    // failed the next message with 451 "Broken pipe" (seen in the rehearsal), delaying it by
+    // Postfix's retry time.
+    $smtp_connection_cache_enable: 0,
     // Child processes; Postfix's smtp-amavis transport uses the same number of connections.
     $max_servers: amavis.maxServers,
     // tmpfs: the service's RuntimeDirectory (/run/amavis, owned by amavis, emptied on stop);
