@@ -1,12 +1,13 @@
 #!/usr/bin/python3
-"""mirovoy-admin: manage the mail domains, mailboxes and aliases of a Mirovoy mail host.
-
-Runs on the primary as root. Reads its settings from /etc/mirovoy/admin.json (rendered by
-host/admin/index.ts), and the database host and admin password from the option file named
-there (its [client] group, written at run time by mirovoy-provision).
-Passwords are read from the terminal (twice) or, when stdin is not a terminal, from the
-first line of stdin; never from the command line, and they are never printed or logged.
-"""
+"""mirovoy-admin: manage the mail domains, mailboxes and aliases of a Mirovoy mail host."""
+# Runs on the primary as root. Reads its settings from /etc/mirovoy/admin.json (rendered by
+# host/admin/index.ts), and the database host and admin password from the option file named
+# there (its [client] group, written at run time by mirovoy-provision).
+# Passwords are read from the terminal (twice) or, when stdin is not a terminal, from the
+# first line of stdin; never from the command line, and they are never printed or logged.
+#
+# Comments, not docstrings: comment lines are left out of the copy shipped in the user data
+# (host/admin/index.ts), which EC2 caps at 16 KB.
 import argparse
 import configparser
 import getpass
@@ -22,12 +23,13 @@ DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]
 LOCAL_PART = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 
 
+# A problem the user can fix; printed without a traceback.
 class AdminError(Exception):
-    """A problem the user can fix; printed without a traceback."""
+    pass
 
 
+# Lower-cased (local, domain) of a full address, or an AdminError naming the problem.
 def parse_address(text, what="address"):
-    """Lower-cased (local, domain) of a full address, or an AdminError naming the problem."""
     address = text.strip().lower()
     local, sep, domain = address.rpartition("@")
     if not sep or not LOCAL_PART.match(local) or not DOMAIN.match(domain) or len(address) > 255:
@@ -42,8 +44,8 @@ def parse_domain(text):
     return domain
 
 
+# The new password, from the terminal (asked twice) or the first line of stdin.
 def read_password():
-    """The new password, from the terminal (asked twice) or the first line of stdin."""
     if sys.stdin.isatty():
         first = getpass.getpass("New password: ")
         if first != getpass.getpass("Retype new password: "):
@@ -55,9 +57,9 @@ def read_password():
     return first
 
 
+# Dovecot hash of a password. doveadm reads it twice from stdin; start_new_session detaches the
+# controlling terminal so doveadm cannot prompt on /dev/tty instead.
 def hash_password(password, scheme):
-    """Dovecot hash of a password. doveadm reads it twice from stdin; start_new_session
-    detaches the controlling terminal so doveadm cannot prompt on /dev/tty instead."""
     result = subprocess.run(
         ["doveadm", "-O", "pw", "-s", scheme],
         input=f"{password}\n{password}\n",
@@ -72,8 +74,8 @@ def hash_password(password, scheme):
     return hashed
 
 
+# The mail tables, through the least-privilege admin account.
 class MailDb:
-    """The mail tables, through the least-privilege admin account."""
 
     def __init__(self, config):
         option_file = config["option_file"]
@@ -117,8 +119,8 @@ class MailDb:
         return [t.strip().lower() for t in found[0][0].split(",") if t.strip()] if found else []
 
 
+# Refuses targets in our domains that lead nowhere, and chains that lead back to source.
 def check_alias(db, source, targets):
-    """Refuses targets in our domains that lead nowhere, and chains that lead back to source."""
     pending, seen = list(targets), set()
     while pending:
         target = pending.pop()

@@ -41,6 +41,16 @@ export interface CloudConfig {
   readonly runcmd?: readonly (readonly string[])[];
 }
 
+/** Options of {@link renderCloudConfig}. */
+export interface CloudConfigRenderOptions {
+  /**
+   * List items flush with their key (`write_files:\n- path: …`), which is the same YAML two
+   * columns narrower on every line of a file's content: less for a user data near EC2's 16 KB.
+   * @default false (the style existing user data was rendered in; changing it changes instances)
+   */
+  readonly compact?: boolean;
+}
+
 /** Renders a cloud-config document: the `#cloud-config` marker line, then YAML. */
-export const renderCloudConfig = (config: CloudConfig): string =>
-  `#cloud-config\n${stringify(config, { lineWidth: 0, blockQuote: 'literal' })}`;
+export const renderCloudConfig = (config: CloudConfig, options: CloudConfigRenderOptions = {}): string =>
+  `#cloud-config\n${stringify(config, { lineWidth: 0, blockQuote: 'literal', indentSeq: !options.compact })}`;
