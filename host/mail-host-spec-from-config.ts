@@ -1,6 +1,6 @@
 /** The adapter from a project config to the host renderers' input. */
 import { MirovoyConfig } from '../configs/schema';
-import { MailHostRole, MailHostSpec, PostfixDuration } from './spec';
+import { MailHostRole, MailHostSpec, PostfixDuration, RelaySpec } from './spec';
 
 /** Where the provision step writes a mail host's TLS files. */
 export const MAIL_TLS_FILES = {
@@ -26,7 +26,22 @@ export const instanceMemoryMiB = (instanceType: string): number | null => {
 export interface MailHostSite {
   /** Public addresses of the backup MX, for the primary's greylisting/SPF whitelists. @default none */
   readonly backupMxAddresses?: readonly string[];
+  /**
+   * The config's `mail.relayHost` needs a login (credentials in the secret `relay`). Not needed
+   * for `mail.outbound: 'ses'`, which always logs in.
+   * @default false
+   */
+  readonly relayAuthenticated?: boolean;
 }
+
+/** Amazon SES's SMTP endpoint in a region (STARTTLS on 587). https://docs.aws.amazon.com/ses/latest/dg/smtp-connect.html */
+export const sesSmtpRelayHost = (region: string): string => `[email-smtp.${region}.amazonaws.com]:587`;
+
+/** The smarthost of a config: SES (with SMTP credentials), the configured relay host, or none. */
+const relayOf = (config: MirovoyConfig, site: MailHostSite): RelaySpec | null => {
+  if (config.mail.outbound === 'ses') return { host: sesSmtpRelayHost(config.region), authenticated: true };
+  return config.mail.relayHost ? { host: config.mail.relayHost, authenticated: site.relayAuthenticated ?? false } : null;
+};
 
 /** The spec of the primary or backup MX of a config. */
 export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole, site: MailHostSite = {}): MailHostSpec => {
@@ -46,7 +61,7 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
       tlsCaFile: MAIL_TLS_FILES.databaseCaFile,
     },
     tls: { certificateChainFile: MAIL_TLS_FILES.certificateChainFile, privateKeyFile: MAIL_TLS_FILES.privateKeyFile },
-    relayHost: mail.relayHost ?? null,
+    relay: relayOf(config, site),
     unknownLocalRecipientRejectCode: mail.unknownLocalRecipientRejectCode,
     imapStartTls: mail.imapStartTls,
     plusAddressing: mail.plusAddressing,

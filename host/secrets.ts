@@ -41,6 +41,13 @@ export interface SecretFile {
 export const PRIVATE_DIRECTORY = { path: '/etc/mirovoy/private', mode: '0711', owner: 'root', group: 'root' } as const;
 
 /**
+ * Postfix's credentials for an authenticated relay (`smtp_sasl_password_maps`, texthash:
+ * `[host]:port username:password`), written at run time from the secret `relay`, root-only:
+ * Postfix's SMTP client opens it before it drops root privileges.
+ */
+export const RELAY_PASSWORD_FILE = `${PRIVATE_DIRECTORY.path}/relay-password`;
+
+/**
  * Characters a database secret may hold. Its files are read by the `mariadb` client
  * (`--defaults-extra-file`), libmariadb (Dovecot `mysql_option_file`, DBD::MariaDB), Postfix's
  * map parser and PyMySQL (`read_default_file`), which disagree on quoting and escapes (PyMySQL

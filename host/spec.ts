@@ -53,6 +53,24 @@ export interface MailDatabaseSpec {
   };
 }
 
+/** A smarthost that all outbound mail goes through. */
+export interface RelaySpec {
+  /**
+   * Postfix `relayhost` syntax: `[host]:port`, e.g. `[email-smtp.eu-central-1.amazonaws.com]:587`
+   * (brackets: no MX lookup).
+   */
+  readonly host: string;
+  /**
+   * Log in to the relay (SMTP AUTH, e.g. with Amazon SES SMTP credentials). The host fetches the
+   * credentials at run time from the secret `relay` (`{"username","password"}`) and sends them only
+   * over TLS to a server whose certificate is valid for the relay's name (TLS policy `secure`), so
+   * nobody on the path can collect them. Off: the relay accepts us by address, and TLS to it stays
+   * opportunistic.
+   * @default false
+   */
+  readonly authenticated?: boolean;
+}
+
 /** TLS files on the host (written by the provision step before the daemons start). */
 export interface MailTlsSpec {
   /**
@@ -163,11 +181,8 @@ export interface MailHostSpec {
   readonly database?: MailDatabaseSpec;
   /** TLS certificate files. */
   readonly tls: MailTlsSpec;
-  /**
-   * Smarthost for outbound mail, Postfix `relayhost` syntax (`[smtp.example.net]:587`).
-   * @default null (deliver directly to the recipients' MX)
-   */
-  readonly relayHost?: string | null;
+  /** Smarthost for outbound mail. @default null (deliver directly to the recipients' MX) */
+  readonly relay?: RelaySpec | null;
   /**
    * SMTP code for unknown recipients in our own domains. 450 keeps senders retrying while
    * a new installation is checked (the reference used it); 550 is the normal answer.
@@ -244,7 +259,7 @@ export interface ResolvedMailHostSpec {
     readonly users: { readonly lookup: string; readonly admin: string; readonly amavis: string };
   };
   readonly tls: MailTlsSpec;
-  readonly relayHost: string | null;
+  readonly relay: { readonly host: string; readonly authenticated: boolean } | null;
   readonly unknownLocalRecipientRejectCode: 450 | 550;
   readonly imapStartTls: boolean;
   readonly plusAddressing: boolean;
@@ -386,7 +401,7 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
       },
     },
     tls: spec.tls,
-    relayHost: spec.relayHost ?? null,
+    relay: spec.relay ? { host: spec.relay.host, authenticated: spec.relay.authenticated ?? false } : null,
     unknownLocalRecipientRejectCode: spec.unknownLocalRecipientRejectCode ?? 550,
     imapStartTls: spec.imapStartTls ?? false,
     plusAddressing: spec.plusAddressing ?? true,
@@ -459,10 +474,16 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
     if (path !== null) check(ABSOLUTE_PATH.test(path), field, path, 'use an absolute path without spaces');
   }
   check(
-    resolved.relayHost === null || /^\[?[A-Za-z0-9.-]+\]?(:\d+)?$/.test(resolved.relayHost),
-    'relayHost',
-    resolved.relayHost,
-    'use [host]:port, e.g. [smtp.example.net]:587, or null',
+    resolved.relay === null || /^\[?[A-Za-z0-9.-]+\]?(:\d+)?$/.test(resolved.relay.host),
+    'relay.host',
+    resolved.relay?.host,
+    'use [host]:port, e.g. [smtp.example.net]:587',
+  );
+  check(
+    !(resolved.relay?.authenticated && !/^\[[A-Za-z0-9.-]*[A-Za-z-][A-Za-z0-9.-]*\]:\d+$/.test(resolved.relay.host)),
+    'relay.host',
+    resolved.relay?.host,
+    'an authenticated relay needs a bracketed host name and port, e.g. [email-smtp.eu-central-1.amazonaws.com]:587, so its certificate can be checked against that name',
   );
   check(
     Number.isInteger(resolved.messageSizeLimit) && resolved.messageSizeLimit >= 1048576,

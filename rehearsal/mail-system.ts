@@ -6,6 +6,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { join } from 'node:path';
 import { loadConfig } from '../configs/load';
 import { MirovoyConfig } from '../configs/schema';
@@ -22,7 +23,8 @@ import { rehearsalDnsRecords } from './mail-dns';
 import { DATABASE_HOST_PACKAGES, exampleMailHostPackages } from './mail-packages';
 import { progress } from './progress';
 import { Rehearsal } from './rehearsal';
-import { createTestCa } from './test-ca';
+import { createTestCa, HostCertificate } from './test-ca';
+import type { SmtpSinkOptions } from './smtp-sink';
 
 /** Fixed addresses on the rehearsal LAN, so a person can reach the hosts from a shell. */
 export const MAIL_REHEARSAL_ADDRESSES = {
@@ -45,7 +47,12 @@ export const REHEARSAL_NAMES = {
   /** A foreign domain whose MX is the client's SMTP sink. */
   sinkDomain: 'elsewhere.test',
   sinkHost: 'mx.elsewhere.test',
+  /** The authenticated relay (SES's stand-in): a second sink on the client, port 587. */
+  relayHost: 'relay.rehearsal.test',
 } as const;
+
+/** Port of the authenticated relay, as SES's SMTP endpoint. */
+const RELAY_PORT = 587;
 
 /** The master user of the database stand-in (RDS's master user is `mirovoy` too). */
 const MASTER_USER = 'mirovoy';
@@ -74,6 +81,21 @@ export interface MailRehearsalOptions {
   readonly tuneSpec?: (spec: MailHostSpec) => MailHostSpec;
   /** Boot the backup MX too. @default the config's mail.backupMx.enabled */
   readonly backupMx?: boolean;
+  /**
+   * Send outbound mail through an SMTP relay on the client that requires AUTH after STARTTLS
+   * (`relay.rehearsal.test:587`, standing in for Amazon SES) instead of delivering directly:
+   * the config's `mail.relayHost` is set to it with `relayAuthenticated`, and the hosts get the
+   * secret `relay`. @default false
+   */
+  readonly authenticatedRelay?: boolean;
+}
+
+/** The authenticated relay of a rehearsal. */
+export interface RehearsalRelay {
+  /** Folder where it stores what it accepted (with `X-Sink-Auth-User` and `X-Sink-Tls` headers). */
+  readonly directory: string;
+  /** The credentials it requires, as the hosts' secret `relay` holds them. */
+  readonly username: string;
 }
 
 /** A running mail rehearsal. */
@@ -90,7 +112,13 @@ export interface MailRehearsal {
   readonly sinkDirectory: string;
   /** The DKIM public keys published in the rehearsal DNS, by domain (base64 DER). */
   readonly dkimPublicKeys: Readonly<Record<string, string>>;
-  /** Stops the sink, then the rehearsal. */
+  /** The authenticated relay, when asked for. */
+  readonly relay: RehearsalRelay | null;
+  /** A new certificate for a mail host from the test CA, as a renewal in Terraform would give. */
+  issueCertificate(host: 'mx1' | 'mx2'): Promise<HostCertificate>;
+  /** Replaces a secret of a running mail host, as an update of it in Secrets Manager would. */
+  putSecret(host: 'mx1' | 'mx2', name: string, value: object): void;
+  /** Stops the sinks, then the rehearsal, and deletes the test CA. */
   stop(): Promise<void>;
 }
 
@@ -104,8 +132,18 @@ const newPassword = () => randomBytes(24).toString('base64').replace(/[^A-Za-z0-
  */
 const newMasterPassword = () => `${newPassword().slice(0, 12)} #;'"\\$\`!%^&*()[]{}<>?|~=+,.: `;
 
-const seamSecrets = (secrets: Record<string, object>): GuestFile[] =>
-  Object.entries(secrets).map(([name, value]) => ({ path: `${REHEARSAL_SEAM_DIRECTORY}/secrets/${name}`, content: JSON.stringify(value), mode: 0o600 }));
+const seamSecret = (name: string, value: object): GuestFile => ({ path: `${REHEARSAL_SEAM_DIRECTORY}/secrets/${name}`, content: JSON.stringify(value), mode: 0o600 });
+const seamSecrets = (secrets: Record<string, object>): GuestFile[] => Object.entries(secrets).map(([name, value]) => seamSecret(name, value));
+
+/**
+ * The test CA's root in a mail host's trust store, as public CAs are on EC2 (Postfix verifies
+ * the relay's certificate against it). cloud-init's ca_certs module installs it at boot from
+ * system configuration, not from the user data.
+ */
+const trustedRoot = (rootPem: string): GuestFile => ({
+  path: '/etc/cloud/cloud.cfg.d/91-rehearsal-ca.cfg',
+  content: `# Rehearsal: trust the test CA (stands for the public CAs of a real relay).\n${stringify({ ca_certs: { trusted: [rootPem] } })}`,
+});
 
 /** What EC2 instance tags tell a host; here files of the seam directory. */
 const seamSettings = (settings: Partial<Record<keyof typeof RUNTIME_SETTINGS, string>>): GuestFile[] =>
@@ -141,14 +179,18 @@ const dnsRecordsFor = (config: MirovoyConfig, hosts: readonly RehearsedMailHost[
   { type: 'TXT', name: REHEARSAL_NAMES.spfFailDomain, value: 'v=spf1 ip4:192.0.2.1 -all' },
   { type: 'MX', name: REHEARSAL_NAMES.sinkDomain, value: REHEARSAL_NAMES.sinkHost, priority: 10 },
   { type: 'A', name: REHEARSAL_NAMES.sinkHost, value: MAIL_REHEARSAL_ADDRESSES.client },
+  { type: 'A', name: REHEARSAL_NAMES.relayHost, value: MAIL_REHEARSAL_ADDRESSES.client },
 ];
 
 
-const startSink = async (rehearsal: Rehearsal, directory: string): Promise<ChildProcess> => {
+const startSink = async (rehearsal: Rehearsal, directory: string, options?: SmtpSinkOptions): Promise<ChildProcess> => {
   mkdirSync(directory, { recursive: true });
+  // The options (a key, a password) go through a root-only file in the run directory.
+  const optionsFile = options ? join(rehearsal.directory, `${directory.split('/').pop()}.json`) : null;
+  if (optionsFile) writeFileSync(optionsFile, JSON.stringify(options), { mode: 0o600 });
   const sink = spawn(
     'ip',
-    ['netns', 'exec', rehearsal.lan.node('client').netns, join(__dirname, '../node_modules/.bin/tsx'), join(__dirname, 'smtp-sink.ts'), MAIL_REHEARSAL_ADDRESSES.client, directory],
+    ['netns', 'exec', rehearsal.lan.node('client').netns, join(__dirname, '../node_modules/.bin/tsx'), join(__dirname, 'smtp-sink.ts'), MAIL_REHEARSAL_ADDRESSES.client, directory, ...(optionsFile ? [optionsFile] : [])],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {
@@ -169,10 +211,14 @@ const newDkimKeys = (domains: readonly string[]) =>
  * the primary MX and, when the config has one, the backup MX.
  */
 export async function startMailRehearsal(options: MailRehearsalOptions = {}): Promise<MailRehearsal> {
-  const config = options.config ?? loadConfig('example');
+  const relayed = options.authenticatedRelay ?? false;
+  const baseConfig = options.config ?? loadConfig('example');
+  const config: MirovoyConfig = relayed
+    ? { ...baseConfig, mail: { ...baseConfig.mail, outbound: 'direct', relayHost: `[${REHEARSAL_NAMES.relayHost}]:${RELAY_PORT}` } }
+    : baseConfig;
   const withBackupMx = options.backupMx ?? config.mail.backupMx.enabled;
   const tune = options.tuneSpec ?? ((spec: MailHostSpec) => spec);
-  const site = { backupMxAddresses: withBackupMx ? [MAIL_REHEARSAL_ADDRESSES.backup] : [] };
+  const site = { backupMxAddresses: withBackupMx ? [MAIL_REHEARSAL_ADDRESSES.backup] : [], relayAuthenticated: relayed };
   const hosts: RehearsedMailHost[] = [
     { name: 'mx1', ip: MAIL_REHEARSAL_ADDRESSES.primary, priority: 10, rendering: renderMailHost(tune(mailHostSpecFromConfig(config, 'primary', site))) },
     ...(withBackupMx
@@ -180,6 +226,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       : []),
   ];
   const ca = await createTestCa();
+  let started = false;
   try {
     const primaryHostname = hosts[0].rendering.spec.hostname;
     const dkimKeys = newDkimKeys(config.mailDomains);
@@ -196,6 +243,8 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       [RUNTIME_SECRETS.databaseCa]: { certificate: ca.rootPem },
       ...Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [dkimSecretName(domain), { private_key: pem }])),
     };
+    // SES SMTP credentials look like this: an access key id, and a base64 password.
+    const relayCredentials = relayed ? { username: 'AKIAREHEARSAL0RELAY', password: `${newPassword()}+/=` } : null;
     const certificates = await Promise.all(hosts.map((h) => ca.issue([h.rendering.spec.hostname], [h.ip])));
     const rehearsal = await Rehearsal.start({
       hosts: [
@@ -213,8 +262,13 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
           userData: renderMailHostUserData(h.rendering, { admin: config.admin }),
           extraFiles: [
             ...CLAMAV_OVERRIDES,
+            trustedRoot(ca.rootPem),
             ...seamSettings({ databaseHost: REHEARSAL_NAMES.database }),
-            ...seamSecrets({ ...accounts, [RUNTIME_SECRETS.tls]: { certificate_chain: certificates[i].chainPem, private_key: certificates[i].keyPem } }),
+            ...seamSecrets({
+              ...accounts,
+              [RUNTIME_SECRETS.tls]: { certificate_chain: certificates[i].chainPem, private_key: certificates[i].keyPem },
+              ...(relayCredentials ? { [RUNTIME_SECRETS.relay]: relayCredentials } : {}),
+            }),
           ],
         })),
       ],
@@ -230,10 +284,21 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     const rootCaFile = join(rehearsal.directory, 'test-root-ca.pem');
     writeFileSync(rootCaFile, ca.rootPem);
     const sinkDirectory = join(rehearsal.directory, 'sink');
-    const sink = await startSink(rehearsal, sinkDirectory).catch(async (error) => {
+    const relayDirectory = join(rehearsal.directory, 'relay');
+    const sinks: ChildProcess[] = [];
+    const stopSinks = () => sinks.forEach((s) => s.kill('SIGTERM'));
+    try {
+      sinks.push(await startSink(rehearsal, sinkDirectory));
+      if (relayCredentials) {
+        const tls = await ca.issue([REHEARSAL_NAMES.relayHost]);
+        sinks.push(await startSink(rehearsal, relayDirectory, { port: RELAY_PORT, tls, auth: relayCredentials }));
+      }
+    } catch (error) {
+      stopSinks();
       await rehearsal.stop();
       throw error;
-    });
+    }
+    started = true;
     progress(`mail rehearsal of "${config.environment}" ready: ${primaryHostname} at ${MAIL_REHEARSAL_ADDRESSES.primary}`);
     return {
       rehearsal,
@@ -243,12 +308,23 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       primaryChainPem: certificates[0].chainPem,
       sinkDirectory,
       dkimPublicKeys,
+      relay: relayCredentials ? { directory: relayDirectory, username: relayCredentials.username } : null,
+      issueCertificate: (host) => {
+        const h = hosts.find((x) => x.name === host);
+        if (!h) throw new Error(`no mail host ${host} in this rehearsal`);
+        return ca.issue([h.rendering.spec.hostname], [h.ip]);
+      },
+      putSecret: (host, name, value) => rehearsal.host(host).writeFile(seamSecret(name, value)),
       async stop() {
-        sink.kill('SIGTERM');
-        await rehearsal.stop();
+        stopSinks();
+        try {
+          await rehearsal.stop();
+        } finally {
+          ca.dispose();
+        }
       },
     };
   } finally {
-    ca.dispose();
+    if (!started) ca.dispose();
   }
 }

@@ -3,6 +3,7 @@
  * default says why. https://www.postfix.org/postconf.5.html
  */
 import { PostfixParameters } from '../format/postfix-parameters';
+import { RELAY_PASSWORD_FILE } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 import { PostfixExtensions } from './extensions';
 import { postfixMapReference } from './mysql-maps';
@@ -65,7 +66,7 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
     mynetworks: spec.inetProtocols === 'all' ? ['127.0.0.0/8', '[::1]/128'] : ['127.0.0.0/8'],
     inet_interfaces: 'all',
     inet_protocols: spec.inetProtocols,
-    relayhost: spec.relayHost ?? '',
+    relayhost: spec.relay?.host ?? '',
     // Plus addressing: user+tag@domain is delivered to user@domain (the tag is kept for Sieve).
     recipient_delimiter: spec.plusAddressing ? '+' : '',
     biff: false,
@@ -129,6 +130,24 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
     smtp_tls_CAfile: '/etc/ssl/certs/ca-certificates.crt',
     smtp_tls_session_cache_database: 'btree:${data_directory}/smtp_scache',
     smtp_tls_loglevel: 1,
+    ...(spec.relay?.authenticated
+      ? {
+          // Log in to the relay (e.g. Amazon SES) with the credentials the provision step writes.
+          // texthash needs no postmap; the SMTP client reads it as root, before dropping privileges.
+          // https://www.postfix.org/SASL_README.html#client_sasl_enable
+          smtp_sasl_auth_enable: true,
+          smtp_sasl_password_maps: `texthash:${RELAY_PASSWORD_FILE}`,
+          // Relays offer PLAIN/LOGIN (the default also forbids plaintext mechanisms); they are safe
+          // here because the password only ever goes over the verified TLS below.
+          smtp_sasl_security_options: 'noanonymous',
+          smtp_sasl_tls_security_options: 'noanonymous',
+          // TLS to the relay is required and its certificate must match the relay's name
+          // (secure: match=nexthop, dot-nexthop), so nobody in between can collect the password;
+          // other next hops (the backup MX's primary, Amavis) keep their own levels.
+          // https://www.postfix.org/TLS_README.html#client_tls_policy
+          smtp_tls_policy_maps: `inline:{ ${spec.relay.host}=secure }`,
+        }
+      : {}),
 
     ...(primary
       ? {

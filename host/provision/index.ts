@@ -13,9 +13,12 @@ import { generatedHeader, RenderedFile } from '../files';
 import { renderShellAssignments, withoutCommentLines } from '../format/shell';
 import { MailHostRendering } from '../index';
 import { DB_MIGRATE_PATH } from '../mysql';
-import { DATABASE_SECRET_VALUE, DatabaseCredential, PRIVATE_DIRECTORY, SecretFile } from '../secrets';
+import { DATABASE_SECRET_VALUE, DatabaseCredential, PRIVATE_DIRECTORY, RELAY_PASSWORD_FILE, SecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
+import { CERTIFICATE_REFRESH_TIMER, renderCertificateRefreshUnits } from './certificate-refresh';
 import { dkimSecretName, FETCH_COMMAND, renderFetchCommand, RUNTIME_SECRETS } from './runtime-seam';
+
+export * from './certificate-refresh';
 
 /** Where the user data stages the rendered files; `mirovoy-provision` installs them from here. */
 export const STAGED_DIRECTORY = '/usr/local/share/mirovoy/staged';
@@ -26,11 +29,13 @@ export const EC2_USER_DATA_LIMIT = 16384;
 
 /** Debian packages of Postfix and Dovecot per role; the filter layer adds its own. */
 export const MAIL_HOST_PACKAGES: Readonly<Record<ResolvedMailHostSpec['role'], readonly string[]>> = {
-  primary: ['postfix', 'postfix-mysql', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-mysql', 'dovecot-sieve', 'mariadb-client', 'python3-pymysql'],
-  backup: ['postfix', 'postfix-mysql', 'mariadb-client'],
+  // libsasl2-modules: PLAIN/LOGIN for Postfix's login to an authenticated relay (a recommendation
+  // apt installs anyway; named so it stays when recommendations are off).
+  primary: ['postfix', 'postfix-mysql', 'libsasl2-modules', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-mysql', 'dovecot-sieve', 'mariadb-client', 'python3-pymysql'],
+  backup: ['postfix', 'postfix-mysql', 'libsasl2-modules', 'mariadb-client'],
 };
-/** Packages every mail host needs for the seam and upkeep. */
-const COMMON_PACKAGES = ['awscli', 'curl', 'unattended-upgrades'];
+/** Packages every mail host needs for the seam and upkeep (openssl checks a new certificate). */
+const COMMON_PACKAGES = ['awscli', 'curl', 'openssl', 'unattended-upgrades'];
 
 /** Everything the user data installs (cloud-init adds Recommends, as apt does on EC2). */
 export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUserSpec): string[] => [
@@ -56,15 +61,27 @@ const CORE_UNIT_OF_DIRECTORY: readonly [string, string][] = [
   ['/etc/dovecot/', 'dovecot'],
 ];
 
-/** The unit to restart when a staged file changes (`-`: none). */
-const unitOfStagedFile = (rendering: MailHostRendering, path: string): string =>
-  (path in rendering.unitOfPath ? rendering.unitOfPath[path] : CORE_UNIT_OF_DIRECTORY.find(([dir]) => path.startsWith(dir))?.[1]) ?? '-';
+/** Files of the provision layer itself, staged and installed like the daemons' files. */
+const provisionFiles = (): RenderedFile[] => renderCertificateRefreshUnits(PROVISION_COMMAND);
 
-/** Services of a role, in start order: the filters first, so Postfix's first message finds them. */
+/** Every file the user data stages and `mirovoy-provision` installs, in order. */
+export const stagedFilesOf = (rendering: MailHostRendering): RenderedFile[] => [...rendering.files, ...provisionFiles()];
+
+/** The unit to restart when a staged file changes (`-`: none). */
+const unitOfStagedFile = (rendering: MailHostRendering, path: string): string => {
+  if (path.endsWith(`/${CERTIFICATE_REFRESH_TIMER}`)) return CERTIFICATE_REFRESH_TIMER;
+  return (path in rendering.unitOfPath ? rendering.unitOfPath[path] : CORE_UNIT_OF_DIRECTORY.find(([dir]) => path.startsWith(dir))?.[1]) ?? '-';
+};
+
+/** Services of a role, in start order: the filters first, so Postfix's first message finds them; the certificate timer last. */
 const unitsOf = (rendering: MailHostRendering): string[] => [
   ...rendering.units,
-  ...(rendering.spec.role === 'primary' ? ['postfix', 'dovecot'] : ['postfix']),
+  ...tlsUnitsOf(rendering.spec),
+  CERTIFICATE_REFRESH_TIMER,
 ];
+
+/** The daemons serving the host's certificate, reloaded when it is renewed. */
+const tlsUnitsOf = (spec: ResolvedMailHostSpec): string[] => (spec.role === 'primary' ? ['postfix', 'dovecot'] : ['postfix']);
 
 /** `<unit> <command…>` per check, run before that unit is (re)started. */
 const checksOf = (rendering: MailHostRendering): string[] => [
@@ -86,17 +103,23 @@ const unitsOfSecretFile = (rendering: MailHostRendering, file: SecretFile): stri
   return '-';
 };
 
-/** One `SECRET_FILES` entry per run-time file: database credentials, TLS chain and key, DB CA. */
+/**
+ * One `SECRET_FILES` entry per run-time file: database credentials, DKIM keys, TLS chain and key
+ * (formats `certificate-chain` and `private-key`: checked as a pair, and the only entries of
+ * `mirovoy-provision --certificates`), DB CA.
+ */
 const secretFileEntries = (rendering: MailHostRendering): string[] => {
   const { spec } = rendering;
-  const tlsUnits = (spec.role === 'primary' ? ['postfix', 'dovecot'] : ['postfix']).join(',');
+  const tlsUnits = tlsUnitsOf(spec).join(',');
   const entry = (format: string, path: string, mode: string, owner: string, group: string, secret: string, units: string, template = '') =>
     [format, path, mode, owner, group, secret, units, template].join(' ').trimEnd();
   return [
     ...rendering.secretFiles.map((f) => entry(f.format, f.path, f.mode, f.owner, f.group, SECRET_OF_CREDENTIAL[f.credential], unitsOfSecretFile(rendering, f), f.template)),
     ...rendering.dkimKeyFiles.map((f) => entry('pem-field', f.path, f.mode, f.owner, f.group, `${dkimSecretName(f.domain)}:private_key`, 'opendkim')),
-    entry('pem-field', spec.tls.certificateChainFile, '0644', 'root', 'root', `${RUNTIME_SECRETS.tls}:certificate_chain`, tlsUnits),
-    entry('pem-field', spec.tls.privateKeyFile, '0600', 'root', 'root', `${RUNTIME_SECRETS.tls}:private_key`, tlsUnits),
+    entry('certificate-chain', spec.tls.certificateChainFile, '0644', 'root', 'root', `${RUNTIME_SECRETS.tls}:certificate_chain`, tlsUnits),
+    entry('private-key', spec.tls.privateKeyFile, '0600', 'root', 'root', `${RUNTIME_SECRETS.tls}:private_key`, tlsUnits),
+    // The template column holds the relay host: the file is "<relayhost> <username>:<password>".
+    ...(spec.relay?.authenticated ? [entry('postfix-sasl-password', RELAY_PASSWORD_FILE, '0600', 'root', 'root', RUNTIME_SECRETS.relay, 'postfix', spec.relay.host)] : []),
     ...(spec.database.tlsCaFile ? [entry('pem-field', spec.database.tlsCaFile, '0644', 'root', 'root', `${RUNTIME_SECRETS.databaseCa}:certificate`, tlsUnits)] : []),
   ];
 };
@@ -122,7 +145,7 @@ export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFi
     // "<label> <device> <mount point>" per data volume.
     VOLUMES: DATA_VOLUMES.map((v) => `${v.label} ${v.device} ${v.mountPoint}`),
     // "<path> <mode> <owner> <group> <units to restart>" per staged file.
-    MANIFEST: rendering.files.map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${unitOfStagedFile(rendering, f.path)}`),
+    MANIFEST: stagedFilesOf(rendering).map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${unitOfStagedFile(rendering, f.path)}`),
     SECRET_FILES: secretFileEntries(rendering),
     // "<user> <group>" per supplementary group membership.
     GROUP_MEMBERS: rendering.groupMembers.map((m) => `${m.user} ${m.group}`),
@@ -169,10 +192,10 @@ export const renderMailHostCloudConfig = (rendering: MailHostRendering, options:
     users: cloudConfigUsers(options.admin),
     write_files: [
       ...direct.map((f) => ({ path: f.path, content: f.content, permissions: f.mode })),
-      ...rendering.files.map((f) => ({ path: `${STAGED_DIRECTORY}${f.path}`, content: f.content, permissions: '0600' })),
+      ...stagedFilesOf(rendering).map((f) => ({ path: `${STAGED_DIRECTORY}${f.path}`, content: f.content, permissions: '0600' })),
     ],
     runcmd: [[PROVISION_COMMAND]],
-  });
+  }, { compact: true });
 };
 
 /**

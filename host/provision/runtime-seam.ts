@@ -14,6 +14,7 @@
  * `<REHEARSAL_SEAM_DIRECTORY>/secrets/<name>` (the secret's JSON) instead.
  */
 import { generatedHeader, RenderedFile } from '../files';
+import { withoutCommentLines } from '../format/shell';
 
 /** Where the rehearsal harness puts settings and secrets; never present on EC2. */
 export const REHEARSAL_SEAM_DIRECTORY = '/etc/mirovoy/rehearsal';
@@ -50,6 +51,11 @@ export const RUNTIME_SECRETS = {
   databaseAdmin: 'db-admin',
   /** `{"username","password"}` of the Amavis user. */
   databaseAmavis: 'db-amavis',
+  /**
+   * `{"username","password"}`: SMTP credentials for an authenticated relay (Amazon SES SMTP
+   * credentials), only on hosts whose spec has `relay.authenticated`.
+   */
+  relay: 'relay',
   /** `{"certificate_chain","private_key"}`: PEM chain (leaf first) and key of the host. */
   tls: 'tls',
   /**
@@ -62,8 +68,8 @@ export const RUNTIME_SECRETS = {
 /** The secret holding a domain's DKIM key: `{"private_key"}` (PEM). */
 export const dkimSecretName = (domain: string): string => `dkim-${domain.replace(/\./g, '-')}`;
 
-const SCRIPT = `#!/bin/bash
-${generatedHeader('#', 'host/provision/runtime-seam.ts')}# Usage: mirovoy-fetch setting <name>          print a run-time setting
+// Shipped without its comment lines (EC2 caps user data at 16 KB); the usage message says what they say.
+const BODY = `# Usage: mirovoy-fetch setting <name>          print a run-time setting
 #        mirovoy-fetch secret <name> [<field>] print a secret (or one field of its JSON)
 set -euo pipefail
 kind=\${1:?usage: mirovoy-fetch setting|secret <name> [field]}
@@ -102,6 +108,8 @@ case $kind in
   *) echo "mirovoy-fetch: unknown kind '$kind' (setting or secret)" >&2; exit 2 ;;
 esac
 `;
+
+const SCRIPT = `#!/bin/bash\n${generatedHeader('#', 'host/provision/runtime-seam.ts')}${withoutCommentLines(BODY)}`;
 
 /** The seam command, as a file for the host. */
 export const renderFetchCommand = (): RenderedFile => ({
