@@ -7,8 +7,13 @@ import { mailHostSpecFromConfig } from '../../host/mail-host-spec-from-config';
 import { renderFetchCommand } from '../../host/provision/runtime-seam';
 import { EC2_USER_DATA_LIMIT, renderMailHostCloudConfig, renderMailHostUserData, renderProvisionCommand, STAGED_DIRECTORY, stagedFilesOf } from '../../host/provision';
 
-const renderings = ['example', 'all-options'].flatMap((name) => {
-  const config = loadConfig(name);
+/** Each config as it is, and all-options sending through SES (the relay login adds to the user data). */
+const configs = [
+  ...['example', 'all-options'].map((name) => ({ name, config: loadConfig(name) })),
+  ...[loadConfig('all-options')].map((c) => ({ name: 'all-options with SES', config: { ...c, mail: { ...c.mail, outbound: 'ses' as const, relayHost: undefined } } })),
+];
+
+const renderings = configs.flatMap(({ name, config }) => {
   const roles = config.mail.backupMx.enabled ? (['primary', 'backup'] as const) : (['primary'] as const);
   return roles.map((role) => ({
     label: `${name} ${role}`,
