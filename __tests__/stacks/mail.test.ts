@@ -1,5 +1,7 @@
 import { gunzipSync } from 'node:zlib';
+import { validateConfig } from '../../configs/validate';
 import { LETS_ENCRYPT_DIRECTORY_URLS } from '../../modules/acme';
+import { mailHostRuntime } from '../../modules/mail/mail-host-runtime';
 import { checkAgainstAcmeSchema } from '../acme/acme-schema-check';
 import { allOptions, example, exampleWith } from '../support/configs';
 import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';
@@ -257,9 +259,9 @@ describe('mail hosts', () => {
       'LookupUserSecret',
       'AdminUserSecret',
       'AmavisUserSecret',
-      'PrimaryCertificate',
       'Dkim-example-com',
       'Dkim-example-net',
+      'PrimaryCertificate',
     ]);
     expect(resources('Backup')).toEqual(['master_user_secret', 'LookupUserSecret', 'BackupCertificate']);
     const kms = JSON.parse(resourceNamed(allOptionsMail, 'aws_iam_role_policy', '/Backup/InstanceRole/Policy').policy).Statement[1];
@@ -289,6 +291,16 @@ describe('mail hosts', () => {
     ]);
     expect(tags['mirovoy:database-host']).toMatch(/cross-stack-output-aws_db_instanceMailDatabase_Instance_\w+address\}$/);
     expect(tags['mirovoy:database-ca-url']).toBe('https://truststore.pki.rds.amazonaws.com/eu-central-1/eu-central-1-bundle.pem');
+  });
+});
+
+describe('what the hosts read at run time', () => {
+  it('refuses to synthesize a host whose secret the deployment does not provide', () => {
+    const config = validateConfig(exampleWith({ mail: { outbound: 'ses' } }), 'test');
+    const database = { address: 'db.example.internal', masterSecretArn: 'arn:master', userSecretArns: { lookup: 'arn:l', admin: 'arn:a', amavis: 'arn:m' } };
+    const input = { config, role: 'backup' as const, database, tlsSecretArn: 'arn:tls', dkimSecretArns: {} };
+    expect(() => mailHostRuntime(input)).toThrow('The backup mail host reads the secret "relay", which this deployment does not provide');
+    expect(Object.keys(mailHostRuntime({ ...input, relaySecretArn: 'arn:relay' }).secretArns)).toEqual(['db-master', 'db-lookup', 'tls', 'relay']);
   });
 });
 

@@ -124,6 +124,14 @@ const secretFileEntries = (rendering: MailHostRendering): string[] => {
   ];
 };
 
+/**
+ * Names of the secrets a host fetches at run time (`mirovoy-fetch secret <name>`), in first-use
+ * order: what its deployment must provide (on EC2: a `mirovoy:secret-<name>` tag and read access).
+ */
+export const secretsReadBy = (rendering: MailHostRendering): string[] => [
+  ...new Set(secretFileEntries(rendering).map((entry) => entry.split(' ')[5].split(':')[0])),
+];
+
 const PROVISION_BODY = withoutCommentLines(readFileSync(join(__dirname, 'mirovoy-provision.sh'), 'utf8'));
 
 /** The provision command, with its generated settings block. */

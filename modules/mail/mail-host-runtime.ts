@@ -4,9 +4,9 @@
  * through the seam (`host/provision/runtime-seam.ts`).
  */
 import { MirovoyConfig } from '../../configs/schema';
-import { credentialsFor, DatabaseCredential, MailHostRole, renderMailHost } from '../../host';
+import { MailHostRole, renderMailHost } from '../../host';
 import { mailHostSpecFromConfig } from '../../host/mail-host-spec-from-config';
-import { DATA_VOLUMES, renderMailHostUserData } from '../../host/provision';
+import { DATA_VOLUMES, renderMailHostUserData, secretsReadBy } from '../../host/provision';
 import { dkimSecretName, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../../host/provision/runtime-seam';
 import { PolicyStatement } from '../compute/instance-role';
 import { MailHostVolume } from './mail-host';
@@ -19,7 +19,7 @@ export interface MailHostRuntimeInput {
   readonly database: {
     readonly address: string;
     readonly masterSecretArn: string;
-    readonly userSecretArns: Readonly<Record<Exclude<DatabaseCredential, 'master'>, string>>;
+    readonly userSecretArns: { readonly lookup: string; readonly admin: string; readonly amavis: string };
   };
   /** ARN of the host's certificate secret. */
   readonly tlsSecretArn: string;
@@ -43,13 +43,6 @@ export interface MailHostRuntime {
   readonly volumes: readonly MailHostVolume[];
 }
 
-const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
-  master: RUNTIME_SECRETS.databaseMaster,
-  lookup: RUNTIME_SECRETS.databaseLookup,
-  admin: RUNTIME_SECRETS.databaseAdmin,
-  amavis: RUNTIME_SECRETS.databaseAmavis,
-};
-
 /** RDS's public CA bundle for a region (the database's certificate chains to it). */
 export const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
 
@@ -57,13 +50,24 @@ export const rdsCaBundleUrl = (region: string): string => `https://truststore.pk
 export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime => {
   const { config, role, database } = input;
   const rendering = renderMailHost(mailHostSpecFromConfig(config, role));
-  const credentialArn = (credential: DatabaseCredential) => (credential === 'master' ? database.masterSecretArn : database.userSecretArns[credential]);
-  const secretArns: Record<string, string> = {
-    ...Object.fromEntries(credentialsFor(rendering.spec).map((credential) => [SECRET_OF_CREDENTIAL[credential], credentialArn(credential)])),
+  const available: Record<string, string | undefined> = {
+    [RUNTIME_SECRETS.databaseMaster]: database.masterSecretArn,
+    [RUNTIME_SECRETS.databaseLookup]: database.userSecretArns.lookup,
+    [RUNTIME_SECRETS.databaseAdmin]: database.userSecretArns.admin,
+    [RUNTIME_SECRETS.databaseAmavis]: database.userSecretArns.amavis,
     [RUNTIME_SECRETS.tls]: input.tlsSecretArn,
-    ...Object.fromEntries(rendering.dkimKeyFiles.map((file) => [dkimSecretName(file.domain), input.dkimSecretArns[file.domain]])),
-    ...(input.relaySecretArn ? { [RUNTIME_SECRETS.relay]: input.relaySecretArn } : {}),
+    [RUNTIME_SECRETS.relay]: input.relaySecretArn,
+    ...Object.fromEntries(Object.entries(input.dkimSecretArns).map(([domain, arn]) => [dkimSecretName(domain), arn])),
   };
+  // The database CA is public: on EC2 the host downloads it from the database-ca-url setting.
+  const needed = secretsReadBy(rendering).filter((name) => name !== RUNTIME_SECRETS.databaseCa);
+  const secretArns = Object.fromEntries(
+    needed.map((name) => {
+      const arn = available[name];
+      if (!arn) throw new Error(`The ${role} mail host reads the secret "${name}", which this deployment does not provide`);
+      return [name, arn];
+    }),
+  );
   const kms = config.kmsKeyArn;
   const snapshots = role === 'primary' ? config.mail.primary.restoreFromSnapshots : undefined;
   const sizes = { 'mirovoy-spool': config.mail.storage.spoolGiB, 'mirovoy-log': config.mail.storage.logGiB };
