@@ -42,11 +42,20 @@ export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUser
   ...new Set([...MAIL_HOST_PACKAGES[rendering.spec.role], ...rendering.packages, ...COMMON_PACKAGES, ...adminShellPackages(admin)]),
 ];
 
-/** Durable data volumes: label, device name given at attachment, mount point. */
+/**
+ * Durable data volumes: short name, file-system label, device name given at attachment, mount
+ * point. The deployment tells the host each volume's id in the setting `volume-<name>`.
+ */
 export const DATA_VOLUMES = [
-  { label: 'mirovoy-spool', device: '/dev/sdf', mountPoint: '/var/spool' },
-  { label: 'mirovoy-log', device: '/dev/sdg', mountPoint: '/var/log' },
+  { name: 'spool', label: 'mirovoy-spool', device: '/dev/sdf', mountPoint: '/var/spool' },
+  { name: 'log', label: 'mirovoy-log', device: '/dev/sdg', mountPoint: '/var/log' },
 ] as const;
+
+/** The run-time setting holding a data volume's EBS volume id. */
+export const volumeSetting = (name: (typeof DATA_VOLUMES)[number]['name']): string => `volume-${name}`;
+
+/** How long provisioning waits for Terraform to attach a data volume. */
+const VOLUME_WAIT_SECONDS = 300;
 
 const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
   master: RUNTIME_SECRETS.databaseMaster,
@@ -150,8 +159,10 @@ export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFi
     PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,
     SECRET_VALUE: DATABASE_SECRET_VALUE.source,
     DB_PORT: String(spec.database.port),
-    // "<label> <device> <mount point>" per data volume.
-    VOLUMES: DATA_VOLUMES.map((v) => `${v.label} ${v.device} ${v.mountPoint}`),
+    // "<label> <setting> <device> <mount point>" per data volume.
+    VOLUMES: DATA_VOLUMES.map((v) => `${v.label} ${volumeSetting(v.name)} ${v.device} ${v.mountPoint}`),
+    VOLUME_WAIT_SECONDS: String(VOLUME_WAIT_SECONDS),
+    BY_ID_DIRECTORY: '/dev/disk/by-id',
     // "<path> <mode> <owner> <group> <units to restart>" per staged file.
     MANIFEST: stagedFilesOf(rendering).map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${unitOfStagedFile(rendering, f.path)}`),
     SECRET_FILES: secretFileEntries(rendering),

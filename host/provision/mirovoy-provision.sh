@@ -38,24 +38,45 @@ ensure_vmail_account() {
   install -d -m 0750 -o vmail -g vmail "$MAILBOX_ROOT"
 }
 
-# A data volume: "<label> <device> <mount point>". Absent device: nothing to do (the rehearsal,
-# or a host without that volume). Blank device: format it, copy what the packages put at the
-# mount point onto it, then mount. Labelled device: mount it (a restored snapshot keeps its data).
+# A data volume: "<label> <setting> <device> <mount point>". The setting holds its EBS volume id;
+# no setting, no volume (the rehearsal): the mount point stays on the root volume. Terraform
+# attaches the volume after the instance starts, so wait for it: Nitro instances show it as an
+# NVMe disk named by its volume id, Xen ones under the attachment's device name (sdf as xvdf).
+# A blank volume is formatted and given what the packages put at the mount point; a labelled one
+# (a restored snapshot, or this host's own after a replacement) is mounted as it is.
 ensure_volume() {
-  local label=$1 device=$2 mountpoint=$3
-  if ! blkid -L "$label" >/dev/null; then
-    [[ -b $device ]] || { log "no $label volume ($device absent): $mountpoint stays on the root volume"; return 0; }
-    [[ -z $(blkid -o value -s TYPE "$device" || true) ]] || die "$device has a file system without the label $label; refusing to touch it"
-    log "formatting $device as $label"
-    mkfs.ext4 -q -L "$label" "$device"
+  local label=$1 setting=$2 device=$3 mountpoint=$4 volume_id candidate found='' deadline
+  volume_id=$("$FETCH" setting "$setting" 2>/dev/null) || true
+  if [[ -z $volume_id ]]; then log "no $label volume: $mountpoint stays on the root volume"; return 0; fi
+  [[ $volume_id =~ ^vol-[0-9a-f]+$ ]] || die "setting $setting is not an EBS volume id: '$volume_id'"
+  deadline=$((SECONDS + VOLUME_WAIT_SECONDS))
+  until [[ -n $found ]]; do
+    for candidate in "$BY_ID_DIRECTORY/nvme-Amazon_Elastic_Block_Store_${volume_id//-/}" "$device" "${device/\/sd/\/xvd}"; do
+      if [[ -b $candidate ]]; then found=$(readlink -f "$candidate"); break; fi
+    done
+    if [[ -z $found ]]; then
+      ((SECONDS < deadline)) || die "volume $volume_id ($label) is not attached after ${VOLUME_WAIT_SECONDS}s"
+      sleep 1
+    fi
+  done
+  if [[ $(blkid -p -o value -s LABEL "$found" || true) != "$label" ]]; then
+    [[ -z $(blkid -p -o value -s TYPE "$found" || true) ]] || die "$found ($volume_id) has a file system without the label $label; refusing to touch it"
+    log "formatting $found ($volume_id) as $label"
+    mkfs.ext4 -q -L "$label" "$found"
     local staging
     staging=$(mktemp -d)
-    mount LABEL="$label" "$staging"
+    mount "$found" "$staging"
     cp -a "$mountpoint/." "$staging/"
     umount "$staging" && rmdir "$staging"
   fi
   grep -q "^LABEL=$label " /etc/fstab || echo "LABEL=$label $mountpoint ext4 defaults,nofail 0 2" >>/etc/fstab
-  mountpoint -q "$mountpoint" || { mount "$mountpoint" && log "mounted $label on $mountpoint"; }
+  if ! mountpoint -q "$mountpoint"; then
+    # By device: the label's udev link may not exist yet right after mkfs (fstab uses it at boot).
+    mount -t ext4 "$found" "$mountpoint"
+    log "mounted $label ($volume_id) on $mountpoint"
+    # Loggers keep files open under the old directory: let them reopen on the volume.
+    [[ $mountpoint != /var/log ]] || systemctl try-restart systemd-journald rsyslog
+  fi
 }
 
 install_staged_files() {

@@ -6,7 +6,7 @@
 import { MirovoyConfig } from '../../configs/schema';
 import { MailHostRole, renderMailHost } from '../../host';
 import { mailHostSpecFromConfig } from '../../host/mail-host-spec-from-config';
-import { DATA_VOLUMES, renderMailHostUserData, secretsReadBy } from '../../host/provision';
+import { DATA_VOLUMES, renderMailHostUserData, secretsReadBy, volumeSetting } from '../../host/provision';
 import { dkimSecretName, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../../host/provision/runtime-seam';
 import { PolicyStatement } from '../compute/instance-role';
 import { MailHostVolume } from './mail-host';
@@ -70,7 +70,7 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
   );
   const kms = config.kmsKeyArn;
   const snapshots = role === 'primary' ? config.mail.primary.restoreFromSnapshots : undefined;
-  const sizes = { 'mirovoy-spool': config.mail.storage.spoolGiB, 'mirovoy-log': config.mail.storage.logGiB };
+  const sizes = { spool: config.mail.storage.spoolGiB, log: config.mail.storage.logGiB };
   return {
     userData: renderMailHostUserData(rendering, { admin: config.admin }),
     settings: {
@@ -83,11 +83,6 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: Object.values(secretArns) },
       ...(kms ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: kms, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } } }] : []),
     ],
-    volumes: DATA_VOLUMES.map((v) => ({
-      name: v.label.replace(/^mirovoy-/, ''),
-      deviceName: v.device,
-      sizeGiB: sizes[v.label],
-      snapshotId: v.label === 'mirovoy-spool' ? snapshots?.spool : snapshots?.log,
-    })),
+    volumes: DATA_VOLUMES.map((v) => ({ name: v.name, setting: volumeSetting(v.name), deviceName: v.device, sizeGiB: sizes[v.name], snapshotId: snapshots?.[v.name] })),
   };
 };

@@ -12,8 +12,10 @@ import { DurableVolume, VolumeRetention } from './durable-volume';
 
 /** A data volume of a mail host: where the host mounts it and how it is attached. */
 export interface MailHostVolume {
-  /** Short name, part of the Name tag and of the setting `volume-<name>` (the volume id, so the host finds its device). */
+  /** Short name, part of the Name tag. */
   readonly name: string;
+  /** The run-time setting that tells the host the volume's id (so it finds the device). */
+  readonly setting: string;
   /** Device name at attachment. */
   readonly deviceName: string;
   /** Size in GiB. */
@@ -94,7 +96,7 @@ export class MailHost extends Construct {
         }),
       ]),
     );
-    const settings = { ...props.settings, ...Object.fromEntries(props.volumes.map((v) => [`volume-${v.name}`, this.volumes[v.name].volume.id])) };
+    const settings = { ...props.settings, ...Object.fromEntries(props.volumes.map((v) => [v.setting, this.volumes[v.name].volume.id])) };
     const settingTags = Object.fromEntries(Object.entries(settings).map(([name, value]) => [`${SETTING_TAG_PREFIX}${name}`, value]));
 
     this.instance = new Instance(this, 'Instance', {

@@ -1,0 +1,133 @@
+/**
+ * The data-volume step of the real `mirovoy-provision` (`ensure_volume`), run by bash as root in
+ * a private mount namespace against real block devices (loop devices standing in for EBS
+ * volumes), a fake seam and a scratch /etc/fstab.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderMailHost } from '../../host';
+import { renderShellAssignments } from '../../host/format/shell';
+import { renderProvisionCommand } from '../../host/provision';
+import { primarySpec } from './fixtures';
+
+const script = renderProvisionCommand(renderMailHost(primarySpec)).content;
+const functions = script.slice(script.indexOf('set -euo pipefail'), script.indexOf('[[ $(id -u) == 0 ]]')).replace(/^readonly [A-Z_]+=.*\n/gm, '');
+
+let dir: string;
+const loops: string[] = [];
+/** A unique label per test, so no other block device on this machine can match it. */
+let label: string;
+let tests = 0;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mirovoy-volume-test-'));
+  label = `mvt-${process.pid}-${(tests += 1)}`;
+  for (const sub of ['by-id', 'settings', 'spool']) mkdirSync(join(dir, sub));
+  writeFileSync(join(dir, 'spool', 'from-the-packages'), 'queue\n');
+  writeFileSync(join(dir, 'fstab'), '# scratch fstab\n');
+  // The seam: `setting <name>` prints the file settings/<name>, or fails as on a host without it.
+  writeFileSync(join(dir, 'fetch'), `#!/bin/bash\ncat "${dir}/settings/$2"\n`, { mode: 0o755 });
+});
+afterEach(() => {
+  while (loops.length) execFileSync('losetup', ['-d', loops.pop()!]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A 32 MiB loop device (an "EBS volume"), blank or with a file system. */
+const newDevice = (format?: { label?: string; file?: string }): string => {
+  const image = join(dir, `disk${loops.length}.img`);
+  execFileSync('truncate', ['-s', '32M', image]);
+  const device = execFileSync('losetup', ['-f', '--show', image], { encoding: 'utf8' }).trim();
+  loops.push(device);
+  if (format) {
+    execFileSync('mkfs.ext4', ['-q', ...(format.label ? ['-L', format.label] : []), device]);
+    if (format.file) execFileSync('bash', ['-c', `m=$(mktemp -d) && mount ${device} $m && echo kept > $m/${format.file} && umount $m && rmdir $m`]);
+  }
+  return device;
+};
+
+/** Names the device like a Nitro instance does: by-id/nvme-Amazon_Elastic_Block_Store_<volume id>. */
+const attachAs = (volumeId: string, device: string) => symlinkSync(device, join(dir, 'by-id', `nvme-Amazon_Elastic_Block_Store_${volumeId.replace('-', '')}`));
+
+/** Runs ensure_volume for the spool volume, then `after` (inside the same mount namespace). */
+const ensureSpool = (options: { waitSeconds?: number; before?: string; after?: string } = {}) => {
+  const settings = renderShellAssignments({ FETCH: join(dir, 'fetch'), BY_ID_DIRECTORY: join(dir, 'by-id'), VOLUME_WAIT_SECONDS: String(options.waitSeconds ?? 5) });
+  const body = [
+    'mount --make-rprivate / && mount --bind "$SCRATCH/fstab" /etc/fstab',
+    settings + functions,
+    options.before ?? '',
+    `ensure_volume ${label} volume-spool /dev/mirovoy-absent-sdf "$SCRATCH/spool"`,
+    options.after ?? '',
+  ].join('\n');
+  const result = spawnSync('unshare', ['-m', 'bash', '-c', body], { encoding: 'utf8', env: { ...process.env, SCRATCH: dir } });
+  return { code: result.status, output: result.stdout + result.stderr };
+};
+
+describe('mirovoy-provision data volumes', () => {
+  it('leaves the directory on the root volume when the host has no such volume (the rehearsal)', () => {
+    const run = ensureSpool({ after: 'mountpoint -q "$SCRATCH/spool" && echo MOUNTED; cat /etc/fstab' });
+    expect(run.code).toBe(0);
+    expect(run.output).toContain(`no ${label} volume: ${dir}/spool stays on the root volume`);
+    expect(run.output).not.toContain('MOUNTED');
+  });
+
+  it('formats a blank volume, gives it what the packages wrote, mounts it, lists it by label in fstab, and does nothing the second time', () => {
+    const device = newDevice();
+    attachAs('vol-0abc123', device);
+    writeFileSync(join(dir, 'settings', 'volume-spool'), 'vol-0abc123');
+    const check = `findmnt -no SOURCE "$SCRATCH/spool"; cat "$SCRATCH/spool/from-the-packages"; grep LABEL= /etc/fstab`;
+    const first = ensureSpool({ after: check });
+    expect(first.code).toBe(0);
+    expect(first.output).toContain(`formatting ${device} (vol-0abc123) as ${label}`);
+    expect(first.output).toContain(`mounted ${label} (vol-0abc123) on ${dir}/spool`);
+    expect(first.output).toContain(`${device}\nqueue\nLABEL=${label} ${dir}/spool ext4 defaults,nofail 0 2\n`);
+    // The same host again (the volume keeps its label and content; the fstab line is there).
+    const second = ensureSpool({ after: check });
+    expect(second.code).toBe(0);
+    expect(second.output).not.toContain('formatting');
+    expect(second.output.match(/LABEL=/g)).toHaveLength(1);
+  });
+
+  it('mounts a restored snapshot as it is, without formatting it', () => {
+    const device = newDevice({ label, file: 'old-mail' });
+    attachAs('vol-0feed', device);
+    writeFileSync(join(dir, 'settings', 'volume-spool'), 'vol-0feed');
+    const run = ensureSpool({ after: 'cat "$SCRATCH/spool/old-mail"; ls "$SCRATCH/spool"' });
+    expect(run.code).toBe(0);
+    expect(run.output).not.toContain('formatting');
+    expect(run.output).toContain('kept\n');
+    expect(run.output).not.toContain('from-the-packages');
+  });
+
+  it('waits for a volume that Terraform attaches after the instance started (Xen name sdX as xvdX too)', () => {
+    const device = newDevice();
+    writeFileSync(join(dir, 'settings', 'volume-spool'), 'vol-0a7e');
+    const late = join(dir, 'by-id', 'nvme-Amazon_Elastic_Block_Store_vol0a7e');
+    const run = ensureSpool({ before: `(sleep 2; ln -s ${device} ${late}) &`, after: 'findmnt -no SOURCE "$SCRATCH/spool"' });
+    expect(run.code).toBe(0);
+    expect(run.output).toContain(`${device}\n`);
+    expect(script).toContain('"${device/\\/sd/\\/xvd}"');
+  });
+
+  it('refuses a volume that never arrives, and one with a foreign file system, touching nothing', () => {
+    writeFileSync(join(dir, 'settings', 'volume-spool'), 'vol-0dead');
+    const missing = ensureSpool({ waitSeconds: 2 });
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain(`ERROR: volume vol-0dead (${label}) is not attached after 2s`);
+
+    const device = newDevice({ label: 'someone-else', file: 'theirs' });
+    attachAs('vol-0c0ffee', device);
+    writeFileSync(join(dir, 'settings', 'volume-spool'), 'vol-0c0ffee');
+    const foreign = ensureSpool({ after: 'echo AFTER' });
+    expect(foreign.code).toBe(1);
+    expect(foreign.output).toContain(`ERROR: ${device} (vol-0c0ffee) has a file system without the label ${label}; refusing to touch it`);
+    expect(execFileSync('blkid', ['-p', '-o', 'value', '-s', 'LABEL', device], { encoding: 'utf8' }).trim()).toBe('someone-else');
+  });
+
+  it('refuses a setting that is not a volume id', () => {
+    writeFileSync(join(dir, 'settings', 'volume-spool'), '/dev/sda');
+    expect(ensureSpool().output).toContain("ERROR: setting volume-spool is not an EBS volume id: '/dev/sda'");
+  });
+});
