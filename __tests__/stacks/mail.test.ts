@@ -397,7 +397,10 @@ describe('SES relay', () => {
     expect(resourcesOf(ses, 'aws_ses_domain_identity').map((i) => i.domain)).toEqual(['example.com', 'example.net']);
     expect(record('CNAME', '._domainkey.example.com')).toHaveLength(3);
     expect(record('TXT', '_amazonses.example.net')).toHaveLength(1);
-    expect(resourcesOf(ses, 'aws_ses_domain_mail_from').map((m) => m.mail_from_domain)).toEqual(['bounce.example.com', 'bounce.example.net']);
+    expect(resourcesOf(ses, 'aws_ses_domain_mail_from').map((m) => [m.mail_from_domain, m.behavior_on_mx_failure])).toEqual([
+      ['bounce.example.com', 'UseDefaultValue'],
+      ['bounce.example.net', 'UseDefaultValue'],
+    ]);
     expect(record('MX', 'bounce.example.com')[0]).toBeUndefined();
     const mailFromMx = resourcesOf(ses, 'aws_route53_record').filter((r) => r.type === 'MX' && r.name.includes('mail_from_domain'));
     expect(mailFromMx.map((r) => r.records)).toEqual([['10 feedback-smtp.eu-central-1.amazonses.com'], ['10 feedback-smtp.eu-central-1.amazonses.com']]);

@@ -60,7 +60,9 @@ export class SesRelay extends Construct {
         const token = Fn.element(dkim.dkimTokens, i);
         record(`DkimKey${i + 1}-${label}`, zone, `${token}._domainkey.${domain}`, 'CNAME', [`${token}.dkim.amazonses.com`]);
       }
-      const mailFrom = new SesDomainMailFrom(this, `MailFrom-${label}`, { domain: identity.domain, mailFromDomain: `bounce.${domain}`, behaviorOnMxFailure: 'RejectMessage' });
+      // Should its MX record go missing, SES falls back to its own MAIL FROM (DKIM still aligns)
+      // rather than refusing mail.
+      const mailFrom = new SesDomainMailFrom(this, `MailFrom-${label}`, { domain: identity.domain, mailFromDomain: `bounce.${domain}`, behaviorOnMxFailure: 'UseDefaultValue' });
       record(`MailFromMx-${label}`, zone, mailFrom.mailFromDomain, 'MX', [`10 feedback-smtp.${props.region}.amazonses.com`]);
       record(`MailFromSpf-${label}`, zone, mailFrom.mailFromDomain, 'TXT', ['v=spf1 include:amazonses.com -all']);
       return identity;
