@@ -24,7 +24,7 @@ export const instanceMemoryMiB = (instanceType: string): number | null => {
  * `host/provision/runtime-seam.ts`), because the RDS endpoint is only known to Terraform.
  */
 export interface MailHostSite {
-  /** Public addresses of the backup MX, for the primary's greylisting/SPF whitelists. @default none */
+  /** Public addresses of the backup MX, trusted by the primary besides its name. @default none (EC2: made after rendering) */
   readonly backupMxAddresses?: readonly string[];
   /**
    * The config's `mail.relayHost` needs a login (credentials in the secret `relay`). Not needed

@@ -156,11 +156,11 @@ export interface Fail2banSpec {
   readonly ignoreAddresses?: readonly string[];
 }
 
-/** The other MX, as seen by this host's filters. */
+/** The backup MX, as the primary's Postfix sees it: let past Postgrey and policyd-spf (it relays for others). */
 export interface PeerMxSpec {
-  /** Its host name (Postgrey whitelists it by reverse DNS name). */
+  /** Its host name, matched when its reverse DNS name resolves back to the connecting address. */
   readonly hostname: string;
-  /** Its public addresses, as this host sees them connect (SPF skips them, Postgrey whitelists them). @default [] */
+  /** Its public addresses, matched as well (where they are known when the files are rendered). @default [] */
   readonly addresses?: readonly string[];
 }
 

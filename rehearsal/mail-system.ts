@@ -218,7 +218,9 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     : baseConfig;
   const withBackupMx = options.backupMx ?? config.mail.backupMx.enabled;
   const tune = options.tuneSpec ?? ((spec: MailHostSpec) => spec);
-  const site = { backupMxAddresses: withBackupMx ? [MAIL_REHEARSAL_ADDRESSES.backup] : [], relayAuthenticated: relayed };
+  // As on EC2, where the backup MX's address is made by Terraform after the files are rendered:
+  // the primary trusts it by its forward-confirmed name (Postgrey, policyd-spf), not its address.
+  const site = { relayAuthenticated: relayed };
   const hosts: RehearsedMailHost[] = [
     { name: 'mx1', ip: MAIL_REHEARSAL_ADDRESSES.primary, priority: 10, rendering: renderMailHost(tune(mailHostSpecFromConfig(config, 'primary', site))) },
     ...(withBackupMx

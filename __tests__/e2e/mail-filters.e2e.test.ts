@@ -104,17 +104,23 @@ describe('greylisting (Postgrey on port 25)', () => {
     expect(await eventually(() => searchInbox(mail, 'alice@example.com', PASSWORD.alice, subject).then((u) => u.length))).toBe(1);
   });
 
-  it('does not greylist mail the backup MX relays to the primary (mx2 is whitelisted on mx1)', async () => {
+  it('neither greylists nor SPF-checks mail the backup MX relays to the primary (mx2 is trusted by its forward-confirmed name)', async () => {
     const subject = uniqueSubject('via-backup');
-    // A new triplet: the primary would greylist it from any other client.
+    // A new triplet: the primary would greylist it from any other client. sender.test's SPF allows
+    // only the client, so from mx2's address it would fail (and be rejected) without the trust.
     const sender = `relayed-${Date.now().toString(36)}@sender.test`;
     const sent = await deliver(mail, ['--to', 'alice@example.com', '--from', sender, '--header', `Subject: ${subject}`], RETRY_AFTER_MS, BACKUP);
     const backupQueueId = queuedAs(sent.output);
     expect(backupQueueId).toBeDefined();
-    expect(await eventually(() => searchInbox(mail, 'alice@example.com', PASSWORD.alice, subject).then((u) => u.length), 30_000)).toBe(1);
-    const log = (await mx1(`journalctl -u postfix -u postgrey --no-pager -o cat | grep -F ${shellQuote(sender)}`)).output;
-    expect(log).toMatch(/action=pass, reason=client whitelist, client_name=mx2\.example\.com, client_address=10\.203\.0\.11,/);
-    expect(log).not.toMatch(/Greylisted/);
+    const uids = await eventually(() => searchInbox(mail, 'alice@example.com', PASSWORD.alice, subject).then((u) => (u.length ? u : undefined)), 30_000);
+    expect(uids).toHaveLength(1);
+    const message = (await imapsCurl(mail, 'alice@example.com', PASSWORD.alice, `INBOX;UID=${uids![0]}`)).output;
+    // Checked once, by mx2, against the client that sent it; mx1 let mx2 past its policy services.
+    expect(message.match(/^Received-SPF: .*$/gm)).toEqual([expect.stringMatching(/^Received-SPF: Pass .*client-ip=10\.203\.0\.100;/)]);
+    // Every line mx1 logged about the sender, with the program that logged it.
+    const log = (await mx1(`journalctl --no-pager -o short | grep -F ${shellQuote(sender)}`)).output;
+    expect(log).toMatch(/ postfix\/qmgr\[\d+\]: \w+: from=</);
+    expect(log).not.toMatch(/ (postgrey|policyd-spf)\[\d+\]:|Greylisted/);
     // mx2 handed it over on its first attempt.
     const relayLog = (await mx2(`journalctl -u postfix --no-pager -o cat | grep -F "${backupQueueId}: to="`)).output;
     expect(relayLog).toMatch(/relay=mx1\.example\.com\[10\.203\.0\.10\]:25, .*status=sent/);

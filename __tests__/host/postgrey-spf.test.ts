@@ -1,4 +1,4 @@
-import { postfixMainParameters, resolveMailHostSpec, filterExtensions, spfSettings } from '../../host';
+import { filterExtensions, POSTGREY_SOCKET, postfixMainParameters, resolveMailHostSpec, spfSettings } from '../../host';
 import { backupSpec, primarySpec, fileOf } from './fixtures';
 
 const withPeers = { ...primarySpec, trustedNetworks: ['10.0.0.0/16'], backupMx: { hostname: 'mx2.example.com', addresses: ['203.0.113.7'] } };
@@ -43,9 +43,22 @@ describe('Postgrey', () => {
     );
   });
 
-  it('whitelists our networks and the backup MX by name and address', () => {
+  it('whitelists our networks', () => {
     const list = fileOf(withPeers, '/etc/postgrey/whitelist_clients.local').split('\n').filter((l) => l && !l.startsWith('#'));
-    expect(list).toEqual(['10.0.0.0/16', 'mx2.example.com', '203.0.113.7']);
+    expect(list).toEqual(['10.0.0.0/16']);
+  });
+
+  it('is never asked about the backup MX: Postfix lets its verified name and its addresses past both policy services', () => {
+    const block = fileOf(withPeers, '/etc/postfix/main.cf').match(/^smtpd_recipient_restrictions =\n((?:\s+.*\n)+)/m)![1];
+    const restrictions = block.split('\n').map((line) => line.trim().replace(/,$/, '')).filter(Boolean);
+    expect(restrictions.slice(restrictions.indexOf('permit_mynetworks'))).toEqual([
+      'permit_mynetworks',
+      'check_client_access inline:{ mx2.example.com=OK, 203.0.113.7=OK }',
+      'check_policy_service unix:private/policyd-spf',
+      `check_policy_service unix:${POSTGREY_SOCKET}`,
+    ]);
+    expect(restrictions.indexOf('reject_unlisted_recipient')).toBeLessThan(restrictions.indexOf('permit_mynetworks'));
+    expect(fileOf(primarySpec, '/etc/postfix/main.cf')).not.toContain('check_client_access');
   });
 
   it('can be turned off', () => {
@@ -63,11 +76,11 @@ describe('policyd-spf', () => {
     });
   });
 
-  it('skips localhost, our networks and the backup MX (by address and by forward-confirmed name)', () => {
+  it('skips localhost and our networks', () => {
     const conf = fileOf(withPeers, '/etc/postfix-policyd-spf-python/policyd-spf.conf');
-    expect(conf).toContain('skip_addresses = 127.0.0.0/8,::ffff:127.0.0.0/104,::1,10.0.0.0/16,203.0.113.7');
-    expect(conf).toContain('Domain_Whitelist_PTR = mx2.example.com\n');
-    expect(fileOf(primarySpec, '/etc/postfix-policyd-spf-python/policyd-spf.conf')).not.toContain('Domain_Whitelist_PTR');
+    expect(conf).toContain('skip_addresses = 127.0.0.0/8,::ffff:127.0.0.0/104,::1,10.0.0.0/16\n');
+    // Its PTR test trusts an unverified name (and matches by suffix): never used.
+    expect(conf).not.toContain('Whitelist_PTR');
   });
 
   it('refuses a malformed network', () => {

@@ -15,6 +15,10 @@ export const DOVECOT_AUTH_SOCKET = 'private/auth';
 /** The Postfix queue directory on Debian. */
 export const POSTFIX_QUEUE_DIRECTORY = '/var/spool/postfix';
 
+/** The backup MX's name and addresses, each allowed past the policy services (`OK`). */
+const backupMxAccessMap = (backupMx: NonNullable<ResolvedMailHostSpec['backupMx']>): string =>
+  `inline:{ ${[backupMx.hostname, ...backupMx.addresses].map((client) => `${client}=OK`).join(', ')} }`;
+
 /** Restrictions shared by port 25 on both roles. */
 const port25Restrictions = (spec: ResolvedMailHostSpec, ext: PostfixExtensions): PostfixParameters => ({
   // Refuse open relay: only our own or relayed domains without authentication. Debian's
@@ -26,8 +30,11 @@ const port25Restrictions = (spec: ResolvedMailHostSpec, ext: PostfixExtensions):
     'reject_unknown_recipient_domain',
     // Before any policy service: an unknown mailbox must get 5xx at RCPT, not a greylisting 4xx.
     'reject_unlisted_recipient',
-    // This host's own mail (monitoring, notices) is neither SPF-checked nor greylisted.
-    ...((ext.policyServices ?? []).length > 0 ? ['permit_mynetworks'] : []),
+    // This host's own mail (monitoring, notices) is neither SPF-checked nor greylisted, nor is
+    // what the backup MX relays (it checked the sender itself). The backup is known by its
+    // forward-confirmed name (Postfix's client name is "unknown" unless the PTR name resolves back
+    // to the address), which works on EC2 where its address is made after this file is rendered.
+    ...((ext.policyServices ?? []).length > 0 ? ['permit_mynetworks', ...(spec.backupMx ? [`check_client_access ${backupMxAccessMap(spec.backupMx)}`] : [])] : []),
     ...(ext.policyServices ?? []).map((p) => `check_policy_service ${p.endpoint}`),
   ],
   smtpd_helo_required: true,

@@ -28,11 +28,8 @@ export const postgreyOptions = (spec: ResolvedMailHostSpec): string[] => [
   `--delay=${spec.postgrey.delaySeconds}`,
 ];
 
-/** Clients never greylisted: our networks and the backup MX (it already waited for the sender). */
-export const postgreyWhitelistedClients = (spec: ResolvedMailHostSpec): string[] => [
-  ...spec.trustedNetworks,
-  ...(spec.backupMx ? [spec.backupMx.hostname, ...spec.backupMx.addresses] : []),
-];
+/** Clients never greylisted: our networks (the backup MX never reaches Postgrey: see main.cf). */
+export const postgreyWhitelistedClients = (spec: ResolvedMailHostSpec): string[] => [...spec.trustedNetworks];
 
 /** /etc/default/postgrey, the whitelist, and the drop-in creating the socket directory. */
 export const renderPostgrey = (spec: ResolvedMailHostSpec): RenderedFile[] => {

@@ -30,14 +30,8 @@ export const spfMasterService = (): MasterService => ({
   },
 });
 
-/** Addresses whose mail is not SPF-checked: this host, our networks, the backup MX (it relays for others). */
-export const spfSkipAddresses = (spec: ResolvedMailHostSpec): string[] => [
-  '127.0.0.0/8',
-  '::ffff:127.0.0.0/104',
-  '::1',
-  ...spec.trustedNetworks,
-  ...(spec.backupMx?.addresses ?? []),
-];
+/** Addresses whose mail is not SPF-checked: this host and our networks (the backup MX never gets here: see main.cf). */
+export const spfSkipAddresses = (spec: ResolvedMailHostSpec): string[] => ['127.0.0.0/8', '::ffff:127.0.0.0/104', '::1', ...spec.trustedNetworks];
 
 /** policyd-spf.conf settings. */
 export const spfSettings = (spec: ResolvedMailHostSpec): IniSettings => {
@@ -54,10 +48,6 @@ export const spfSettings = (spec: ResolvedMailHostSpec): IniSettings => {
     // A DNS timeout is not the sender's fault: accept rather than defer.
     TempError_Defer: 'False',
     skip_addresses: spfSkipAddresses(spec),
-    // The backup MX also by name: on EC2 its address is only known once Terraform has made it,
-    // after this file is rendered, while its reverse DNS is set to its hostname. policyd-spf
-    // checks the name the SPF `ptr` way (forward-confirmed), so only our own host matches.
-    Domain_Whitelist_PTR: spec.backupMx ? spec.backupMx.hostname : null,
   };
 };
 
