@@ -125,10 +125,14 @@ const additionalZonesDistinct: Rule = (c) =>
     'zone (hostedZone included)',
   ).map((p) => ({ ...p, path: p.path.replace(/\[(\d+)\]$/, (_, i: string) => `[${Number(i) - 1}].name`) }));
 
-const oneWayOut: Rule = (c) =>
-  c.mail.outbound === 'ses' && c.mail.relayHost
+const oneWayOut: Rule = (c) => [
+  ...(c.mail.outbound === 'ses' && c.mail.relayHost
     ? [{ path: 'mail.relayHost', value: c.mail.relayHost, message: 'must be left out when mail.outbound is "ses" (the SES SMTP endpoint is the relay)' }]
-    : [];
+    : []),
+  ...(c.mail.relayCredentialsSecretArn && !c.mail.relayHost
+    ? [{ path: 'mail.relayCredentialsSecretArn', message: 'needs mail.relayHost (the smarthost to log in to); SES credentials are made by the mail stack' }]
+    : []),
+];
 
 const RULES: readonly Rule[] = [
   enabledHostsNeedNames,

@@ -123,6 +123,14 @@ const mailSchema = z
     outbound: z.enum(['direct', 'ses']).default('direct'),
     /** Send outgoing mail through this smarthost (`[host]:port`) instead of directly. Not with `outbound: "ses"`. */
     relayHost: z.string().regex(/^\[?[a-z0-9.-]+\]?(:\d{1,5})?$/, { error: 'must be a host or [host]:port such as [smtp.example.net]:587' }).optional(),
+    /**
+     * A Secrets Manager secret `{"username","password"}` to log in to `relayHost` with (over a
+     * verified TLS connection only). @default no login
+     */
+    relayCredentialsSecretArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, { error: 'must be a Secrets Manager secret ARN such as arn:aws:secretsmanager:eu-central-1:123456789012:secret:smarthost-AbCdEf' })
+      .optional(),
     /** Where mail to root@ and postmaster@ the hosts goes. */
     rootMailRecipient: email.optional(),
     /** SMTP code for unknown local recipients: 550 rejects, 450 asks the sender to retry. */

@@ -26,21 +26,15 @@ export const instanceMemoryMiB = (instanceType: string): number | null => {
 export interface MailHostSite {
   /** Public addresses of the backup MX, trusted by the primary besides its name. @default none (EC2: made after rendering) */
   readonly backupMxAddresses?: readonly string[];
-  /**
-   * The config's `mail.relayHost` needs a login (credentials in the secret `relay`). Not needed
-   * for `mail.outbound: 'ses'`, which always logs in.
-   * @default false
-   */
-  readonly relayAuthenticated?: boolean;
 }
 
 /** Amazon SES's SMTP endpoint in a region (STARTTLS on 587). https://docs.aws.amazon.com/ses/latest/dg/smtp-connect.html */
 export const sesSmtpRelayHost = (region: string): string => `[email-smtp.${region}.amazonaws.com]:587`;
 
-/** The smarthost of a config: SES (with SMTP credentials), the configured relay host, or none. */
-const relayOf = (config: MirovoyConfig, site: MailHostSite): RelaySpec | null => {
+/** The smarthost of a config: SES (with SMTP credentials), the configured relay host (with a login when it has credentials), or none. */
+const relayOf = (config: MirovoyConfig): RelaySpec | null => {
   if (config.mail.outbound === 'ses') return { host: sesSmtpRelayHost(config.region), authenticated: true };
-  return config.mail.relayHost ? { host: config.mail.relayHost, authenticated: site.relayAuthenticated ?? false } : null;
+  return config.mail.relayHost ? { host: config.mail.relayHost, authenticated: config.mail.relayCredentialsSecretArn !== undefined } : null;
 };
 
 /** The spec of the primary or backup MX of a config. */
@@ -61,7 +55,7 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
       tlsCaFile: MAIL_TLS_FILES.databaseCaFile,
     },
     tls: { certificateChainFile: MAIL_TLS_FILES.certificateChainFile, privateKeyFile: MAIL_TLS_FILES.privateKeyFile },
-    relay: relayOf(config, site),
+    relay: relayOf(config),
     unknownLocalRecipientRejectCode: mail.unknownLocalRecipientRejectCode,
     imapStartTls: mail.imapStartTls,
     plusAddressing: mail.plusAddressing,

@@ -51,6 +51,8 @@ export const REHEARSAL_NAMES = {
   relayHost: 'relay.rehearsal.test',
 } as const;
 
+/** Stands for the relay's credentials secret in the config; never fetched (the harness serves `relay`). */
+const REHEARSAL_RELAY_SECRET_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:rehearsal-relay';
 /** Port of the authenticated relay, as SES's SMTP endpoint. */
 const RELAY_PORT = 587;
 
@@ -84,7 +86,7 @@ export interface MailRehearsalOptions {
   /**
    * Send outbound mail through an SMTP relay on the client that requires AUTH after STARTTLS
    * (`relay.rehearsal.test:587`, standing in for Amazon SES) instead of delivering directly:
-   * the config's `mail.relayHost` is set to it with `relayAuthenticated`, and the hosts get the
+   * the config's `mail.relayHost` is set to it with `relayCredentialsSecretArn`, and the hosts get the
    * secret `relay`. @default false
    */
   readonly authenticatedRelay?: boolean;
@@ -214,17 +216,20 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
   const relayed = options.authenticatedRelay ?? false;
   const baseConfig = options.config ?? loadConfig('example');
   const config: MirovoyConfig = relayed
-    ? { ...baseConfig, mail: { ...baseConfig.mail, outbound: 'direct', relayHost: `[${REHEARSAL_NAMES.relayHost}]:${RELAY_PORT}` } }
+    ? {
+        ...baseConfig,
+        // The ARN only says "log in"; the harness serves the secret `relay` itself.
+        mail: { ...baseConfig.mail, outbound: 'direct', relayHost: `[${REHEARSAL_NAMES.relayHost}]:${RELAY_PORT}`, relayCredentialsSecretArn: REHEARSAL_RELAY_SECRET_ARN },
+      }
     : baseConfig;
   const withBackupMx = options.backupMx ?? config.mail.backupMx.enabled;
   const tune = options.tuneSpec ?? ((spec: MailHostSpec) => spec);
-  // As on EC2, where the backup MX's address is made by Terraform after the files are rendered:
-  // the primary trusts it by its forward-confirmed name (Postgrey, policyd-spf), not its address.
-  const site = { relayAuthenticated: relayed };
+  // No site facts, as on EC2, where the backup MX's address is made by Terraform after the files
+  // are rendered: the primary trusts the backup by its forward-confirmed name, not its address.
   const hosts: RehearsedMailHost[] = [
-    { name: 'mx1', ip: MAIL_REHEARSAL_ADDRESSES.primary, priority: 10, rendering: renderMailHost(tune(mailHostSpecFromConfig(config, 'primary', site))) },
+    { name: 'mx1', ip: MAIL_REHEARSAL_ADDRESSES.primary, priority: 10, rendering: renderMailHost(tune(mailHostSpecFromConfig(config, 'primary'))) },
     ...(withBackupMx
-      ? [{ name: 'mx2', ip: MAIL_REHEARSAL_ADDRESSES.backup, priority: 20, rendering: renderMailHost(tune(mailHostSpecFromConfig(config, 'backup', site))) } as const]
+      ? [{ name: 'mx2', ip: MAIL_REHEARSAL_ADDRESSES.backup, priority: 20, rendering: renderMailHost(tune(mailHostSpecFromConfig(config, 'backup'))) } as const]
       : []),
   ];
   const ca = await createTestCa();

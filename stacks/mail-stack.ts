@@ -91,7 +91,7 @@ export class MailStack extends MirovoyStack {
         database,
         tlsSecretArn: certificate.secret.arn,
         dkimSecretArns: Object.fromEntries(Object.entries(dkimKeys).map(([domain, key]) => [domain, key.secret.arn])),
-        relaySecretArn: relay?.secret.arn,
+        relaySecretArn: relay?.secret.arn ?? mail.relayCredentialsSecretArn,
       });
       const host = new MailHost(this, role === 'primary' ? 'Primary' : 'Backup', {
         name,

@@ -65,10 +65,11 @@ describe('the config adapter', () => {
     expect(sesSmtpRelayHost('eu-central-1')).toBe(SES);
   });
 
-  it('takes mail.relayHost, logging in only when the site says so', () => {
+  it('takes mail.relayHost, logging in only when the config names its credentials', () => {
     const config = { ...example, mail: { ...example.mail, relayHost: '[smtp.example.net]:587' } };
     expect(mailHostSpecFromConfig(config, 'primary').relay).toEqual({ host: '[smtp.example.net]:587', authenticated: false });
-    expect(mailHostSpecFromConfig(config, 'primary', { relayAuthenticated: true }).relay).toEqual({ host: '[smtp.example.net]:587', authenticated: true });
+    const withLogin = { ...config, mail: { ...config.mail, relayCredentialsSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:smarthost-AbCdEf' } };
+    expect(mailHostSpecFromConfig(withLogin, 'primary').relay).toEqual({ host: '[smtp.example.net]:587', authenticated: true });
     expect(mailHostSpecFromConfig(example, 'primary').relay).toBeNull();
   });
 

@@ -145,7 +145,7 @@ describe.each([
     }
     for (const instance of resourcesOf(mail, 'aws_instance')) {
       for (const [key, value] of Object.entries<string>(instance.tags).filter(([key]) => key.startsWith('mirovoy:secret-'))) {
-        expect([key, value]).toEqual([key, expect.stringMatching(/^\$\{[\w.-]+arn\}$/)]);
+        expect([key, value]).toEqual([key, expect.stringMatching(/^\$\{[\w.-]+arn\}$|^arn:aws:secretsmanager:[\w-]+:\d{12}:secret:[\w/+=.@-]+$/)]);
       }
     }
   });
@@ -301,6 +301,14 @@ describe('what the hosts read at run time', () => {
     const input = { config, role: 'backup' as const, database, tlsSecretArn: 'arn:tls', dkimSecretArns: {} };
     expect(() => mailHostRuntime(input)).toThrow('The backup mail host reads the secret "relay", which this deployment does not provide');
     expect(Object.keys(mailHostRuntime({ ...input, relaySecretArn: 'arn:relay' }).secretArns)).toEqual(['db-master', 'db-lookup', 'tls', 'relay']);
+  });
+});
+
+describe('a smarthost with a login', () => {
+  it('gives both hosts the configured credentials secret, and nothing else changes hands', () => {
+    for (const host of resourcesOf(allOptionsMail, 'aws_instance')) expect(host.tags['mirovoy:secret-relay']).toBe(allOptions.mail.relayCredentialsSecretArn);
+    for (const policy of resourcesOf(allOptionsMail, 'aws_iam_role_policy')) expect(JSON.parse(policy.policy).Statement[0].Resource).toContain(allOptions.mail.relayCredentialsSecretArn);
+    expect(resourcesOf(allOptionsMail, 'aws_iam_access_key')).toEqual([]);
   });
 });
 

@@ -35,6 +35,7 @@ export default defineConfig({
     virtualMailUid: 5001,
     storage: { spoolGiB: 50, logGiB: 5, swapGiB: 4, onDestroy: 'retain' },
     relayHost: '[smtp.relay.example.net]:587',
+    relayCredentialsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:mail/smarthost-AbCdEf',
     rootMailRecipient: 'ops@example.org',
     unknownLocalRecipientRejectCode: 450,
     imapStartTls: true,

@@ -30,9 +30,6 @@ export interface SesRelayProps {
 /** SES signs with three Easy DKIM keys per domain. */
 const SES_DKIM_KEY_COUNT = 3;
 
-/** The SMTP endpoint the mail hosts relay through: `[email-smtp.<region>.amazonaws.com]:587`. */
-export const sesRelayHost = (region: string): string => `[email-smtp.${region}.amazonaws.com]:587`;
-
 /**
  * Outgoing mail through Amazon SES: a verified identity per domain with Easy DKIM and a custom
  * MAIL FROM domain (`bounce.<domain>`, so SPF passes for SES's envelope), the DNS records for
