@@ -183,10 +183,13 @@ describe('mail hosts', () => {
   });
 
   it('places the primary in the first zone and the backup MX in the second (or its configured zone), volumes beside them', () => {
-    expect(instance(exampleMail, 'Primary').availability_zone).toBe('eu-central-1a');
-    expect(instance(exampleMail, 'Backup').availability_zone).toBe('eu-central-1b');
-    expect(instance(allOptionsMail, 'Backup').availability_zone).toBe('eu-west-1c');
-    expect(instance(allOptionsMail, 'Backup').subnet_id).toContain('PublicSubnet3');
+    const subnetOf = (stack: TerraformJson, role: 'Primary' | 'Backup') => resourceNamed(stack, 'aws_network_interface', `/${role}/NetworkInterface`).subnet_id;
+    expect(subnetOf(exampleMail, 'Primary')).toMatch(/PublicSubnet1_\w+id\}$/);
+    expect(subnetOf(exampleMail, 'Backup')).toMatch(/PublicSubnet2_\w+id\}$/);
+    expect(subnetOf(allOptionsMail, 'Backup')).toMatch(/PublicSubnet3_\w+id\}$/);
+    for (const volume of resourcesOf(exampleMail, 'aws_ebs_volume')) {
+      expect(volume.availability_zone).toBe(volume.tags.Name.includes('mx1') ? 'eu-central-1a' : 'eu-central-1b');
+    }
     for (const volume of resourcesOf(allOptionsMail, 'aws_ebs_volume')) {
       expect(volume.availability_zone).toBe(volume.tags.Name.includes('mx1') ? 'eu-west-1a' : 'eu-west-1c');
     }
@@ -211,9 +214,15 @@ describe('mail hosts', () => {
     ]);
     expect(attachments.map((a) => a.volume_id).sort()).toEqual(volumes.map(([name]) => `\${aws_ebs_volume.${name}.id}`).sort());
     expect(host.tags['mirovoy:volume-spool']).toBe(`\${aws_ebs_volume.${volumes[0][0]}.id}`);
-    const eip = Object.entries(exampleMail.resource!.aws_eip).find(([name]) => name.startsWith('Primary_'))!;
-    expect(JSON.stringify(eip[1])).not.toContain('aws_instance.');
-    expect(resourcesOf(exampleMail, 'aws_eip_association').map((a) => a.allocation_id)).toContain(`\${aws_eip.${eip[0]}.allocation_id}`);
+    // The address sits on the host's own network interface, made before the instance: the host
+    // boots with it, and a replacement instance gets the same interface and address.
+    const [eipName, eip] = Object.entries(exampleMail.resource!.aws_eip).find(([name]) => name.startsWith('Primary_'))!;
+    const [nicName, nic] = Object.entries(exampleMail.resource!.aws_network_interface).find(([name]) => name.startsWith('Primary_'))!;
+    expect(eip.network_interface).toBe(`\${aws_network_interface.${nicName}.id}`);
+    expect(JSON.stringify([eip, nic])).not.toContain('aws_instance.');
+    expect(host.primary_network_interface).toEqual({ network_interface_id: `\${aws_network_interface.${nicName}.id}` });
+    expect(host.depends_on).toEqual([`aws_eip.${eipName}`]);
+    expect(host.subnet_id).toBeUndefined();
   });
 
   it("restores the primary's volumes from snapshots and honours the retention choice", () => {

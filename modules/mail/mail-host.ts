@@ -1,8 +1,8 @@
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
-import { EipAssociation } from '@cdktf/provider-aws/lib/eip-association';
 import { EipDomainName } from '@cdktf/provider-aws/lib/eip-domain-name';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { debianImageParameter } from '../compute/debian-image';
@@ -34,7 +34,7 @@ export interface MailHostProps {
   readonly instanceType: string;
   /** Public subnet of the host. */
   readonly subnetId: string;
-  /** Availability zone of that subnet (volumes live there too). */
+  /** Availability zone of that subnet (the volumes are made there). */
   readonly availabilityZone: string;
   /** Security groups of the host. */
   readonly securityGroupIds: readonly string[];
@@ -60,7 +60,9 @@ export interface MailHostProps {
 /**
  * One mail host on EC2: Debian 13 from Debian's SSM parameter, IMDSv2 only with instance tags
  * readable (the run-time settings), an encrypted root volume, durable data volumes attached
- * separately, an Elastic IP that survives instance replacement, and an instance role.
+ * separately, and an instance role. Its network interface is made first, with the Elastic IP on
+ * it, so the host boots with its public address (no address change while cloud-init downloads
+ * packages), and a replacement instance gets the same interface, address and private address.
  *
  * A changed user data replaces the instance (the volumes and the address move over); a newer
  * Debian image does not (`ami` changes are ignored: replace on purpose with `terraform apply
@@ -99,12 +101,13 @@ export class MailHost extends Construct {
     const settings = { ...props.settings, ...Object.fromEntries(props.volumes.map((v) => [v.setting, this.volumes[v.name].volume.id])) };
     const settingTags = Object.fromEntries(Object.entries(settings).map(([name, value]) => [`${SETTING_TAG_PREFIX}${name}`, value]));
 
+    const networkInterface = new NetworkInterface(this, 'NetworkInterface', { subnetId: props.subnetId, securityGroups: [...props.securityGroupIds], tags: { Name: props.name } });
+    this.address = new Eip(this, 'Address', { domain: 'vpc', networkInterface: networkInterface.id, tags: { Name: props.name } });
+
     this.instance = new Instance(this, 'Instance', {
       ami: image.insecureValue,
       instanceType: props.instanceType,
-      subnetId: props.subnetId,
-      availabilityZone: props.availabilityZone,
-      vpcSecurityGroupIds: [...props.securityGroupIds],
+      primaryNetworkInterface: { networkInterfaceId: networkInterface.id },
       iamInstanceProfile: this.role.profile.name,
       userDataBase64: props.userData.toString('base64'),
       userDataReplaceOnChange: true,
@@ -112,11 +115,11 @@ export class MailHost extends Construct {
       rootBlockDevice: { volumeType: 'gp3', volumeSize: props.rootVolumeGiB ?? 10, encrypted: true, kmsKeyId: props.kmsKeyArn, deleteOnTermination: true },
       tags: { Name: props.name, ...settingTags },
       lifecycle: { ignoreChanges: ['ami'] },
+      // The address must be on the interface before the host boots.
+      dependsOn: [this.address],
     });
     props.volumes.forEach((v) => this.volumes[v.name].attachTo(this.instance.id, v.deviceName));
 
-    this.address = new Eip(this, 'Address', { domain: 'vpc', tags: { Name: props.name } });
-    new EipAssociation(this, 'AddressAssociation', { allocationId: this.address.allocationId, instanceId: this.instance.id });
   }
 
   /**
