@@ -273,6 +273,8 @@ describe('mail hosts', () => {
       'PrimaryCertificate',
     ]);
     expect(resources('Backup')).toEqual(['master_user_secret', 'LookupUserSecret', 'BackupCertificate']);
+    // A shell through SSM Session Manager instead of open SSH.
+    expect(resourcesOf(exampleMail, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn)).toEqual(Array(2).fill('arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'));
     const kms = JSON.parse(resourceNamed(allOptionsMail, 'aws_iam_role_policy', '/Backup/InstanceRole/Policy').policy).Statement[1];
     expect(kms).toEqual({
       Effect: 'Allow',

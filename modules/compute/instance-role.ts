@@ -1,6 +1,7 @@
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 
 /** An IAM policy statement. */
@@ -37,8 +38,9 @@ export class InstanceRole extends Construct {
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
-      managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
     });
+    // A separate attachment, not the role's deprecated `managed_policy_arns`.
+    new IamRolePolicyAttachment(this, 'SessionManager', { role: this.role.name, policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' });
     if (props.policyStatements?.length) {
       new IamRolePolicy(this, 'Policy', { role: this.role.id, policy: JSON.stringify({ Version: '2012-10-17', Statement: props.policyStatements }) });
     }
