@@ -294,8 +294,18 @@ export const configSchema = z
     testData: z.boolean().default(false),
     /** Remote state in S3; without it, state stays in local files. */
     state: stateSchema.optional(),
-    /** Tags put on every AWS resource. */
-    tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/, { error: 'must be a valid AWS tag key' }), z.string().max(256)).default({}),
+    /**
+     * Tags put on every AWS resource. Hosts read their tags through the metadata service, which
+     * allows only letters, digits and `+ - = . , _ : @` in tag keys (no spaces, no `/`).
+     */
+    tags: z
+      .record(
+        z.string().regex(/^(?!\.{1,2}$|_index$)[A-Za-z0-9+\-=.,_:@]{1,128}$/, {
+          error: 'must be a tag key of letters, digits and + - = . , _ : @ (no spaces or /: instance tags are read through the metadata service)',
+        }),
+        z.string().max(256),
+      )
+      .default({}),
   })
   .strict();
 

@@ -53,6 +53,9 @@ const problemsFromIssue = (issue: z.core.$ZodIssue, input: unknown): ConfigProbl
       const custom = issue.message.startsWith('Too ') ? undefined : issue.message;
       return [{ path, value, message: custom ?? (isArray ? `needs ${bound} entries` : `must be ${bound}`) }];
     }
+    case 'invalid_key':
+      // A record key (e.g. a tag key) broke its rule: report the key and the rule's message.
+      return [{ path, value: issue.path.at(-1), message: issue.issues[0]?.message ?? issue.message }];
     default:
       return [{ path, value, message: issue.message }];
   }

@@ -80,6 +80,7 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['a zone listed twice', exampleWith({ dns: { additionalZones: [{ name: 'example.net' }, { name: 'example.com' }] } }), 'dns.additionalZones[1].name: is listed twice', '"example.com"'],
   ['client name outside the hosted zone', exampleWith({ mail: { clientHostnames: ['imap.example.net'] } }), 'mail.clientHostnames[0]: must be inside the hosted zone example.com', '"imap.example.net"'],
   ['client name that is a host name', exampleWith({ mail: { clientHostnames: ['mx2.example.com'] } }), 'mail.clientHostnames[0]: is already used by mail.backupMx.hostname', '"mx2.example.com"'],
+  ['tag key the metadata service cannot serve', exampleWith({ tags: { 'cost centre/mail': 'x' } }), 'tags.cost centre/mail: must be a tag key of letters, digits and + - = . , _ : @', '"cost centre/mail"'],
   ['relay credentials without a relay host', exampleWith({ mail: { relayCredentialsSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:smarthost-AbCdEf' } }), 'mail.relayCredentialsSecretArn: needs mail.relayHost', ''],
   ['relay credentials that are not a secret ARN', exampleWith({ mail: { relayHost: '[smtp.example.net]:587', relayCredentialsSecretArn: 'smarthost' } }), 'mail.relayCredentialsSecretArn: must be a Secrets Manager secret ARN', '"smarthost"'],
   ['relay host and SES at once', exampleWith({ mail: { outbound: 'ses', relayHost: '[smtp.example.net]:587' } }), 'mail.relayHost: must be left out when mail.outbound is "ses"', '"[smtp.example.net]:587"'],
