@@ -14,12 +14,13 @@ set -euo pipefail
 #   openssl, python3, curl                           TLS / IMAP clients in the tests
 #   iproute2                                         ip netns, veth, bridge
 #   nftables                                         packet filtering in client netns (tests may use it)
-#   util-linux                                       nsenter, mount
+#   util-linux                                       nsenter, unshare, blkid
+#   mount, e2fsprogs                                 losetup, mkfs.ext4: the data-volume tests
 #   bind9-dnsutils                                   dig checks what the rehearsal DNS serves
 PACKAGES=(
   mmdebstrap debootstrap debian-archive-keyring systemd-container dpkg-dev zstd
   dnsmasq-base swaks libnet-ssleay-perl libio-socket-ssl-perl openssl python3 curl
-  iproute2 nftables util-linux bind9-dnsutils
+  iproute2 nftables util-linux mount e2fsprogs bind9-dnsutils
 )
 
 missing=()

@@ -9,6 +9,7 @@ import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';
 const mailStackOf = (stacks: Record<string, TerraformJson>): TerraformJson => stacks[Object.keys(stacks).find((name) => name.endsWith('-mail'))!];
 const exampleStacks = synthConfig(example);
 const allOptionsStacks = synthConfig(allOptions);
+const sesStacks = synthConfig(exampleWith({ mail: { outbound: 'ses' } }));
 const exampleMail = mailStackOf(exampleStacks);
 const allOptionsMail = mailStackOf(allOptionsStacks);
 
@@ -117,7 +118,7 @@ const SECRET_SINKS = [
 describe.each([
   ['example', exampleStacks],
   ['all-options', allOptionsStacks],
-  ['SES relay', synthConfig(exampleWith({ mail: { outbound: 'ses' } }))],
+  ['SES relay', sesStacks],
 ])('%s: secrets stay in Secrets Manager', (_, stacks) => {
   it.each(Object.keys(stacks))('%s: no secret value is referenced outside a secret (not in user data, tags or outputs)', (name) => {
     const strings = stringsIn(stacks[name]);
@@ -409,7 +410,7 @@ describe('DNS records of the example', () => {
 });
 
 describe('SES relay', () => {
-  const ses = mailStackOf(synthConfig(exampleWith({ mail: { outbound: 'ses' } })));
+  const ses = mailStackOf(sesStacks);
   const record = (type: string, name: string) => resourcesOf(ses, 'aws_route53_record').filter((r) => r.type === type && r.name.endsWith(name));
 
   it('verifies every domain with Easy DKIM and a MAIL FROM subdomain, records included', () => {

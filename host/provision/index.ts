@@ -112,34 +112,51 @@ const unitsOfSecretFile = (rendering: MailHostRendering, file: SecretFile): stri
   return '-';
 };
 
+/** A run-time file the provision step writes from a secret (a `SECRET_FILES` entry). */
+interface SecretFileEntry {
+  readonly format: string;
+  readonly path: string;
+  readonly mode: string;
+  readonly owner: string;
+  readonly group: string;
+  /** The secret's name, with `:<field>` when the file is one field of its JSON. */
+  readonly secret: string;
+  /** Units to restart (or reload) when the file changes, comma-separated; `-` for none. */
+  readonly units: string;
+  /** The file it starts with, or for `postfix-sasl-password` the relay host. */
+  readonly template?: string;
+}
+
 /**
- * One `SECRET_FILES` entry per run-time file: database credentials, DKIM keys, TLS chain and key
- * (formats `certificate-chain` and `private-key`: checked as a pair, and the only entries of
- * `mirovoy-provision --certificates`), DB CA.
+ * Every run-time file: database credentials, DKIM keys, TLS chain and key (formats
+ * `certificate-chain` and `private-key`: checked as a pair, and the only entries of
+ * `mirovoy-provision --certificates`), relay credentials, DB CA.
  */
-const secretFileEntries = (rendering: MailHostRendering): string[] => {
+const secretFileEntries = (rendering: MailHostRendering): SecretFileEntry[] => {
   const { spec } = rendering;
   const tlsUnits = tlsUnitsOf(spec).join(',');
-  const entry = (format: string, path: string, mode: string, owner: string, group: string, secret: string, units: string, template = '') =>
-    [format, path, mode, owner, group, secret, units, template].join(' ').trimEnd();
+  const root = (path: string, mode: string) => ({ path, mode, owner: 'root', group: 'root' });
   return [
-    ...rendering.secretFiles.map((f) => entry(f.format, f.path, f.mode, f.owner, f.group, SECRET_OF_CREDENTIAL[f.credential], unitsOfSecretFile(rendering, f), f.template)),
-    ...rendering.dkimKeyFiles.map((f) => entry('pem-field', f.path, f.mode, f.owner, f.group, `${dkimSecretName(f.domain)}:private_key`, 'opendkim')),
-    entry('certificate-chain', spec.tls.certificateChainFile, '0644', 'root', 'root', `${RUNTIME_SECRETS.tls}:certificate_chain`, tlsUnits),
-    entry('private-key', spec.tls.privateKeyFile, '0600', 'root', 'root', `${RUNTIME_SECRETS.tls}:private_key`, tlsUnits),
-    // The template column holds the relay host: the file is "<relayhost> <username>:<password>".
-    ...(spec.relay?.authenticated ? [entry('postfix-sasl-password', RELAY_PASSWORD_FILE, '0600', 'root', 'root', RUNTIME_SECRETS.relay, 'postfix', spec.relay.host)] : []),
-    ...(spec.database.tlsCaFile ? [entry('pem-field', spec.database.tlsCaFile, '0644', 'root', 'root', `${RUNTIME_SECRETS.databaseCa}:certificate`, tlsUnits)] : []),
+    ...rendering.secretFiles.map((f) => ({ ...f, secret: SECRET_OF_CREDENTIAL[f.credential], units: unitsOfSecretFile(rendering, f) })),
+    ...rendering.dkimKeyFiles.map((f) => ({ ...f, format: 'pem-field', secret: `${dkimSecretName(f.domain)}:private_key`, units: 'opendkim' })),
+    { format: 'certificate-chain', ...root(spec.tls.certificateChainFile, '0644'), secret: `${RUNTIME_SECRETS.tls}:certificate_chain`, units: tlsUnits },
+    { format: 'private-key', ...root(spec.tls.privateKeyFile, '0600'), secret: `${RUNTIME_SECRETS.tls}:private_key`, units: tlsUnits },
+    // The file is "<relayhost> <username>:<password>".
+    ...(spec.relay?.authenticated
+      ? [{ format: 'postfix-sasl-password', ...root(RELAY_PASSWORD_FILE, '0600'), secret: RUNTIME_SECRETS.relay, units: 'postfix', template: spec.relay.host }]
+      : []),
+    ...(spec.database.tlsCaFile ? [{ format: 'pem-field', ...root(spec.database.tlsCaFile, '0644'), secret: `${RUNTIME_SECRETS.databaseCa}:certificate`, units: tlsUnits }] : []),
   ];
 };
+
+/** `<format> <path> <mode> <owner> <group> <secret> <units> [<template>]`, as mirovoy-provision reads it. */
+const secretFileLine = (e: SecretFileEntry): string => [e.format, e.path, e.mode, e.owner, e.group, e.secret, e.units, e.template ?? ''].join(' ').trimEnd();
 
 /**
  * Names of the secrets a host fetches at run time (`mirovoy-fetch secret <name>`), in first-use
  * order: what its deployment must provide (on EC2: a `mirovoy:secret-<name>` tag and read access).
  */
-export const secretsReadBy = (rendering: MailHostRendering): string[] => [
-  ...new Set(secretFileEntries(rendering).map((entry) => entry.split(' ')[5].split(':')[0])),
-];
+export const secretsReadBy = (rendering: MailHostRendering): string[] => [...new Set(secretFileEntries(rendering).map((entry) => entry.secret.split(':')[0]))];
 
 const PROVISION_BODY = withoutCommentLines(readFileSync(join(__dirname, 'mirovoy-provision.sh'), 'utf8'));
 
@@ -165,7 +182,7 @@ export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFi
     BY_ID_DIRECTORY: '/dev/disk/by-id',
     // "<path> <mode> <owner> <group> <units to restart>" per staged file.
     MANIFEST: stagedFilesOf(rendering).map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${unitOfStagedFile(rendering, f.path)}`),
-    SECRET_FILES: secretFileEntries(rendering),
+    SECRET_FILES: secretFileEntries(rendering).map(secretFileLine),
     // "<user> <group>" per supplementary group membership.
     GROUP_MEMBERS: rendering.groupMembers.map((m) => `${m.user} ${m.group}`),
     CHECKS: checksOf(rendering),

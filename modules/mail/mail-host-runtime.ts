@@ -44,7 +44,7 @@ export interface MailHostRuntime {
 }
 
 /** RDS's public CA bundle for a region (the database's certificate chains to it). */
-export const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
+const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
 
 /** Renders a mail host and lists what it will ask for at run time. */
 export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime => {
