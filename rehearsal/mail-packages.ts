@@ -1,7 +1,7 @@
 /** What the rehearsal's local apt repository must hold: exactly what the hosts' user data installs. */
 import { loadConfig } from '../configs/load';
 import { renderMailHost } from '../host';
-import { mailHostSpecFromConfig } from '../host/mail-host-spec-from-config';
+import { mailHostSpecFromConfig } from '../adapters/mail-host-spec';
 import { mailHostPackages } from '../host/provision';
 
 /** Packages the database stand-in installs. */

@@ -12,7 +12,7 @@ import { loadConfig } from '../configs/load';
 import { MirovoyConfig } from '../configs/schema';
 import { mailDnsRecords } from '../host/dns/mail-records';
 import { MailHostRendering, MailHostSpec, renderMailHost } from '../host';
-import { mailHostSpecFromConfig } from '../host/mail-host-spec-from-config';
+import { mailHostSpecFromConfig } from '../adapters/mail-host-spec';
 import { dkimPublicKeyBase64 } from '../host/opendkim';
 import { mailHostPackages, renderMailHostUserData } from '../host/provision';
 import { dkimSecretName, REHEARSAL_SEAM_DIRECTORY, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';

@@ -12,7 +12,7 @@ import { HostedZones } from '../modules/dns/hosted-zones';
 import { recordKey, Route53MailRecords } from '../modules/dns/route53-mail-records';
 import { DkimKey } from '../modules/mail/dkim-key';
 import { MailHost } from '../modules/mail/mail-host';
-import { mailHostRuntime } from '../modules/mail/mail-host-runtime';
+import { mailHostRuntime } from '../adapters/mail-host-runtime';
 import { SesRelay } from '../modules/mail/ses-relay';
 import { awsName } from '../modules/naming';
 import { MirovoyStack } from './mirovoy-stack';

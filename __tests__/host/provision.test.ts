@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { loadConfig } from '../../configs/load';
 import { renderMailHost } from '../../host';
-import { mailHostSpecFromConfig } from '../../host/mail-host-spec-from-config';
+import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
 import { renderFetchCommand } from '../../host/provision/runtime-seam';
 import { EC2_USER_DATA_LIMIT, renderMailHostCloudConfig, renderMailHostUserData, renderProvisionCommand, STAGED_DIRECTORY, stagedFilesOf } from '../../host/provision';
 

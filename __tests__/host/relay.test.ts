@@ -1,7 +1,7 @@
 /** Outbound mail through a smarthost, with and without a login (Amazon SES). */
 import { loadConfig } from '../../configs/load';
 import { MailHostSpecError, postfixMainParameters, renderMailHost, resolveMailHostSpec } from '../../host';
-import { mailHostSpecFromConfig, sesSmtpRelayHost } from '../../host/mail-host-spec-from-config';
+import { mailHostSpecFromConfig, sesSmtpRelayHost } from '../../adapters/mail-host-spec';
 import { mailHostPackages, renderProvisionCommand } from '../../host/provision';
 import { RUNTIME_SECRETS } from '../../host/provision/runtime-seam';
 import { backupSpec, primarySpec } from './fixtures';

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { validateConfig } from '../../configs/validate';
 import { LETS_ENCRYPT_DIRECTORY_URLS } from '../../modules/acme';
-import { mailHostRuntime } from '../../modules/mail/mail-host-runtime';
+import { mailHostRuntime } from '../../adapters/mail-host-runtime';
 import { checkAgainstAcmeSchema } from '../acme/acme-schema-check';
 import { allOptions, example, exampleWith } from '../support/configs';
 import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';

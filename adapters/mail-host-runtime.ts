@@ -3,13 +3,13 @@
  * run-time settings, secrets, permissions and volumes that the provision step on the host reads
  * through the seam (`host/provision/runtime-seam.ts`).
  */
-import { MirovoyConfig } from '../../configs/schema';
-import { MailHostRole, renderMailHost } from '../../host';
-import { mailHostSpecFromConfig } from '../../host/mail-host-spec-from-config';
-import { DATA_VOLUMES, renderMailHostUserData, secretsReadBy, volumeSetting } from '../../host/provision';
-import { dkimSecretName, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../../host/provision/runtime-seam';
-import { PolicyStatement } from '../compute/instance-role';
-import { MailHostVolume } from './mail-host';
+import { MirovoyConfig } from '../configs/schema';
+import { MailHostRole, renderMailHost } from '../host';
+import { mailHostSpecFromConfig } from './mail-host-spec';
+import { DATA_VOLUMES, renderMailHostUserData, secretsReadBy, volumeSetting } from '../host/provision';
+import { dkimSecretName, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
+import { PolicyStatement } from '../modules/compute/instance-role';
+import { MailHostVolume } from '../modules/mail/mail-host';
 
 /** Inputs of {@link mailHostRuntime}. */
 export interface MailHostRuntimeInput {

@@ -1,6 +1,6 @@
 /** The adapter from a project config to the host renderers' input. */
 import { MirovoyConfig } from '../configs/schema';
-import { MailHostRole, MailHostSpec, PostfixDuration, RelaySpec } from './spec';
+import { MailHostRole, MailHostSpec, PostfixDuration, RelaySpec } from '../host/spec';
 
 /** Where the provision step writes a mail host's TLS files. */
 export const MAIL_TLS_FILES = {
