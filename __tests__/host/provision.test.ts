@@ -1,11 +1,22 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { loadConfig } from '../../configs/load';
 import { renderMailHost } from '../../host';
 import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
 import { renderFetchCommand } from '../../host/provision/runtime-seam';
-import { EC2_USER_DATA_LIMIT, renderMailHostCloudConfig, renderMailHostUserData, renderProvisionCommand, STAGED_DIRECTORY, stagedFilesOf } from '../../host/provision';
+import {
+  BOOTSTRAP_LIMIT,
+  CONVERGE_COMMAND,
+  EC2_USER_DATA_LIMIT,
+  packBundle,
+  renderMailHostBundle,
+  renderMailHostUserData,
+  renderProvisionCommand,
+  stagedFilesOf,
+  unpackBundle,
+} from '../../host/provision';
 
 /** Each config as it is, and all-options sending through SES (the relay login adds to the user data). */
 const configs = [
@@ -22,71 +33,107 @@ const renderings = configs.flatMap(({ name, config }) => {
   }));
 });
 
-describe.each(renderings)('$label user data', ({ config, rendering }) => {
+describe.each(renderings)('$label user data (bootstrap)', ({ config, rendering }) => {
   const userData = renderMailHostUserData(rendering, { admin: config.admin });
-  const cloudConfig = renderMailHostCloudConfig(rendering, { admin: config.admin });
+  const cloudConfig = gunzipSync(userData).toString();
 
-  it("fits EC2's 16 KB limit and is what cloud-init gets after inflating", () => {
+  it(`stays under ${BOOTSTRAP_LIMIT} bytes, far below EC2's 16 KB`, () => {
+    expect(userData.length).toBeLessThanOrEqual(BOOTSTRAP_LIMIT);
     expect(userData.length).toBeLessThan(EC2_USER_DATA_LIMIT);
-    expect(gunzipSync(userData).toString()).toBe(cloudConfig);
   });
 
-  it('is deterministic', () => {
+  it('is deterministic, and does not change with the configuration of the mail system', () => {
     expect(renderMailHostUserData(rendering, { admin: config.admin }).equals(userData)).toBe(true);
+    const tuned = renderMailHost({ ...mailHostSpecFromConfig(config, rendering.spec.role), messageSizeLimit: 7340032, postgrey: { delaySeconds: 17 } });
+    expect(renderMailHostUserData(tuned, { admin: config.admin }).equals(userData)).toBe(true);
+    expect(renderMailHostBundle(tuned, { admin: config.admin }).sha256).not.toBe(renderMailHostBundle(rendering, { admin: config.admin }).sha256);
   });
 
-  it('is a cloud-config that sets the FQDN, installs the packages and runs the provision step', () => {
+  it('sets the FQDN, installs only what the seam needs, and starts the provisioning unit and its timer', () => {
     expect(cloudConfig.startsWith('#cloud-config\n')).toBe(true);
     const parsed = parse(cloudConfig);
-    expect(parsed).toMatchObject({ fqdn: rendering.spec.hostname, manage_etc_hosts: true, package_update: true, runcmd: [['/usr/local/sbin/mirovoy-provision']] });
-    expect(parsed.packages).toEqual(expect.arrayContaining(['postfix', 'postfix-mysql', 'unattended-upgrades', 'awscli', ...rendering.packages]));
-    // Every rendered file is staged, and the provision step installs each one.
-    const staged = parsed.write_files.map((f: { path: string }) => f.path).filter((p: string) => p.startsWith(STAGED_DIRECTORY));
-    expect(staged).toEqual(stagedFilesOf(rendering).map((f) => `${STAGED_DIRECTORY}${f.path}`));
-    expect(staged).toEqual(expect.arrayContaining([...rendering.files.map((f) => `${STAGED_DIRECTORY}${f.path}`), `${STAGED_DIRECTORY}/etc/systemd/system/mirovoy-certificates.timer`]));
+    expect(parsed).toMatchObject({ fqdn: rendering.spec.hostname, manage_etc_hosts: true, package_update: true, packages: ['curl', 'ca-certificates'] });
+    expect(parsed.write_files.map((f: { path: string }) => f.path)).toEqual([
+      '/usr/local/sbin/mirovoy-fetch',
+      CONVERGE_COMMAND,
+      '/etc/systemd/system/mirovoy-provision.service',
+      '/etc/systemd/system/mirovoy-provision.timer',
+    ]);
+    expect(parsed.runcmd).toContainEqual(['systemctl', 'start', '--no-block', 'mirovoy-provision.service', 'mirovoy-provision.timer']);
   });
 
   it('holds no secret: no password, no private key, no Terraform reference', () => {
-    // The option-file and map-file form `password = <value>` (code that reads a password is fine).
     expect(cloudConfig).not.toMatch(/^\s*password = /m);
     expect(cloudConfig).not.toMatch(/PRIVATE KEY-----/);
     expect(cloudConfig).not.toContain('${TfToken');
   });
 
-  it('carries a provision script that bash accepts', () => {
-    expect(() => execFileSync('bash', ['-n'], { input: renderProvisionCommand(rendering).content })).not.toThrow();
+  it('carries scripts that bash accepts', () => {
+    for (const file of parse(cloudConfig).write_files.filter((f: { path: string }) => f.path.includes('/sbin/'))) {
+      expect(() => execFileSync('bash', ['-n'], { input: file.content })).not.toThrow();
+    }
   });
 });
 
-describe('certificate refresh', () => {
-  const { rendering } = renderings[0];
-  const files = Object.fromEntries(stagedFilesOf(rendering).map((f) => [f.path, f.content]));
-  const script = renderProvisionCommand(rendering).content;
+describe.each(renderings)('$label configuration bundle', ({ config, rendering }) => {
+  const bundle = renderMailHostBundle(rendering, { admin: config.admin });
+  const script = renderProvisionCommand(rendering, { admin: config.admin }).content;
 
-  it('runs mirovoy-provision --certificates from a daily timer with a random delay, catching up after downtime', () => {
-    expect(files['/etc/systemd/system/mirovoy-certificates.service']).toMatch(/^Type = oneshot\nExecStart = \/usr\/local\/sbin\/mirovoy-provision --certificates$/m);
-    const timer = files['/etc/systemd/system/mirovoy-certificates.timer'];
-    expect(timer).toMatch(/^OnCalendar = daily$/m);
-    expect(timer).toMatch(/^RandomizedDelaySec = \d+h$/m);
-    expect(timer).toMatch(/^Persistent = true$/m);
-    expect(timer).toMatch(/^WantedBy = timers\.target$/m);
+  it('holds every rendered file and mirovoy-provision, exactly, and is named by its sha256', () => {
+    expect(unpackBundle(bundle.content)).toEqual(stagedFilesOf(rendering, { admin: config.admin }));
+    expect(unpackBundle(bundle.content).map((f) => f.path)).toEqual(expect.arrayContaining([...rendering.files.map((f) => f.path), '/usr/local/sbin/mirovoy-provision']));
+    expect(bundle.sha256).toBe(createHash('sha256').update(Buffer.from(bundle.content, 'utf8')).digest('hex'));
+    expect(renderMailHostBundle(rendering, { admin: config.admin })).toEqual(bundle);
   });
 
-  it('is enabled and started by the provision step like the daemons, and restarted when its file changes', () => {
-    expect(script).toMatch(/^readonly UNITS=\(.*'mirovoy-certificates\.timer'\)$/m);
-    expect(script).toContain("'/etc/systemd/system/mirovoy-certificates.timer 0644 root root mirovoy-certificates.timer'");
+  it('holds no secret: no password, no private key, no Terraform reference', () => {
+    expect(bundle.content).not.toMatch(/^\s*password = \S/m);
+    expect(bundle.content).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+    expect(bundle.content).not.toContain('${TfToken');
   });
 
-  it('takes only the TLS chain and key, checked as a pair, and reloads the daemons serving them', () => {
-    expect(script).toContain("'certificate-chain /etc/mirovoy/tls/mail-chain.pem 0644 root root tls:certificate_chain postfix,dovecot'");
-    expect(script).toContain("'private-key /etc/mirovoy/tls/mail-key.pem 0600 root root tls:private_key postfix,dovecot'");
-    const mode = script.slice(script.indexOf('if [[ ${1:-} == --certificates ]]; then'));
-    const block = mode.slice(0, mode.indexOf('\nfi\n'));
-    expect(block).toContain("write_secret_files 'certificate-chain private-key'");
-    expect(block).toContain('systemctl reload "${!CHANGED_UNITS[@]}"');
-    expect(block).not.toMatch(/restart|start_services/);
-    const backup = renderProvisionCommand(renderings.find((r) => r.rendering.spec.role === 'backup')!.rendering).content;
-    expect(backup).toContain('tls:certificate_chain postfix\'');
+  it('lists the packages mirovoy-provision installs: the daemons, curl for the seam, no AWS CLI', () => {
+    const packages = /^readonly PACKAGES=\((.*)\)$/m.exec(script)![1];
+    for (const pkg of ['postfix', 'postfix-mysql', 'unattended-upgrades', 'curl', ...rendering.packages]) expect(packages).toContain(`'${pkg}'`);
+    expect(packages).not.toContain("'awscli'");
+  });
+
+  it('keeps Postfix (and Dovecot) off the root file system when the spool volume is missing', () => {
+    const dropIns = unpackBundle(bundle.content).filter((f) => f.path.endsWith('/mirovoy-spool.conf'));
+    expect(dropIns.map((f) => f.path)).toEqual(
+      rendering.spec.role === 'primary'
+        ? ['/etc/systemd/system/postfix@.service.d/mirovoy-spool.conf', '/etc/systemd/system/dovecot.service.d/mirovoy-spool.conf']
+        : ['/etc/systemd/system/postfix@.service.d/mirovoy-spool.conf'],
+    );
+    for (const f of dropIns) expect(f.content).toMatch(/^\[Unit\]\nRequiresMountsFor=\/var\/spool$/m);
+  });
+
+  it('reloads (not restarts) the daemons serving a renewed certificate', () => {
+    expect(script).toContain("'certificate-chain /etc/mirovoy/tls/mail-chain.pem 0644 root root tls:certificate_chain ");
+    expect(script).toMatch(/systemctl reload-or-restart "\$unit"/);
+    expect(script).toContain('mark_reload ${units//,/ }');
+  });
+});
+
+describe('bundle format', () => {
+  const file = (path: string, content: string) => ({ path, content, mode: '0644', owner: 'root', group: 'root' });
+
+  it('takes back any content exactly, === lines and missing final newlines included', () => {
+    const files = [file('/etc/a', '=== /etc/b 0644 root root 3\nabc\n'), file('/etc/b', 'no newline'), file('/etc/c', ''), file('/etc/d', 'ünïcode ✓\n')];
+    expect(unpackBundle(packBundle(files, ['test']).content)).toEqual(files);
+  });
+
+  it('refuses paths, modes and owners the host could not take back', () => {
+    expect(() => packBundle([file('etc/relative', 'x')], [])).toThrow(/must be absolute/);
+    expect(() => packBundle([file('/etc/../shadow', 'x')], [])).toThrow(/"\.\."/);
+    expect(() => packBundle([{ ...file('/etc/x', 'x'), mode: '644' }], [])).toThrow(/octal/);
+    expect(() => packBundle([file('/etc/x', 'a'), file('/etc/x', 'b')], [])).toThrow(/twice/);
+  });
+
+  it('refuses a truncated or foreign archive', () => {
+    const { content } = packBundle([file('/etc/a', 'hello\n')], []);
+    expect(() => unpackBundle(content.slice(0, -3))).toThrow(/truncated/);
+    expect(() => unpackBundle(`#other\n${content}`)).toThrow(/does not start/);
   });
 });
 

@@ -1,31 +1,33 @@
 /**
- * Provisioning of a mail host: the cloud-init user data that installs the packages and stages
- * the rendered files, and `mirovoy-provision`, which installs them, writes run-time secrets,
- * applies the schema, checks, and (re)starts only what changed. The same user data runs on EC2
- * and in the rehearsal; only the seam (`mirovoy-fetch`) answers from different places.
+ * Provisioning of a mail host: its configuration bundle (every rendered file, and
+ * `mirovoy-provision`, which installs the packages and files, writes run-time secrets, applies the
+ * schema, checks, and (re)starts only what changed). The small bootstrap user data
+ * (`bootstrap.ts`) fetches the bundle and runs it, at boot and whenever the deployment names a new
+ * one. The same bundle runs on EC2 and in the rehearsal; only the seam (`mirovoy-fetch`) answers
+ * from different places.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { AdminUserSpec, adminShellPackages, cloudConfigUsers } from '../base/admin-user';
-import { renderCloudConfig } from '../base/cloud-config';
+import { AdminUserSpec, adminShellPackages } from '../base/admin-user';
 import { generatedHeader, RenderedFile } from '../files';
 import { renderShellAssignments, withoutCommentLines } from '../format/shell';
 import { MailHostRendering } from '../index';
 import { DB_MIGRATE_PATH } from '../mysql';
 import { DATABASE_SECRET_VALUE, DatabaseCredential, PRIVATE_DIRECTORY, RELAY_PASSWORD_FILE, SecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
-import { CERTIFICATE_REFRESH_TIMER, renderCertificateRefreshUnits } from './certificate-refresh';
-import { dkimSecretName, FETCH_COMMAND, renderFetchCommand, RUNTIME_SECRETS } from './runtime-seam';
+import { renderBootstrapUserData } from './bootstrap';
+import { HostBundle, packBundle } from './bundle';
+import { dkimSecretName, FETCH_COMMAND, RUNTIME_SECRETS } from './runtime-seam';
 
-export * from './certificate-refresh';
+export * from './bootstrap';
+export * from './bundle';
 
-/** Where the user data stages the rendered files; `mirovoy-provision` installs them from here. */
-export const STAGED_DIRECTORY = '/usr/local/share/mirovoy/staged';
+/** State of the host's configuration: applied bundle, status file, package list. */
+export const STATE_DIRECTORY = '/var/lib/mirovoy';
+/** The unpacked files of the applied bundle; `mirovoy-provision` installs them from here. */
+export const STAGED_DIRECTORY = `${STATE_DIRECTORY}/staged`;
 /** Path of the provision command on the host. */
 export const PROVISION_COMMAND = '/usr/local/sbin/mirovoy-provision';
-/** EC2's limit on user data, in bytes (before base64). */
-export const EC2_USER_DATA_LIMIT = 16384;
 
 /** Debian packages of Postfix and Dovecot per role; the filter layer adds its own. */
 export const MAIL_HOST_PACKAGES: Readonly<Record<ResolvedMailHostSpec['role'], readonly string[]>> = {
@@ -35,19 +37,22 @@ export const MAIL_HOST_PACKAGES: Readonly<Record<ResolvedMailHostSpec['role'], r
   backup: ['postfix', 'postfix-mysql', 'libsasl2-modules', 'mariadb-client'],
 };
 /** Packages every mail host needs for the seam and upkeep (openssl checks a new certificate). */
-const COMMON_PACKAGES = ['awscli', 'curl', 'openssl', 'unattended-upgrades'];
+const COMMON_PACKAGES = ['curl', 'openssl', 'unattended-upgrades'];
 
-/** Everything the user data installs (cloud-init adds Recommends, as apt does on EC2). */
+/** Everything `mirovoy-provision` installs (without recommendations: what a daemon needs is named). */
 export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUserSpec): string[] => [
   ...new Set([...MAIL_HOST_PACKAGES[rendering.spec.role], ...rendering.packages, ...COMMON_PACKAGES, ...adminShellPackages(admin)]),
 ];
+
+/** Mount point of the spool volume: Postfix's queue and every mailbox. */
+export const SPOOL_MOUNT_POINT = '/var/spool';
 
 /**
  * Durable data volumes: short name, file-system label, device name given at attachment, mount
  * point. The deployment tells the host each volume's id in the setting `volume-<name>`.
  */
 export const DATA_VOLUMES = [
-  { name: 'spool', label: 'mirovoy-spool', device: '/dev/sdf', mountPoint: '/var/spool' },
+  { name: 'spool', label: 'mirovoy-spool', device: '/dev/sdf', mountPoint: SPOOL_MOUNT_POINT },
   { name: 'log', label: 'mirovoy-log', device: '/dev/sdg', mountPoint: '/var/log' },
 ] as const;
 
@@ -70,24 +75,30 @@ const CORE_UNIT_OF_DIRECTORY: readonly [string, string][] = [
   ['/etc/dovecot/', 'dovecot'],
 ];
 
-/** Files of the provision layer itself, staged and installed like the daemons' files. */
-const provisionFiles = (): RenderedFile[] => renderCertificateRefreshUnits(PROVISION_COMMAND);
+/**
+ * Postfix and Dovecot keep the queue and the mailboxes under /var/spool: they must not start on
+ * the root file system when the spool volume is missing (a detached or failed EBS volume), or
+ * new mail would land where the next attachment hides it. Without a spool mount (the rehearsal)
+ * the dependency is void. systemd.unit(5) RequiresMountsFor=.
+ */
+const spoolMountDropIns = (spec: ResolvedMailHostSpec): RenderedFile[] =>
+  (spec.role === 'primary' ? ['postfix@', 'dovecot'] : ['postfix@']).map((unit) => ({
+    path: `/etc/systemd/system/${unit}.service.d/mirovoy-spool.conf`,
+    content: `${generatedHeader('#', 'host/provision/index.ts')}[Unit]\nRequiresMountsFor=${SPOOL_MOUNT_POINT}\n`,
+    mode: '0644',
+    owner: 'root',
+    group: 'root',
+  }));
 
-/** Every file the user data stages and `mirovoy-provision` installs, in order. */
-export const stagedFilesOf = (rendering: MailHostRendering): RenderedFile[] => [...rendering.files, ...provisionFiles()];
+/** Every file of the bundle but `mirovoy-provision` itself, in install order. */
+const configurationFilesOf = (rendering: MailHostRendering): RenderedFile[] => [...rendering.files, UNATTENDED_UPGRADES, ...spoolMountDropIns(rendering.spec)];
 
 /** The unit to restart when a staged file changes (`-`: none). */
-const unitOfStagedFile = (rendering: MailHostRendering, path: string): string => {
-  if (path.endsWith(`/${CERTIFICATE_REFRESH_TIMER}`)) return CERTIFICATE_REFRESH_TIMER;
-  return (path in rendering.unitOfPath ? rendering.unitOfPath[path] : CORE_UNIT_OF_DIRECTORY.find(([dir]) => path.startsWith(dir))?.[1]) ?? '-';
-};
+const unitOfStagedFile = (rendering: MailHostRendering, path: string): string =>
+  (path in rendering.unitOfPath ? rendering.unitOfPath[path] : CORE_UNIT_OF_DIRECTORY.find(([dir]) => path.startsWith(dir))?.[1]) ?? '-';
 
-/** Services of a role, in start order: the filters first, so Postfix's first message finds them; the certificate timer last. */
-const unitsOf = (rendering: MailHostRendering): string[] => [
-  ...rendering.units,
-  ...tlsUnitsOf(rendering.spec),
-  CERTIFICATE_REFRESH_TIMER,
-];
+/** Services of a role, in start order: the filters first, so Postfix's first message finds them. */
+const unitsOf = (rendering: MailHostRendering): string[] => [...rendering.units, ...tlsUnitsOf(rendering.spec)];
 
 /** The daemons serving the host's certificate, reloaded when it is renewed. */
 const tlsUnitsOf = (spec: ResolvedMailHostSpec): string[] => (spec.role === 'primary' ? ['postfix', 'dovecot'] : ['postfix']);
@@ -160,8 +171,16 @@ export const secretsReadBy = (rendering: MailHostRendering): string[] => [...new
 
 const PROVISION_BODY = withoutCommentLines(readFileSync(join(__dirname, 'mirovoy-provision.sh'), 'utf8'));
 
+/** Options of {@link renderProvisionCommand} and {@link renderMailHostBundle}. */
+export interface MailHostBundleOptions {
+  /** The optional extra administrator (the package of its shell). */
+  readonly admin?: AdminUserSpec;
+}
+
+const PROVISION_COMMAND_ENTRY = { path: PROVISION_COMMAND, mode: '0755', owner: 'root', group: 'root' } as const;
+
 /** The provision command, with its generated settings block. */
-export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFile => {
+export const renderProvisionCommand = (rendering: MailHostRendering, options: MailHostBundleOptions = {}): RenderedFile => {
   const { spec, vmail } = rendering;
   const settings = renderShellAssignments({
     ROLE: spec.role,
@@ -172,6 +191,9 @@ export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFi
     FETCH: FETCH_COMMAND,
     DB_MIGRATE: DB_MIGRATE_PATH,
     STAGED_DIRECTORY,
+    STATE_DIRECTORY,
+    ROLLBACK_DIRECTORY: `${STATE_DIRECTORY}/rollback`,
+    PACKAGES: mailHostPackages(rendering, options.admin),
     PRIVATE_DIRECTORY: PRIVATE_DIRECTORY.path,
     PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,
     SECRET_VALUE: DATABASE_SECRET_VALUE.source,
@@ -181,7 +203,7 @@ export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFi
     VOLUME_WAIT_SECONDS: String(VOLUME_WAIT_SECONDS),
     BY_ID_DIRECTORY: '/dev/disk/by-id',
     // "<path> <mode> <owner> <group> <units to restart>" per staged file.
-    MANIFEST: stagedFilesOf(rendering).map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${unitOfStagedFile(rendering, f.path)}`),
+    MANIFEST: [...configurationFilesOf(rendering), PROVISION_COMMAND_ENTRY].map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${unitOfStagedFile(rendering, f.path)}`),
     SECRET_FILES: secretFileEntries(rendering).map(secretFileLine),
     // "<user> <group>" per supplementary group membership.
     GROUP_MEMBERS: rendering.groupMembers.map((m) => `${m.user} ${m.group}`),
@@ -190,13 +212,7 @@ export const renderProvisionCommand = (rendering: MailHostRendering): RenderedFi
     UNWANTED_UNITS: [...rendering.unwantedUnits],
     READY_PORTS: readyPortsOf(spec).map(String),
   });
-  return {
-    path: PROVISION_COMMAND,
-    content: `#!/bin/bash\n${generatedHeader('#', 'host/provision/mirovoy-provision.sh')}\n${settings}${PROVISION_BODY}`,
-    mode: '0755',
-    owner: 'root',
-    group: 'root',
-  };
+  return { ...PROVISION_COMMAND_ENTRY, content: `#!/bin/bash\n${generatedHeader('#', 'host/provision/mirovoy-provision.sh')}\n${settings}${PROVISION_BODY}` };
 };
 
 /** Turns on Debian's unattended security upgrades (its default origins are the security archive). */
@@ -208,35 +224,23 @@ const UNATTENDED_UPGRADES: RenderedFile = {
   group: 'root',
 };
 
-/** Options of {@link renderMailHostUserData}. */
-export interface MailHostUserDataOptions {
-  /** The optional extra administrator. */
-  readonly admin?: AdminUserSpec;
-}
-
-/** The `#cloud-config` document of a mail host, uncompressed (for review and tests). */
-export const renderMailHostCloudConfig = (rendering: MailHostRendering, options: MailHostUserDataOptions = {}): string => {
-  const { spec } = rendering;
-  const direct = [renderFetchCommand(), renderProvisionCommand(rendering), UNATTENDED_UPGRADES];
-  return renderCloudConfig({
-    fqdn: spec.hostname,
-    prefer_fqdn_over_hostname: true,
-    // Amavis and Postfix need the FQDN to resolve before their packages install.
-    manage_etc_hosts: true,
-    package_update: true,
-    packages: mailHostPackages(rendering, options.admin),
-    users: cloudConfigUsers(options.admin),
-    write_files: [
-      ...direct.map((f) => ({ path: f.path, content: f.content, permissions: f.mode })),
-      ...stagedFilesOf(rendering).map((f) => ({ path: `${STAGED_DIRECTORY}${f.path}`, content: f.content, permissions: '0600' })),
-    ],
-    runcmd: [[PROVISION_COMMAND]],
-  }, { compact: true });
-};
+/** Every file of a host's bundle, in install order: configuration files, then `mirovoy-provision`. */
+export const stagedFilesOf = (rendering: MailHostRendering, options: MailHostBundleOptions = {}): RenderedFile[] => [
+  ...configurationFilesOf(rendering),
+  renderProvisionCommand(rendering, options),
+];
 
 /**
- * The user data of a mail host: the cloud-config, gzip-compressed (cloud-init inflates it) so
- * the full set of rendered files fits EC2's 16 KB. gzip output here is deterministic.
+ * The configuration bundle of a mail host (see `bundle.ts`): deterministic, secret-free, named by
+ * its sha256. On EC2 an S3 object; in the rehearsal a file the harness serves.
  */
-export const renderMailHostUserData = (rendering: MailHostRendering, options: MailHostUserDataOptions = {}): Buffer =>
-  gzipSync(renderMailHostCloudConfig(rendering, options), { level: 9 });
+export const renderMailHostBundle = (rendering: MailHostRendering, options: MailHostBundleOptions = {}): HostBundle =>
+  packBundle(stagedFilesOf(rendering, options), [
+    `Configuration of ${rendering.spec.hostname} (${rendering.spec.role} MX), generated by Mirovoy Mail (host/provision).`,
+    'Each file follows its "=== <path> <mode> <owner> <group> <bytes>" line. No secret is in here:',
+    'mirovoy-provision fetches them at run time. A change of this text is the change of the host.',
+  ]);
+
+/** The user data of a mail host: its bootstrap (see `bootstrap.ts`), gzip-compressed. */
+export const renderMailHostUserData = (rendering: MailHostRendering, options: MailHostBundleOptions = {}): Buffer =>
+  renderBootstrapUserData({ hostname: rendering.spec.hostname, admin: options.admin, provisionCommand: PROVISION_COMMAND, stateDirectory: STATE_DIRECTORY });

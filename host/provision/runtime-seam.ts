@@ -36,6 +36,14 @@ export const RUNTIME_SETTINGS = {
    * `db-ca` is built from it (the RDS bundle is public, not a secret); unused in the rehearsal.
    */
   databaseCaUrl: 'database-ca-url',
+  /**
+   * The configuration bundle this host should run: `<object key> <sha256>` (see
+   * `host/provision/bundle.ts`). On EC2 the instance tag `mirovoy:bundle`, which the metadata
+   * service serves live, so an in-place tag update reaches the running host.
+   */
+  bundle: 'bundle',
+  /** S3 bucket holding the bundles (EC2 only; the rehearsal serves them from files). */
+  bundleBucket: 'bundle-bucket',
 } as const;
 
 /**
@@ -69,18 +77,38 @@ export const RUNTIME_SECRETS = {
 export const dkimSecretName = (domain: string): string => `dkim-${domain.replace(/\./g, '-')}`;
 
 // Shipped without its comment lines (EC2 caps user data at 16 KB); the usage message says what they say.
+// AWS is called with curl's own SigV4 signing (curl >= 7.75, Debian 13 has 8.14) and the role's
+// credentials from the metadata service, instead of the AWS CLI (121 MB, 8,841 files).
+// Credentials reach curl on its standard input (-K -), never in its arguments.
 const BODY = `# Usage: mirovoy-fetch setting <name>          print a run-time setting
 #        mirovoy-fetch secret <name> [<field>] print a secret (or one field of its JSON)
+#        mirovoy-fetch bundle <key>            print a configuration bundle
 set -euo pipefail
-kind=\${1:?usage: mirovoy-fetch setting|secret <name> [field]}
-name=\${2:?usage: mirovoy-fetch setting|secret <name> [field]}
+usage='usage: mirovoy-fetch setting|secret|bundle <name> [field]'
+kind=\${1:?$usage}
+name=\${2:?$usage}
 field=\${3:-}
-[[ $name =~ ^[a-z0-9-]+$ ]] || { echo "mirovoy-fetch: bad name '$name'" >&2; exit 2; }
+if [[ $kind == bundle ]]; then
+  [[ $name =~ ^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$ && $name != *..* ]] || { echo "mirovoy-fetch: bad bundle key '$name'" >&2; exit 2; }
+else
+  [[ $name =~ ^[a-z0-9-]+$ ]] || { echo "mirovoy-fetch: bad name '$name'" >&2; exit 2; }
+fi
 
 imds() {
   local token
   token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token)
   curl -fsS -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/$1"
+}
+
+# aws <service> <curl arguments...>: one signed HTTPS request with the instance role's credentials.
+aws() {
+  local service=$1 region role credentials
+  shift
+  region=$(imds meta-data/placement/region)
+  role=$(imds meta-data/iam/security-credentials/)
+  credentials=$(imds "meta-data/iam/security-credentials/$role" |
+    python3 -c 'import json, sys; c = json.load(sys.stdin); print("user = \\"%s:%s\\"\\nheader = \\"x-amz-security-token: %s\\"" % (c["AccessKeyId"], c["SecretAccessKey"], c["Token"]))')
+  printf '%s\\n' "$credentials" | curl -fsS --proto =https --retry 3 -K - --aws-sigv4 "aws:amz:$region:$service" "\${@//@REGION@/$region}"
 }
 
 setting() {
@@ -95,8 +123,19 @@ secret() {
     url=$(setting ${RUNTIME_SETTINGS.databaseCaUrl})
     curl -fsS --proto =https "$url" | python3 -c 'import json, sys; print(json.dumps({"certificate": sys.stdin.read()}))'
   else
-    AWS_DEFAULT_REGION=$(imds meta-data/placement/region) \\
-      aws secretsmanager get-secret-value --secret-id "$(setting "secret-$1")" --query SecretString --output text
+    id=$(setting "secret-$1")
+    aws secretsmanager -H 'X-Amz-Target: secretsmanager.GetSecretValue' -H 'Content-Type: application/x-amz-json-1.1' \\
+      --data "{\\"SecretId\\": \\"$id\\"}" https://secretsmanager.@REGION@.amazonaws.com/ |
+      python3 -c 'import json, sys; print(json.load(sys.stdin)["SecretString"])'
+  fi
+}
+
+bundle() {
+  if [[ -d ${REHEARSAL_SEAM_DIRECTORY} ]]; then cat "${REHEARSAL_SEAM_DIRECTORY}/bundles/$1"
+  else
+    bucket=$(setting ${RUNTIME_SETTINGS.bundleBucket})
+    # S3 wants the payload hash signed too; a GET has none.
+    aws s3 -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "https://$bucket.s3.@REGION@.amazonaws.com/$1"
   fi
 }
 
@@ -105,7 +144,8 @@ case $kind in
   secret)
     if [[ -z $field ]]; then secret "$name"
     else secret "$name" | python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]], end="")' "$field"; fi ;;
-  *) echo "mirovoy-fetch: unknown kind '$kind' (setting or secret)" >&2; exit 2 ;;
+  bundle) bundle "$name" ;;
+  *) echo "mirovoy-fetch: unknown kind '$kind' (setting, secret or bundle)" >&2; exit 2 ;;
 esac
 `;
 
