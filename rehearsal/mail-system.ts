@@ -4,7 +4,7 @@
  * (an SMTP sink for "the internet"), and a DNS server serving the record set we publish.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { mailDnsRecords } from '../host/dns/mail-records';
 import { MailHostRendering, MailHostSpec, renderMailHost } from '../host';
 import { mailHostSpecFromConfig } from '../adapters/mail-host-spec';
 import { dkimPublicKeyBase64 } from '../host/opendkim';
-import { mailHostPackages, renderMailHostUserData } from '../host/provision';
+import { bundleObjectKey, bundleSettingValue, CONVERGE_STATUS_FILE, HostBundle, mailHostPackages, PROVISION_UNIT, renderMailHostBundle, renderMailHostUserData } from '../host/provision';
 import { dkimSecretName, REHEARSAL_SEAM_DIRECTORY, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
 import { databaseHostFiles, renderDatabaseHostUserData } from './database-host';
 import type { DnsRecord } from './dns-records';
@@ -90,6 +90,12 @@ export interface MailRehearsalOptions {
    * secret `relay`. @default false
    */
   readonly authenticatedRelay?: boolean;
+  /**
+   * The database refuses connections (TCP reset on 3306) while the mail hosts boot, until
+   * {@link MailRehearsal.releaseDatabase}; {@link startMailRehearsal} then returns without waiting
+   * for mail-ready (use {@link MailRehearsal.waitForMailReady}). @default false
+   */
+  readonly databaseDownAtBoot?: boolean;
 }
 
 /** The authenticated relay of a rehearsal. */
@@ -98,6 +104,8 @@ export interface RehearsalRelay {
   readonly directory: string;
   /** The credentials it requires, as the hosts' secret `relay` holds them. */
   readonly username: string;
+  /** A second account the relay accepts: what rotated credentials look like (`putSecret(host, 'relay', …)`). */
+  readonly rotated: { readonly username: string; readonly password: string };
 }
 
 /** A running mail rehearsal. */
@@ -120,6 +128,20 @@ export interface MailRehearsal {
   issueCertificate(host: 'mx1' | 'mx2'): Promise<HostCertificate>;
   /** Replaces a secret of a running mail host, as an update of it in Secrets Manager would. */
   putSecret(host: 'mx1' | 'mx2', name: string, value: object): void;
+  /**
+   * Renders a host again from a changed spec (the config adapter's, then `tune`) and serves its
+   * bundle, as `terraform apply` of a changed config would (new S3 object, new `mirovoy:bundle`
+   * tag); the host picks it up at its next convergence run. Returns the bundle.
+   */
+  publishSpec(host: 'mx1' | 'mx2', tune: (spec: MailHostSpec) => MailHostSpec): HostBundle;
+  /** Serves any bundle text under a key and names it (with `sha256`, default its own) in the setting `bundle`. */
+  publishBundle(host: 'mx1' | 'mx2', content: string, sha256?: string): void;
+  /** Lets the database accept connections again (after `databaseDownAtBoot`). */
+  releaseDatabase(): Promise<void>;
+  /** Waits until a mail host reports mail-ready (throws with its provisioning journal otherwise). */
+  waitForMailReady(host: 'mx1' | 'mx2', timeoutMs?: number): Promise<void>;
+  /** Runs one convergence now (what the host's timer does every few minutes); its exit code and log. */
+  converge(host: 'mx1' | 'mx2'): Promise<{ code: number | null; log: string }>;
   /** Stops the sinks, then the rehearsal, and deletes the test CA. */
   stop(): Promise<void>;
 }
@@ -153,6 +175,39 @@ const seamSettings = (settings: Partial<Record<keyof typeof RUNTIME_SETTINGS, st
     path: `${REHEARSAL_SEAM_DIRECTORY}/settings/${RUNTIME_SETTINGS[key as keyof typeof RUNTIME_SETTINGS]}`,
     content: `${value}\n`,
   }));
+
+/** The files that serve a bundle (under its own hash, or as named by `sha256`: a wrong hash for tests). */
+const publishedBundle = (host: 'mx1' | 'mx2', bundle: HostBundle, sha256 = bundle.sha256): GuestFile[] => {
+  const key = bundleObjectKey(host, { ...bundle, sha256 });
+  return [
+    { path: `${REHEARSAL_SEAM_DIRECTORY}/bundles/${key}`, content: bundle.content },
+    { path: `${REHEARSAL_SEAM_DIRECTORY}/settings/${RUNTIME_SETTINGS.bundle}`, content: `${bundleSettingValue(key, { ...bundle, sha256 })}\n` },
+  ];
+};
+
+/** nftables table (in the database host's namespace) that makes the database refuse connections. */
+const HOLD_DATABASE_TABLE = 'mirovoy_rehearsal_hold';
+const HOLD_DATABASE_RULES = `table inet ${HOLD_DATABASE_TABLE} {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 3306 reject with tcp reset\n  }\n}\n`;
+
+/** How long a mail host may take from boot to mail-ready (packages, schema, daemons). */
+const MAIL_READY_TIMEOUT_MS = 600_000;
+
+/**
+ * Waits until the host's provisioning reports mail-ready (the bootstrap only starts it, so
+ * cloud-init is done long before). Throws with the unit's journal when it does not come.
+ */
+const waitForMailReady = async (rehearsal: Rehearsal, host: string, timeoutMs = MAIL_READY_TIMEOUT_MS): Promise<void> => {
+  const container = rehearsal.host(host);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ready = await container.exec(['test', '-e', '/run/mirovoy/ready'], { allowFailure: true });
+    if (ready.code === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  const journal = await container.exec(['journalctl', '--no-pager', '-o', 'cat', '-n', '60', '-u', `${PROVISION_UNIT}.service`], { allowFailure: true });
+  const status = await container.exec(['cat', CONVERGE_STATUS_FILE], { allowFailure: true });
+  throw new Error(`${host} did not become mail-ready within ${timeoutMs / 1000} s\n--- status ---\n${status.stdout}\n--- journal ---\n${journal.stdout}`);
+};
 
 /** One booted mail host of the rehearsal. */
 interface RehearsedMailHost {
@@ -252,6 +307,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     };
     // SES SMTP credentials look like this: an access key id, and a base64 password.
     const relayCredentials = relayed ? { username: 'AKIAREHEARSAL0RELAY', password: `${newPassword()}+/=` } : null;
+    const rotatedRelayCredentials = { username: 'AKIAREHEARSAL1ROTATED', password: `${newPassword()}/+=` };
     const certificates = await Promise.all(hosts.map((h) => ca.issue([h.rendering.spec.hostname], [h.ip])));
     const rehearsal = await Rehearsal.start({
       hosts: [
@@ -268,6 +324,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
           ip: h.ip,
           userData: renderMailHostUserData(h.rendering, { admin: config.admin }),
           extraFiles: [
+            ...publishedBundle(h.name, renderMailHostBundle(h.rendering, { admin: config.admin })),
             ...CLAMAV_OVERRIDES,
             trustedRoot(ca.rootPem),
             ...seamSettings({ databaseHost: REHEARSAL_NAMES.database }),
@@ -284,10 +341,12 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
         { name: 'prober', ip: MAIL_REHEARSAL_ADDRESSES.prober },
       ],
       dnsRecords: dnsRecordsFor(config, hosts, dkimPublicKeys),
+      beforeBoot: options.databaseDownAtBoot ? (lan) => lan.exec('db', ['nft', '-f', '-'], { input: HOLD_DATABASE_RULES }).then(() => undefined) : undefined,
       // What the user data installs, with its closure; a superset of the default repository's
       // list shares its cache entry with the other suites.
       repo: { packages: [...new Set([...exampleMailHostPackages(), ...DATABASE_HOST_PACKAGES, ...hosts.flatMap((h) => mailHostPackages(h.rendering, config.admin))])] },
     });
+    if (!options.databaseDownAtBoot) await Promise.all(hosts.map((h) => waitForMailReady(rehearsal, h.name)));
     const rootCaFile = join(rehearsal.directory, 'test-root-ca.pem');
     writeFileSync(rootCaFile, ca.rootPem);
     const sinkDirectory = join(rehearsal.directory, 'sink');
@@ -298,7 +357,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       sinks.push(await startSink(rehearsal, sinkDirectory));
       if (relayCredentials) {
         const tls = await ca.issue([REHEARSAL_NAMES.relayHost]);
-        sinks.push(await startSink(rehearsal, relayDirectory, { port: RELAY_PORT, tls, auth: relayCredentials }));
+        sinks.push(await startSink(rehearsal, relayDirectory, { port: RELAY_PORT, tls, auth: [relayCredentials, rotatedRelayCredentials] }));
       }
     } catch (error) {
       stopSinks();
@@ -315,13 +374,35 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       primaryChainPem: certificates[0].chainPem,
       sinkDirectory,
       dkimPublicKeys,
-      relay: relayCredentials ? { directory: relayDirectory, username: relayCredentials.username } : null,
+      relay: relayCredentials ? { directory: relayDirectory, username: relayCredentials.username, rotated: rotatedRelayCredentials } : null,
       issueCertificate: (host) => {
         const h = hosts.find((x) => x.name === host);
         if (!h) throw new Error(`no mail host ${host} in this rehearsal`);
         return ca.issue([h.rendering.spec.hostname], [h.ip]);
       },
       putSecret: (host, name, value) => rehearsal.host(host).writeFile(seamSecret(name, value)),
+      publishSpec: (host, tuneAgain) => {
+        const role = host === 'mx1' ? 'primary' : 'backup';
+        const bundle = renderMailHostBundle(renderMailHost(tuneAgain(tune(mailHostSpecFromConfig(config, role)))), { admin: config.admin });
+        publishedBundle(host, bundle).forEach((f) => rehearsal.host(host).writeFile(f));
+        return bundle;
+      },
+      publishBundle: (host, content, sha256) => {
+        const own = createHash('sha256').update(content, 'utf8').digest('hex');
+        publishedBundle(host, { content, sha256: own }, sha256).forEach((f) => rehearsal.host(host).writeFile(f));
+      },
+      releaseDatabase: async () => {
+        await rehearsal.exec('db', ['nft', 'delete', 'table', 'inet', HOLD_DATABASE_TABLE]);
+      },
+      waitForMailReady: (host, timeoutMs) => waitForMailReady(rehearsal, host, timeoutMs),
+      converge: async (host) => {
+        const unit = `${PROVISION_UNIT}.service`;
+        const run = await rehearsal.host(host).exec(['systemctl', 'start', unit], { allowFailure: true, timeoutMs: 600_000 });
+        const id = (await rehearsal.host(host).exec(['systemctl', 'show', '-p', 'InvocationID', '--value', unit])).stdout.trim();
+        const log = await rehearsal.host(host).exec(['journalctl', '--no-pager', '-o', 'cat', `_SYSTEMD_INVOCATION_ID=${id}`]);
+        await rehearsal.host(host).exec(['systemctl', 'reset-failed', unit], { allowFailure: true });
+        return { code: run.code, log: log.stdout };
+      },
       async stop() {
         stopSinks();
         try {

@@ -50,6 +50,11 @@ export interface RehearsalProps {
   readonly repo?: LocalAptRepoProps;
   /** Give up on a host's boot (cloud-init included) after this long. @default 600000 (10 min) */
   readonly bootTimeoutMs?: number;
+  /**
+   * Runs once the LAN and DNS are up, before any host boots (e.g. a firewall rule in a node's
+   * namespace, so a host meets an unreachable service at boot). @default none
+   */
+  readonly beforeBoot?: (lan: RehearsalLan) => Promise<void>;
 }
 
 /** Node names the rehearsal uses itself. */
@@ -113,6 +118,7 @@ export class Rehearsal {
         records: props.dnsRecords ?? [],
         directory: rehearsal.directory,
       });
+      await props.beforeBoot?.(rehearsal.network);
       await timed(`boot ${props.hosts.map((h) => h.fqdn).join(', ')} and run their user-data`, async () => {
         // allSettled, not all: teardown must wait until no boot is still creating its container.
         const boots = await Promise.allSettled(props.hosts.map((host) => rehearsal.bootHost(host, base, repo, dnsNode.ip, props.bootTimeoutMs)));

@@ -13,6 +13,8 @@ export const DEFAULT_SUITE = 'trixie';
 export const BASE_ROOTFS_PACKAGES: readonly string[] = [
   'cloud-init', 'systemd-sysv', 'dbus', 'ca-certificates', 'iproute2', 'procps', 'netbase',
   'python3', 'less', 'sudo', 'gpg', 'apt-utils',
+  // A stock cloud image has it; without ssh-keygen cloud-init's ssh module fails and every boot ends "degraded done".
+  'openssh-server',
 ];
 
 /** Bump when the build below changes in a way the package list does not show: it invalidates the cache. */

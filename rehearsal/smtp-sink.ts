@@ -17,8 +17,11 @@ export interface SmtpSinkOptions {
   readonly port?: number;
   /** STARTTLS certificate (chain, leaf first) and key, PEM. @default none: no STARTTLS, no AUTH */
   readonly tls?: { readonly chainPem: string; readonly keyPem: string };
-  /** Credentials every client must log in with (needs `tls`). @default none: anyone may send */
-  readonly auth?: { readonly username: string; readonly password: string };
+  /**
+   * Accounts a client may log in with (needs `tls`); more than one, as SES accepts both access
+   * keys of its IAM user while one is rotated. @default none: anyone may send
+   */
+  readonly auth?: readonly { readonly username: string; readonly password: string }[];
 }
 
 /** Starts the sink; resolves once it listens. */
@@ -34,7 +37,7 @@ export const startSmtpSink = (address: string, directory: string, options: SmtpS
       authMethods: ['PLAIN', 'LOGIN'],
       logger: false,
       onAuth(credentials, _session, callback) {
-        if (auth && credentials.username === auth.username && credentials.password === auth.password) callback(null, { user: credentials.username });
+        if (auth?.some((a) => credentials.username === a.username && credentials.password === a.password)) callback(null, { user: credentials.username });
         else callback(new Error('Authentication credentials invalid'));
       },
       onData(stream, session, callback) {

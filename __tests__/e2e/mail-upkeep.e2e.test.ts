@@ -1,6 +1,8 @@
 /**
- * Upkeep of running mail hosts, rehearsed for real: the daily certificate refresh (a renewed
- * certificate reaches 465/587/993 and both MXes' port 25 by a reload, a bad one is refused),
+ * Upkeep of running mail hosts, rehearsed for real: the convergence run (mirovoy-provision.service,
+ * every few minutes from its timer) refreshes every secret — a renewed certificate reaches
+ * 465/587/993 and both MXes' port 25 by a reload, a bad one is refused, rotated relay credentials
+ * are used by the next relayed message —
  * and outbound mail through an authenticated relay (the rehearsal's stand-in for Amazon SES:
  * AUTH only after STARTTLS, a certificate from the test CA). The example config's primary and
  * backup MX, booted from their exact user data.
@@ -16,8 +18,7 @@ jest.setTimeout(180_000);
 
 const PASSWORD = { alice: 'alice-Upkeep-1' };
 const { primary: PRIMARY, backup: BACKUP } = MAIL_REHEARSAL_ADDRESSES;
-const TIMER = 'mirovoy-certificates.timer';
-const SERVICE = 'mirovoy-certificates.service';
+const TIMER = 'mirovoy-provision.timer';
 
 const EXAMPLE = loadConfig('example');
 const PRIMARY_NAME = EXAMPLE.mail.primary.hostname;
@@ -50,14 +51,8 @@ const daemons = async (host: 'mx1' | 'mx2') => {
   return { pids: pids.output.trim(), reloads: Number(reloads.output.trim()) };
 };
 
-/** Runs the refresh service once on a host; its exit code and what it logged in that run. */
-const refresh = async (host: 'mx1' | 'mx2') => {
-  const run = await on(host, `systemctl start ${SERVICE}`, true);
-  const id = (await on(host, `systemctl show -p InvocationID --value ${SERVICE}`)).output.trim();
-  const log = await on(host, `journalctl --no-pager -o cat _SYSTEMD_INVOCATION_ID=${id}`);
-  await on(host, `systemctl reset-failed ${SERVICE} || true`);
-  return { code: run.code, log: log.output };
-};
+/** Runs one convergence on a host, as its timer does; its exit code and what it logged in that run. */
+const refresh = (host: 'mx1' | 'mx2') => mail.converge(host);
 
 const installedFiles = (host: 'mx1' | 'mx2') => on(host, 'sha256sum /etc/mirovoy/tls/mail-chain.pem /etc/mirovoy/tls/mail-key.pem');
 const tlsSecret = (c: HostCertificate) => ({ certificate_chain: c.chainPem, private_key: c.keyPem });
@@ -76,15 +71,15 @@ afterAll(async () => {
 }, 120_000);
 
 describe('certificate refresh', () => {
-  it.each(['mx1', 'mx2'] as const)('%s: the daily timer is enabled and scheduled', async (host) => {
+  it.each(['mx1', 'mx2'] as const)('%s: the convergence timer is enabled and scheduled within minutes', async (host) => {
     const state = await on(host, `systemctl is-enabled ${TIMER}; systemctl is-active ${TIMER}; date -d "$(systemctl show -p NextElapseUSecRealtime --value ${TIMER})" +%s`);
     const [enabled, active, next] = state.output.trim().split('\n');
     expect([enabled, active]).toEqual(['enabled', 'active']);
-    // The next run is within a day and a bit (daily, plus the random delay).
+    // The next run is a few minutes away (3 min after the last one, plus up to 90 s at random).
     expect(next).toMatch(/^\d+$/);
     const nextMs = Number(next) * 1000;
     expect(nextMs - Date.now()).toBeGreaterThan(0);
-    expect(nextMs - Date.now()).toBeLessThan(26 * 3600 * 1000);
+    expect(nextMs - Date.now()).toBeLessThan(6 * 60 * 1000);
   });
 
   it.each(['mx1', 'mx2'] as const)('%s: with the secret unchanged, the service installs nothing and reloads nothing', async (host) => {
@@ -92,7 +87,8 @@ describe('certificate refresh', () => {
     const mtimes = await on(host, 'stat -c %Y /etc/mirovoy/tls/mail-chain.pem /etc/mirovoy/tls/mail-key.pem');
     const run = await refresh(host);
     expect(run.code).toBe(0);
-    expect(run.log).toMatch(/certificate unchanged: nothing installed or reloaded/);
+    expect(run.log).toMatch(/mirovoy-provision: nothing changed/);
+    expect(run.log).not.toMatch(/updated|reloaded|restarted/);
     expect(await daemons(host)).toEqual(before);
     expect((await installedFiles(host)).output).toBe(files.output);
     expect((await on(host, 'stat -c %Y /etc/mirovoy/tls/mail-chain.pem /etc/mirovoy/tls/mail-key.pem')).output).toBe(mtimes.output);
@@ -111,10 +107,12 @@ describe('certificate refresh', () => {
       }
     });
 
-    it.each(['mx1', 'mx2'] as const)('%s: is installed by the service, which reloads Postfix (and Dovecot) without restarting them', async (host) => {
+    it.each(['mx1', 'mx2'] as const)('%s: is installed by the convergence run, which reloads Postfix (and Dovecot) without restarting them', async (host) => {
       const run = await refresh(host);
       expect(run.code).toBe(0);
-      expect(run.log).toMatch(new RegExp(`installed the renewed certificate; reloaded ${host === 'mx1' ? '(postfix dovecot|dovecot postfix)' : 'postfix'}`));
+      expect(run.log).toMatch(/updated \/etc\/mirovoy\/tls\/mail-chain\.pem \(secret\)/);
+      for (const unit of host === 'mx1' ? ['postfix', 'dovecot'] : ['postfix']) expect(run.log).toContain(`reloaded ${unit} (a secret it reads changed)`);
+      expect(run.log).not.toMatch(/restarted/);
       const after = await daemons(host);
       expect(after.pids).toBe(before[host]!.pids);
       expect(after.reloads).toBe(before[host]!.reloads + (host === 'mx1' ? 2 : 1));
@@ -147,11 +145,14 @@ describe('certificate refresh', () => {
       expect(run.code).not.toBe(0);
       expect(run.log).toMatch(message);
       expect(run.log).toMatch(/nothing was installed/);
+      // The host keeps serving with what it had; the status file says what went wrong.
+      expect((await on('mx1', 'cat /var/lib/mirovoy/status.json')).output).toMatch(/"state": "failed"/);
       expect((await installedFiles('mx1')).output).toBe(files.output);
       expect(await daemons('mx1')).toEqual(before);
       expect(await servedChain(PRIMARY, 993, PRIMARY_NAME)).toBe(served);
     } finally {
       mail.putSecret('mx1', 'tls', good);
+      expect((await refresh('mx1')).code).toBe(0);
     }
   });
 });
@@ -188,6 +189,26 @@ describe('outbound mail through an authenticated relay', () => {
     expect(file.output).toBe(`600 root root\n[${REHEARSAL_NAMES.relayHost}]:587\n`);
     const { password } = JSON.parse((await on(host, 'cat /etc/mirovoy/rehearsal/secrets/relay')).output) as { password: string };
     expect((await on(host, `gunzip -c /var/lib/cloud/seed/nocloud/user-data | grep -cF -- ${JSON.stringify(password)} || true`)).output.trim()).toBe('0');
+  });
+
+  it('uses rotated credentials from the next convergence on: the next relayed message logs in with them', async () => {
+    const good = JSON.parse((await on('mx1', 'cat /etc/mirovoy/rehearsal/secrets/relay')).output) as { username: string; password: string };
+    const pids = (await on('mx1', 'systemctl show -p MainPID --value postfix@-')).output;
+    mail.putSecret('mx1', 'relay', relay().rotated);
+    try {
+      const run = await refresh('mx1');
+      expect(run.code).toBe(0);
+      expect(run.log).toMatch(/updated \/etc\/mirovoy\/private\/relay-password \(secret\)/);
+      expect(run.log).toContain('reloaded postfix (a secret it reads changed)');
+      expect((await on('mx1', 'systemctl show -p MainPID --value postfix@-')).output).toBe(pids);
+      const subject = uniqueSubject('rotated-credentials');
+      expect((await submit(subject)).output).toMatch(/250 2\.0\.0 Ok: queued/);
+      const messages = await eventually(async () => (relayed(`Subject: ${subject}`).length ? relayed(`Subject: ${subject}`) : undefined), 30_000);
+      expect(messages?.[0]).toMatch(new RegExp(`^X-Sink-Auth-User: ${relay().rotated.username}\\r$`, 'm'));
+    } finally {
+      mail.putSecret('mx1', 'relay', good);
+      await refresh('mx1');
+    }
   });
 
   it('defers mail while the relay refuses the credentials, and sends it once they are right again', async () => {
