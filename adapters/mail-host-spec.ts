@@ -1,6 +1,8 @@
 /** The adapter from a project config to the host renderers' input. */
+import { ConfigProblem } from '../configs/problems';
+import { ConfigRule } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
-import { MailHostRole, MailHostSpec, PostfixDuration, RelaySpec } from '../host/spec';
+import { checkMailHostSpec, MailHostRole, MailHostSpec, PostfixDuration, RelaySpec, SpecProblem } from '../host/spec';
 
 /** Where the provision step writes a mail host's TLS files. */
 export const MAIL_TLS_FILES = {
@@ -77,3 +79,69 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
     },
   };
 };
+
+/** The config object that describes a mail host. */
+const hostPath = (role: MailHostRole): string => (role === 'primary' ? 'mail.primary' : 'mail.backupMx');
+
+/** Where a spec field's value comes from in the config; `index` is the field's list position, if any. */
+type ConfigPath = string | ((at: { readonly role: MailHostRole; readonly config: MirovoyConfig; readonly index?: number }) => string);
+
+/**
+ * The config field each checked spec field is filled from (by `mailHostSpecFromConfig` above), so
+ * a host-spec problem names the field a person wrote. Keep it in step with the adapter: a checked
+ * field it fills from the config needs its entry here. Fields filled with constants (TLS and CA files, database
+ * port and users, mailbox root, which filters run on which role) have none: a problem there is a
+ * bug in this adapter, reported at the host's config object.
+ */
+const CONFIG_PATH_OF_SPEC_FIELD: Readonly<Record<string, ConfigPath>> = {
+  hostname: ({ role }) => `${hostPath(role)}.hostname`,
+  mailOrigin: 'mailDomains[0]',
+  mailDomains: ({ index }) => (index === undefined ? 'mailDomains' : `mailDomains[${index}]`),
+  vmailUid: 'mail.virtualMailUid',
+  'database.name': 'database.mailDatabaseName',
+  'relay.host': ({ config }) => (config.mail.outbound === 'ses' ? 'region' : 'mail.relayHost'),
+  messageSizeLimit: 'mail.messageSizeLimitMiB',
+  primaryMxHostname: 'mail.primary.hostname',
+  trustedNetworks: 'network.cidr',
+  'fail2ban.ignoreAddresses': 'network.cidr',
+  backupMx: 'mail.backupMx.enabled',
+  'backupMx.hostname': 'mail.backupMx.hostname',
+  memoryMiB: ({ role }) => `${hostPath(role)}.instanceType`,
+  'amavis.spamPolicy': 'mail.spamPolicy',
+  'postgrey.delaySeconds': 'mail.greylisting.delaySeconds',
+  'spf.hardFail': 'mail.spfHardFail',
+  'dkim.selector': 'mail.dkimSelector',
+  'fail2ban.bantime': 'mail.fail2ban.banTime',
+  'fail2ban.findtime': 'mail.fail2ban.findTime',
+  'fail2ban.maxretry': 'mail.fail2ban.maxRetry',
+};
+
+/** The value at a dotted config path such as `mailDomains[0]` or `mail.fail2ban.banTime`. */
+const configValueAt = (config: MirovoyConfig, path: string): unknown =>
+  path
+    .split(/\.|\[(\d+)\]/)
+    .filter((key) => key !== undefined && key !== '')
+    .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), config);
+
+/**
+ * A host-spec problem as a config problem: at the config field the spec field came from, with that
+ * field's value (e.g. MiB, not the spec's bytes) and the spec's fix.
+ */
+const asConfigProblem = (problem: SpecProblem, role: MailHostRole, config: MirovoyConfig): ConfigProblem => {
+  const index = /\[(\d+)\]/.exec(problem.field)?.[1];
+  const to = CONFIG_PATH_OF_SPEC_FIELD[problem.field.replace(/\[\d+\]/g, '')];
+  if (to === undefined) return { path: hostPath(role), value: problem.value, message: `its host spec field ${problem.field} is invalid: ${problem.fix}` };
+  const path = typeof to === 'string' ? to : to({ role, config, index: index === undefined ? undefined : Number(index) });
+  return { path, value: configValueAt(config, path) ?? problem.value, message: problem.fix };
+};
+
+/**
+ * The host-spec rules (`checkMailHostSpec`) as a config rule: run on the spec of each mail host the
+ * config defines (the primary; the backup MX when enabled) and reported at config paths, so a
+ * config that validates also renders. A backup MX without a name is left to the cross-field rule
+ * that asks for one. `validateMirovoyConfig` (`configs/load.ts`) adds it to the config's own rules.
+ */
+export const mailHostSpecProblems: ConfigRule = (config) =>
+  (['primary', 'backup'] as const)
+    .filter((role) => role === 'primary' || (config.mail.backupMx.enabled && config.mail.backupMx.hostname))
+    .flatMap((role) => checkMailHostSpec(mailHostSpecFromConfig(config, role)).map((problem) => asConfigProblem(problem, role, config)));

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { mailHostSpecProblems } from '../adapters/mail-host-spec';
 import { ConfigError } from './problems';
 import { MirovoyConfig } from './schema';
 import { validateConfig } from './validate';
@@ -51,8 +52,20 @@ const readConfigFile = (file: string): unknown => {
   }
 };
 
-/** Loads and validates the config chosen by `selector` (default: `$MIROVOY_CONFIG` or `example`). */
+/**
+ * The one validation of a config: its schema and cross-field rules (`validate.ts`), and the rules
+ * of the mail host specs built from it (`host/spec.ts`, reported at config paths by the adapter),
+ * so a config that passes also synthesizes and renders. Throws a ConfigError listing every problem.
+ *
+ * Composed here rather than in validate.ts or rules.ts: the host rules reach the config through
+ * adapters/, which imports configs/, so the schema, rules and validator stay free of adapters/ and
+ * host/. This file is only the entry point for main.ts, the rehearsal and the benches; nothing in
+ * adapters/, stacks/, modules/ or host/ imports it, so the import of the adapter closes no cycle.
+ */
+export const validateMirovoyConfig = (input: unknown, source: string): MirovoyConfig => validateConfig(input, source, [mailHostSpecProblems]);
+
+/** Loads and validates (`validateMirovoyConfig`) the config chosen by `selector` (default: `$MIROVOY_CONFIG` or `example`). */
 export const loadConfig = (selector: string = process.env[CONFIG_SELECTOR_VARIABLE] || DEFAULT_CONFIG_NAME): MirovoyConfig => {
   const file = resolveSelector(selector);
-  return validateConfig(readConfigFile(file), file);
+  return validateMirovoyConfig(readConfigFile(file), file);
 };

@@ -8,7 +8,8 @@ import { MirovoyConfig } from './schema';
 import { VPC_PREFIX_RANGE } from './subnets';
 import { managedZones, zoneOf } from './zones';
 
-type Rule = (config: MirovoyConfig) => ConfigProblem[];
+/** A rule over a structurally valid config: the problems it finds, none when the config obeys it. */
+export type ConfigRule = (config: MirovoyConfig) => ConfigProblem[];
 
 const isBelowZone = (hostname: string, zone: string) => hostname.endsWith(`.${zone}`);
 
@@ -22,17 +23,17 @@ const namedHosts = (c: MirovoyConfig) =>
     ...c.mail.clientHostnames.map((hostname, i) => ({ path: `mail.clientHostnames[${i}]`, enabled: true, hostname })),
   ] as const;
 
-const enabledHostsNeedNames: Rule = (c) =>
+const enabledHostsNeedNames: ConfigRule = (c) =>
   namedHosts(c)
     .filter((h) => h.enabled && !h.hostname)
     .map((h) => ({ path: h.path, message: `is required when ${h.path.replace(/\.hostname$/, '')} is enabled; give a name inside ${c.hostedZone.name}` }));
 
-const hostnamesInsideHostedZone: Rule = (c) =>
+const hostnamesInsideHostedZone: ConfigRule = (c) =>
   namedHosts(c)
     .filter((h) => h.enabled && h.hostname && !isBelowZone(h.hostname, c.hostedZone.name))
     .map((h) => ({ path: h.path, value: h.hostname, message: `must be inside the hosted zone ${c.hostedZone.name} (e.g. mx1.${c.hostedZone.name}) so its records and certificate can be managed` }));
 
-const hostnamesDistinct: Rule = (c) => {
+const hostnamesDistinct: ConfigRule = (c) => {
   const seen = new Map<string, string>();
   return namedHosts(c).flatMap((h) => {
     if (!h.enabled || !h.hostname) return [];
@@ -45,12 +46,12 @@ const hostnamesDistinct: Rule = (c) => {
 const listDistinct = (path: string, values: readonly string[], what: string): ConfigProblem[] =>
   values.flatMap((v, i) => (values.indexOf(v) < i ? [{ path: `${path}[${i}]`, value: v, message: `is listed twice; each ${what} may appear once` }] : []));
 
-const zonesAndDomainsDistinct: Rule = (c) => [
+const zonesAndDomainsDistinct: ConfigRule = (c) => [
   ...listDistinct('network.availabilityZones', c.network.availabilityZones, 'zone'),
   ...listDistinct('mailDomains', c.mailDomains, 'domain'),
 ];
 
-const backupMxInAnotherZone: Rule = (c) => {
+const backupMxInAnotherZone: ConfigRule = (c) => {
   const backup = c.mail.backupMx;
   if (!backup.enabled || backup.availabilityZone === undefined) return [];
   const zones = c.network.availabilityZones;
@@ -62,14 +63,14 @@ const backupMxInAnotherZone: Rule = (c) => {
     : [];
 };
 
-const vpcSizeFitsPlan: Rule = (c) => {
+const vpcSizeFitsPlan: ConfigRule = (c) => {
   const { prefix } = parseCidr(c.network.cidr);
   return prefix < VPC_PREFIX_RANGE.min || (prefix > VPC_PREFIX_RANGE.max && !c.network.subnets)
     ? [{ path: 'network.cidr', value: c.network.cidr, message: `must be a /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max} block (or list network.subnets yourself for a smaller VPC)` }]
     : [];
 };
 
-const explicitSubnetsFitAndDoNotOverlap: Rule = (c) => {
+const explicitSubnetsFitAndDoNotOverlap: ConfigRule = (c) => {
   const subnets = c.network.subnets;
   if (!subnets) return [];
   const vpc = parseCidr(c.network.cidr);
@@ -93,7 +94,7 @@ const explicitSubnetsFitAndDoNotOverlap: Rule = (c) => {
   return problems;
 };
 
-const webHostsNeedCertificateAndEgress: Rule = (c) =>
+const webHostsNeedCertificateAndEgress: ConfigRule = (c) =>
   (['webmail', 'phpMyAdmin'] as const)
     .filter((name) => c[name].enabled)
     .flatMap((name) => [
@@ -106,26 +107,26 @@ const webHostsNeedCertificateAndEgress: Rule = (c) =>
     ])
     .filter((p, i, all) => all.findIndex((q) => q.path === p.path && q.message === p.message) === i);
 
-const storageCeilingAboveSize: Rule = (c) =>
+const storageCeilingAboveSize: ConfigRule = (c) =>
   c.database.maxAllocatedStorageGiB < c.database.allocatedStorageGiB
     ? [{ path: 'database.maxAllocatedStorageGiB', value: c.database.maxAllocatedStorageGiB, message: `must be at least database.allocatedStorageGiB (${c.database.allocatedStorageGiB})` }]
     : [];
 
-const mailDomainsInManagedZones: Rule = (c) =>
+const mailDomainsInManagedZones: ConfigRule = (c) =>
   c.mailDomains.flatMap((domain, i) =>
     zoneOf(domain, managedZones(c))
       ? []
       : [{ path: `mailDomains[${i}]`, value: domain, message: `is in no Route53 zone of this config: add { name: "${domain}" } (or its parent zone) to dns.additionalZones` }],
   );
 
-const additionalZonesDistinct: Rule = (c) =>
+const additionalZonesDistinct: ConfigRule = (c) =>
   listDistinct(
     'dns.additionalZones',
     managedZones(c).map((z) => z.name),
     'zone (hostedZone included)',
   ).map((p) => ({ ...p, path: p.path.replace(/\[(\d+)\]$/, (_, i: string) => `[${Number(i) - 1}].name`) }));
 
-const oneWayOut: Rule = (c) => [
+const oneWayOut: ConfigRule = (c) => [
   ...(c.mail.outbound === 'ses' && c.mail.relayHost
     ? [{ path: 'mail.relayHost', value: c.mail.relayHost, message: 'must be left out when mail.outbound is "ses" (the SES SMTP endpoint is the relay)' }]
     : []),
@@ -134,7 +135,7 @@ const oneWayOut: Rule = (c) => [
     : []),
 ];
 
-const RULES: readonly Rule[] = [
+const RULES: readonly ConfigRule[] = [
   enabledHostsNeedNames,
   hostnamesInsideHostedZone,
   hostnamesDistinct,

@@ -3,7 +3,11 @@
  *
  * One config describes one environment (one AWS account/region deployment). Field names are
  * named for what they mean to a mail administrator; every optional field has a default that is
- * secure and cheap. Cross-field rules live in `rules.ts`, messages in `errors.ts`.
+ * secure and cheap. Cross-field rules live in `rules.ts`, messages in `problems.ts`.
+ *
+ * Fields that fill a mail host's spec are checked by the spec's own rules (`host/spec.ts`, run on
+ * the config by `validateMirovoyConfig` in `load.ts` and reported at these paths): here they have
+ * only their type and default, so the config and the hosts cannot disagree on what is valid.
  */
 import { z } from 'zod';
 
@@ -95,8 +99,8 @@ const mailSchema = z
       })
       .strict()
       .default({ enabled: false, instanceType: 't3.micro' }),
-    /** UID of the virtual mailbox owner `vmail` (its GID is always 5000). */
-    virtualMailUid: z.number().int().min(1000).max(59999).default(5000),
+    /** UID of the virtual mailbox owner `vmail` (its GID is always 5000): 1000-59999. Range: host spec `vmailUid`. */
+    virtualMailUid: z.number().int().default(5000),
     storage: z
       .object({
         spoolGiB: z.number().int().min(1).max(16384).default(10),
@@ -121,8 +125,11 @@ const mailSchema = z
      * (domain identities, DKIM and MAIL FROM records and SMTP credentials made here).
      */
     outbound: z.enum(['direct', 'ses']).default('direct'),
-    /** Send outgoing mail through this smarthost (`[host]:port`) instead of directly. Not with `outbound: "ses"`. */
-    relayHost: z.string().regex(/^\[?[a-z0-9.-]+\]?(:\d{1,5})?$/, { error: 'must be a host or [host]:port such as [smtp.example.net]:587' }).optional(),
+    /**
+     * Send outgoing mail through this smarthost (`[host]:port`) instead of directly. Not with
+     * `outbound: "ses"`. With `relayCredentialsSecretArn`, a bracketed name and a port. Syntax: host spec `relay.host`.
+     */
+    relayHost: z.string().optional(),
     /**
      * A Secrets Manager secret `{"username","password"}` to log in to `relayHost` with (over a
      * verified TLS connection only). @default no login
@@ -135,7 +142,10 @@ const mailSchema = z
     rootMailRecipient: email.optional(),
     /** SMTP code for unknown local recipients: 550 rejects, 450 asks the sender to retry. */
     unknownLocalRecipientRejectCode: z.literal([450, 550]).default(550),
-    /** Largest message accepted, in MiB. */
+    /**
+     * Largest message accepted, in whole MiB, 1-200. Checked here: the host spec's minimum (1048576
+     * bytes) is the same bound in its unit, and the cap is the config's own.
+     */
     messageSizeLimitMiB: z.number().int().min(1).max(200).default(50),
     /** Offer IMAP on 143 with STARTTLS in addition to IMAPS on 993. */
     imapStartTls: z.boolean().default(false),
@@ -148,20 +158,24 @@ const mailSchema = z
     spamPolicy: z.enum(['tag', 'quarantine', 'discard']).default('tag'),
     /** Greylisting of unknown senders on port 25 (Postgrey). */
     greylisting: z
-      .object({ enabled: z.boolean().default(true), delaySeconds: z.number().int().min(1).max(3600).default(300) })
+      // delaySeconds 0-3600: host spec `postgrey.delaySeconds`.
+      .object({ enabled: z.boolean().default(true), delaySeconds: z.number().int().default(300) })
       .strict()
       .default({ enabled: true, delaySeconds: 300 }),
     /** What an SPF hard fail of the sender does: `reject` it, or only `annotate` (Received-SPF header). */
     spfHardFail: z.enum(['reject', 'annotate']).default('reject'),
-    /** DKIM selector of the keys that sign outgoing mail (`<selector>._domainkey.<domain>`). */
-    dkimSelector: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be a DNS label such as "mail"' }).default('mail'),
-    /** Ban clients that fail logins or probe for relays (fail2ban with nftables). */
+    /** DKIM selector of the keys that sign outgoing mail (`<selector>._domainkey.<domain>`): a DNS label. Syntax: host spec `dkim.selector`. */
+    dkimSelector: z.string().default('mail'),
+    /**
+     * Ban clients that fail logins or probe for relays (fail2ban with nftables). Durations such as
+     * `1h`, `maxRetry` ≥ 1: host spec `fail2ban.bantime`, `findtime`, `maxretry`.
+     */
     fail2ban: z
       .object({
         enabled: z.boolean().default(true),
-        banTime: z.string().regex(/^\d+[smhdw]$/, { error: 'must be a duration such as 1h or 600s' }).default('1h'),
-        findTime: z.string().regex(/^\d+[smhdw]$/, { error: 'must be a duration such as 10m' }).default('10m'),
-        maxRetry: z.number().int().min(1).max(100).default(5),
+        banTime: z.string().default('1h'),
+        findTime: z.string().default('10m'),
+        maxRetry: z.number().int().default(5),
       })
       .strict()
       .default({ enabled: true, banTime: '1h', findTime: '10m', maxRetry: 5 }),
@@ -242,8 +256,8 @@ const databaseSchema = z
     deletionProtection: z.boolean().default(true),
     /** Create the instance from this snapshot (identifier or ARN) — blue/green migration. */
     restoreFromSnapshot: z.string().min(1).optional(),
-    /** Name of the mail database (domains, users, aliases). */
-    mailDatabaseName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'must be a MySQL database name: a letter, then letters, digits or _' }).default('maildb'),
+    /** Name of the mail database (domains, users, aliases): a letter, then up to 31 letters, digits or _. Syntax: host spec `database.name`. */
+    mailDatabaseName: z.string().default('maildb'),
   })
   .strict();
 

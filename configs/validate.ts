@@ -1,7 +1,7 @@
 /** Turns an unknown value into a validated config, or a ConfigError that lists every problem. */
 import { z } from 'zod';
-import { ConfigError, ConfigProblem, pathToString } from './problems';
-import { crossFieldProblems } from './rules';
+import { ConfigError, ConfigProblem, formatProblem, pathToString } from './problems';
+import { ConfigRule, crossFieldProblems } from './rules';
 import { configSchema, MirovoyConfig } from './schema';
 
 const valueAt = (root: unknown, path: readonly PropertyKey[]): unknown =>
@@ -61,14 +61,29 @@ const problemsFromIssue = (issue: z.core.$ZodIssue, input: unknown): ConfigProbl
   }
 };
 
+const fieldAndValue = (p: ConfigProblem): string => JSON.stringify([p.path, p.value]);
+
 /**
  * Validates a config written by a person. Returns it with defaults filled in, or throws a
  * ConfigError naming every problem: field path, bad value and what is allowed.
+ *
+ * Checks the schema (types, defaults, single fields), then the cross-field rules of `rules.ts`
+ * and `moreRules`: rules from layers that build on the config, given here because configs/ may
+ * not import them. `validateMirovoyConfig` in `load.ts` passes the mail hosts' spec rules
+ * (`adapters/mail-host-spec.ts`); `loadConfig`, and so every entry point, validates with it.
+ *
+ * `moreRules` re-check the config through what is built from it, so they may see a mistake the
+ * cross-field rules already reported in config terms (a backup MX named like the primary): their
+ * problems at a field and value the cross-field rules reported are left out, and one found twice
+ * (a shared field, checked on both mail hosts) is listed once.
  */
-export const validateConfig = (input: unknown, source: string): MirovoyConfig => {
+export const validateConfig = (input: unknown, source: string, moreRules: readonly ConfigRule[] = []): MirovoyConfig => {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) throw new ConfigError(source, parsed.error.issues.flatMap((issue) => problemsFromIssue(issue, input)));
-  const problems = crossFieldProblems(parsed.data);
+  const own = crossFieldProblems(parsed.data);
+  const flagged = new Set(own.map(fieldAndValue));
+  const more = [...new Map(moreRules.flatMap((rule) => rule(parsed.data)).map((p) => [formatProblem(p), p])).values()];
+  const problems = [...own, ...more.filter((p) => !flagged.has(fieldAndValue(p)))];
   if (problems.length > 0) throw new ConfigError(source, problems);
   return parsed.data;
 };

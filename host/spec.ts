@@ -30,7 +30,7 @@ export interface DnsBlocklist {
 export interface MailDatabaseSpec {
   /** TCP port. @default 3306 */
   readonly port?: number;
-  /** Schema holding the mail tables. @default 'maildb' (the reference's name) */
+  /** Schema holding the mail tables: a letter, then up to 31 letters, digits or `_`. @default 'maildb' (the reference's name) */
   readonly name?: string;
   /**
    * PEM bundle of the CA that signed the server certificate. When set, every client
@@ -118,7 +118,7 @@ export interface AmavisSpec {
 export interface PostgreySpec {
   /** @default true */
   readonly enabled?: boolean;
-  /** Seconds a new (client, sender, recipient) triplet must wait before a retry is accepted. @default 300 */
+  /** Seconds (0-3600) a new (client, sender, recipient) triplet must wait before a retry is accepted. @default 300 */
   readonly delaySeconds?: number;
 }
 
@@ -175,7 +175,7 @@ export interface MailHostSpec {
    * @default the hostname without its first label
    */
   readonly mailOrigin?: string;
-  /** Numeric UID of the `vmail` user that owns all mailboxes. @default 5000 */
+  /** Numeric UID of the `vmail` user that owns all mailboxes, within `VMAIL_UID_RANGE`. @default 5000 */
   readonly vmailUid?: number;
   /** Database settings besides its host name (which the host learns at run time). @default {} */
   readonly database?: MailDatabaseSpec;
@@ -285,12 +285,29 @@ export interface ResolvedMailHostSpec {
   readonly fail2ban: Required<Fail2banSpec>;
 }
 
+/** One problem of a spec: the field, its value and what to do instead. */
+export interface SpecProblem {
+  /** Dotted path of the spec field, e.g. `database.name` or `dnsBlocklists[0].zone`. */
+  readonly field: string;
+  /** The offending value (after defaults). */
+  readonly value: unknown;
+  /** What is allowed instead. */
+  readonly fix: string;
+}
+
+/** `field = value: fix` — the one-line form of a spec problem. */
+export const formatSpecProblem = ({ field, value, fix }: SpecProblem): string => `${field} = ${JSON.stringify(value)}: ${fix}`;
+
 /** All problems of a spec at once, each naming the field, the value and the fix. */
 export class MailHostSpecError extends Error {
-  /** One line per problem. */
+  /** One line per problem (`formatSpecProblem`). */
   readonly problems: readonly string[];
 
-  constructor(problems: readonly string[]) {
+  constructor(
+    /** The problems, structured (`checkMailHostSpec`). */
+    readonly specProblems: readonly SpecProblem[],
+  ) {
+    const problems = specProblems.map(formatSpecProblem);
     super(`Invalid mail host spec:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'MailHostSpecError';
     this.problems = problems;
@@ -300,8 +317,26 @@ export class MailHostSpecError extends Error {
 /** The fixed GID of the `vmail` group. */
 export const VMAIL_GID = 5000;
 
+/**
+ * UIDs the `vmail` user may have: Debian Policy 9.2.2 leaves 1000-59999 to local accounts
+ * (60000-64999 are allocated by the Debian project). https://www.debian.org/doc/debian-policy/ch-opersys.html#uid-and-gid-classes
+ */
+export const VMAIL_UID_RANGE = { min: 1000, max: 59999 } as const;
+
 const FQDN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const SQL_NAME = /^[A-Za-z0-9_]{1,32}$/;
+/**
+ * The schema name: it is written unquoted into GRANT statements (`host/mysql/grants.ts`), and RDS
+ * requires a leading letter for its initial database; 32 like every other SQL name of the host.
+ */
+const DATABASE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+/** Postfix `relayhost`: `host`, `[host]` (no MX lookup) or either with `:port`. */
+const RELAY_HOST = /^(\[[A-Za-z0-9.-]+\]|[A-Za-z0-9.-]+)(:(\d{1,5}))?$/;
+/** Whether a relay host is well formed and its port, if any, is a TCP port. */
+const isRelayHost = (host: string): boolean => {
+  const match = RELAY_HOST.exec(host);
+  return match !== null && (match[3] === undefined || (Number(match[3]) > 0 && Number(match[3]) < 65536));
+};
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]+$/;
 
 const IPV4_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
@@ -311,6 +346,9 @@ const isAddressOrCidr = (value: string): boolean => IPV4_CIDR.test(value) || IPV
 const DURATION = /^\d+[smhdw]$/;
 
 type Check = (ok: boolean, field: string, value: unknown, fix: string) => void;
+
+/** Postgrey's delay: at most an hour, since senders retry after minutes and a longer delay holds new mail for hours. */
+const MAX_GREYLIST_DELAY_SECONDS = 3600;
 
 /** Validation of the filtering, signing and protection fields. */
 const checkFilters = (spec: ResolvedMailHostSpec, check: Check): void => {
@@ -347,10 +385,10 @@ const checkFilters = (spec: ResolvedMailHostSpec, check: Check): void => {
   );
   check(['disk', 'tmpfs'].includes(spec.amavis.tempDirectory), 'amavis.tempDirectory', spec.amavis.tempDirectory, "use 'disk' or 'tmpfs'");
   check(
-    Number.isInteger(spec.postgrey.delaySeconds) && spec.postgrey.delaySeconds >= 0,
+    Number.isInteger(spec.postgrey.delaySeconds) && spec.postgrey.delaySeconds >= 0 && spec.postgrey.delaySeconds <= MAX_GREYLIST_DELAY_SECONDS,
     'postgrey.delaySeconds',
     spec.postgrey.delaySeconds,
-    'use a whole number of seconds (default 300)',
+    `use a whole number of seconds from 0 to ${MAX_GREYLIST_DELAY_SECONDS} (default 300)`,
   );
   check(['reject', 'annotate'].includes(spec.spf.hardFail), 'spf.hardFail', spec.spf.hardFail, "use 'reject' or 'annotate'");
   check(
@@ -371,19 +409,13 @@ const checkFilters = (spec: ResolvedMailHostSpec, check: Check): void => {
   );
 };
 
-/**
- * Applies defaults and validates. Throws one `MailHostSpecError` listing every problem.
- */
-export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec => {
-  const problems: string[] = [];
-  const check = (ok: boolean, field: string, value: unknown, fix: string): void => {
-    if (!ok) problems.push(`${field} = ${JSON.stringify(value)}: ${fix}`);
-  };
+/** The spec with every default applied, not yet checked. */
+const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
   const db = spec.database ?? {};
   const primary = spec.role === 'primary';
   const mailOrigin = spec.mailOrigin ?? spec.hostname.split('.').slice(1).join('.');
   const trustedNetworks = spec.trustedNetworks ?? [];
-  const resolved: ResolvedMailHostSpec = {
+  return {
     role: spec.role,
     hostname: spec.hostname,
     mailOrigin,
@@ -438,15 +470,18 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
       ignoreAddresses: spec.fail2ban?.ignoreAddresses ?? trustedNetworks,
     },
   };
+};
 
+/** Validation of the identity, database, TLS, relay and queue fields. */
+const checkCore = (spec: MailHostSpec, resolved: ResolvedMailHostSpec, check: Check): void => {
   check(spec.role === 'primary' || spec.role === 'backup', 'role', spec.role, "use 'primary' or 'backup'");
   check(FQDN.test(spec.hostname), 'hostname', spec.hostname, 'use a lower-case fully qualified name such as mx1.example.com');
   check(FQDN.test(resolved.mailOrigin), 'mailOrigin', resolved.mailOrigin, 'use a lower-case domain such as example.com');
   check(
-    Number.isInteger(resolved.vmailUid) && resolved.vmailUid >= 1000 && resolved.vmailUid <= 60000,
+    Number.isInteger(resolved.vmailUid) && resolved.vmailUid >= VMAIL_UID_RANGE.min && resolved.vmailUid <= VMAIL_UID_RANGE.max,
     'vmailUid',
     resolved.vmailUid,
-    'use an unused UID between 1000 and 60000 (default 5000)',
+    `must be at least ${VMAIL_UID_RANGE.min} and at most ${VMAIL_UID_RANGE.max} (Debian's range for local users): use an unused UID (default 5000)`,
   );
   check(
     Number.isInteger(resolved.database.port) && resolved.database.port > 0 && resolved.database.port < 65536,
@@ -454,7 +489,7 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
     resolved.database.port,
     'use a TCP port (default 3306)',
   );
-  check(SQL_NAME.test(resolved.database.name), 'database.name', resolved.database.name, 'use 1-32 letters, digits or _');
+  check(DATABASE_NAME.test(resolved.database.name), 'database.name', resolved.database.name, 'use a letter, then up to 31 letters, digits or _ (1-32 in all)');
   for (const [key, name] of Object.entries(resolved.database.users)) {
     check(SQL_NAME.test(name), `database.users.${key}`, name, 'use 1-32 letters, digits or _');
   }
@@ -474,10 +509,10 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
     if (path !== null) check(ABSOLUTE_PATH.test(path), field, path, 'use an absolute path without spaces');
   }
   check(
-    resolved.relay === null || /^\[?[A-Za-z0-9.-]+\]?(:\d+)?$/.test(resolved.relay.host),
+    resolved.relay === null || isRelayHost(resolved.relay.host),
     'relay.host',
     resolved.relay?.host,
-    'use [host]:port, e.g. [smtp.example.net]:587',
+    'use host, [host] or either with :port (1-65535), e.g. [smtp.example.net]:587',
   );
   check(
     !(resolved.relay?.authenticated && !/^\[[A-Za-z0-9.-]*[A-Za-z-][A-Za-z0-9.-]*\]:\d+$/.test(resolved.relay.host)),
@@ -489,7 +524,7 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
     Number.isInteger(resolved.messageSizeLimit) && resolved.messageSizeLimit >= 1048576,
     'messageSizeLimit',
     resolved.messageSizeLimit,
-    'use a byte count of at least 1048576',
+    'use at least 1048576 bytes (1 MiB)',
   );
   for (const field of ['maximalQueueLifetime', 'bounceQueueLifetime', 'delayWarningTime'] as const) {
     check(/^\d+[smhdw]$/.test(resolved[field]), field, resolved[field], "use a number and a unit s|m|h|d|w, e.g. '5d'");
@@ -507,7 +542,7 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
       resolved.primaryMxHostname,
       "a backup MX needs the primary's fully qualified host name",
     );
-    check(resolved.primaryMxHostname !== spec.hostname, 'primaryMxHostname', resolved.primaryMxHostname, 'must differ from hostname');
+    check(resolved.primaryMxHostname !== spec.hostname, 'hostname', spec.hostname, 'must differ from primaryMxHostname: the backup MX forwards to the primary');
   }
   resolved.dnsBlocklists.forEach((list, i) => {
     check(FQDN.test(list.zone), `dnsBlocklists[${i}].zone`, list.zone, 'use a DNS zone such as zen.spamhaus.org');
@@ -518,7 +553,33 @@ export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec =>
       'use a Postfix reply filter such as 127.0.0.[2..11]',
     );
   });
+};
+
+/** The spec with its defaults, and every problem of it. */
+const inspect = (spec: MailHostSpec): { resolved: ResolvedMailHostSpec; problems: SpecProblem[] } => {
+  const problems: SpecProblem[] = [];
+  const check: Check = (ok, field, value, fix) => {
+    if (!ok) problems.push({ field, value, fix });
+  };
+  const resolved = withDefaults(spec);
+  checkCore(spec, resolved, check);
   checkFilters(resolved, check);
+  return { resolved, problems };
+};
+
+/**
+ * Every problem of a spec (checked after defaults), each with the field, the value and the fix;
+ * empty when the spec is valid. The rules `resolveMailHostSpec` enforces, for callers that report
+ * problems in their own terms (the config validation, at config paths: `adapters/mail-host-spec.ts`).
+ */
+export const checkMailHostSpec = (spec: MailHostSpec): SpecProblem[] => inspect(spec).problems;
+
+/**
+ * Applies defaults and validates. Throws one `MailHostSpecError` listing every problem
+ * (those of `checkMailHostSpec`).
+ */
+export const resolveMailHostSpec = (spec: MailHostSpec): ResolvedMailHostSpec => {
+  const { resolved, problems } = inspect(spec);
   if (problems.length > 0) throw new MailHostSpecError(problems);
   return resolved;
 };

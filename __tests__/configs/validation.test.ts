@@ -1,10 +1,13 @@
+import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
+import { validateMirovoyConfig } from '../../configs/load';
 import { ConfigError, formatProblem } from '../../configs/problems';
 import { validateConfig } from '../../configs/validate';
+import { MailHostSpecError, resolveMailHostSpec } from '../../host/spec';
 import { allOptions, example, exampleWith } from '../support/configs';
 
 const problemsOf = (input: unknown): string[] => {
   try {
-    validateConfig(input, 'test');
+    validateMirovoyConfig(input, 'test');
   } catch (error) {
     if (error instanceof ConfigError) return error.problems.map(formatProblem);
     throw error;
@@ -88,6 +91,18 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['DMARC policy misspelt', exampleWith({ dns: { dmarcPolicy: 'block' } }), 'dns.dmarcPolicy: must be one of "none", "quarantine", "reject"', '"block"'],
   ['web certificate of an unknown kind', exampleWith({ certificates: { web: { source: 'self-signed' } } }), 'certificates.web.source: must be one of "acm-dns", "existing-arn"', '"self-signed"'],
   ['unknown SMTP reject code', exampleWith({ mail: { unknownLocalRecipientRejectCode: 554 } }), 'mail.unknownLocalRecipientRejectCode: must be one of 450, 550', '554'],
+  // The mail host spec's rules, reported at the config field the spec field came from.
+  ['database name longer than 32', exampleWith({ database: { mailDatabaseName: 'm'.repeat(40) } }), 'database.mailDatabaseName: use a letter, then up to 31 letters, digits or _', `"${'m'.repeat(40)}"`],
+  ['database name starting with a digit', exampleWith({ database: { mailDatabaseName: '1mail' } }), 'database.mailDatabaseName: use a letter', '"1mail"'],
+  ['virtual mail UID in the Debian-allocated range', exampleWith({ mail: { virtualMailUid: 60000 } }), 'mail.virtualMailUid: must be at least 1000 and at most 59999', '60000'],
+  ['relay host with a login but no brackets', exampleWith({ mail: { relayHost: 'smtp.example.net:587', relayCredentialsSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:smarthost-AbCdEf' } }), 'mail.relayHost: an authenticated relay needs a bracketed host name and port', '"smtp.example.net:587"'],
+  ['relay host with a login, by address', exampleWith({ mail: { relayHost: '[192.0.2.1]:587', relayCredentialsSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:smarthost-AbCdEf' } }), 'mail.relayHost: an authenticated relay needs a bracketed host name', '"[192.0.2.1]:587"'],
+  ['relay host with an open bracket', exampleWith({ mail: { relayHost: '[smtp.example.net:587' } }), 'mail.relayHost: use host, [host] or either with :port', '"[smtp.example.net:587"'],
+  ['relay host with no such port', exampleWith({ mail: { relayHost: '[smtp.example.net]:99999' } }), 'mail.relayHost: use host, [host] or either with :port (1-65535)', '"[smtp.example.net]:99999"'],
+  ['DKIM selector ending in a hyphen', exampleWith({ mail: { dkimSelector: 'mail-' } }), 'mail.dkimSelector: use a DNS label such as mail', '"mail-"'],
+  ['greylisting for hours', exampleWith({ mail: { greylisting: { delaySeconds: 7200 } } }), 'mail.greylisting.delaySeconds: use a whole number of seconds from 0 to 3600', '7200'],
+  ['fail2ban ban time in words', exampleWith({ mail: { fail2ban: { banTime: '1 hour' } } }), "mail.fail2ban.banTime: use a number and a unit s|m|h|d|w, e.g. '1h'", '"1 hour"'],
+  ['fail2ban banning on no failure', exampleWith({ mail: { fail2ban: { maxRetry: 0 } } }), 'mail.fail2ban.maxRetry: use a positive integer', '0'],
 ];
 
 describe('bad configs', () => {
@@ -103,7 +118,55 @@ describe('bad configs', () => {
     expect(problems.map((p) => p.split(':')[0])).toEqual(['environment', 'region', 'network.egress']);
   });
 
+  it('reports a mistake in a field both mail hosts use once', () => {
+    const problems = problemsOf(exampleWith({ database: { mailDatabaseName: 'mail-db' } }));
+    expect(problems).toEqual(['database.mailDatabaseName: use a letter, then up to 31 letters, digits or _ (1-32 in all) (got "mail-db")']);
+  });
+
+  it('reports a backup MX named like the primary once, in config terms', () => {
+    const problems = problemsOf(exampleWith({ mail: { backupMx: { hostname: 'mx1.example.com' } } }));
+    expect(problems).toEqual(['mail.backupMx.hostname: is already used by mail.primary.hostname; every host needs its own name (got "mx1.example.com")']);
+  });
+
   it('is not a config at all', () => {
     expect(problemsOf(undefined)).toEqual(['(config): is required (object)']);
+  });
+});
+
+// Configs on which the config schema and the mail host spec used to disagree: now the config is
+// valid exactly when both hosts' specs resolve (the synth renders them).
+const EDGE_CONFIGS: [string, 'valid' | 'invalid', unknown][] = [
+  ['highest local UID', 'valid', exampleWith({ mail: { virtualMailUid: 59999 } })],
+  ['first Debian-allocated UID (the spec took it, the schema did not)', 'invalid', exampleWith({ mail: { virtualMailUid: 60000 } })],
+  ['relay host in capitals (the schema refused it)', 'valid', exampleWith({ mail: { relayHost: '[SMTP.Example.net]:587' } })],
+  ['relay host without brackets, no login', 'valid', exampleWith({ mail: { relayHost: 'smtp.example.net:25' } })],
+  [
+    'relay host with a login, without brackets (the schema took it, the synth failed)',
+    'invalid',
+    exampleWith({ mail: { relayHost: 'smtp.example.net:587', relayCredentialsSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:smarthost-AbCdEf' } }),
+  ],
+  ['database name of 32 characters', 'valid', exampleWith({ database: { mailDatabaseName: 'm'.repeat(32) } })],
+  ['database name of 40 characters (the schema took up to 64)', 'invalid', exampleWith({ database: { mailDatabaseName: 'm'.repeat(40) } })],
+  ['DKIM selector ending in a hyphen (the schema took it)', 'invalid', exampleWith({ mail: { dkimSelector: 'mail-' } })],
+  ['greylisting without a delay (the schema refused it)', 'valid', exampleWith({ mail: { greylisting: { delaySeconds: 0 } } })],
+  ['fail2ban allowing many failures (the schema capped it at 100)', 'valid', exampleWith({ mail: { fail2ban: { maxRetry: 1000 } } })],
+];
+
+describe('one validator for the config and the mail hosts', () => {
+  const specsResolve = (input: unknown): boolean => {
+    // The schema and cross-field rules alone, then the hosts as the synth builds them.
+    const config = validateConfig(input, 'test');
+    try {
+      (['primary', 'backup'] as const).forEach((role) => resolveMailHostSpec(mailHostSpecFromConfig(config, role)));
+      return true;
+    } catch (error) {
+      if (error instanceof MailHostSpecError) return false;
+      throw error;
+    }
+  };
+
+  it.each(EDGE_CONFIGS)('%s → %s for the config and the hosts alike', (_, expected, input) => {
+    const valid = expected === 'valid';
+    expect({ config: problemsOf(input).length === 0, hosts: specsResolve(input) }).toEqual({ config: valid, hosts: valid });
   });
 });

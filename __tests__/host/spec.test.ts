@@ -1,4 +1,4 @@
-import { MailHostSpecError, resolveMailHostSpec } from '../../host';
+import { checkMailHostSpec, MailHostSpec, MailHostSpecError, resolveMailHostSpec, VMAIL_UID_RANGE } from '../../host';
 import { backupSpec, primarySpec } from './fixtures';
 
 describe('resolveMailHostSpec', () => {
@@ -28,5 +28,47 @@ describe('resolveMailHostSpec', () => {
     expect(problems).toMatch(/^vmailUid = 12:/m);
     expect(problems).toMatch(/^primaryMxHostname = null: a backup MX needs/m);
     expect(problems).toMatch(/^database.name = "x;drop":/m);
+  });
+
+  it('throws the problems checkMailHostSpec finds, structured and as lines', () => {
+    const spec: MailHostSpec = { ...primarySpec, vmailUid: 12 };
+    const problems = checkMailHostSpec(spec);
+    expect(problems).toEqual([{ field: 'vmailUid', value: 12, fix: expect.stringContaining('must be at least 1000') }]);
+    expect(() => resolveMailHostSpec(spec)).toThrow(expect.objectContaining({ specProblems: problems, problems: [`vmailUid = 12: ${problems[0].fix}`] }));
+  });
+});
+
+describe('checkMailHostSpec', () => {
+  it('finds nothing in a valid spec', () => {
+    expect(checkMailHostSpec(primarySpec)).toEqual([]);
+    expect(checkMailHostSpec(backupSpec)).toEqual([]);
+  });
+
+  // Each row: a spec change, and the field it is reported at (none: valid).
+  const ROWS: [string, Partial<MailHostSpec>, string | null][] = [
+    ['lowest vmail UID', { vmailUid: VMAIL_UID_RANGE.min }, null],
+    ['highest vmail UID', { vmailUid: VMAIL_UID_RANGE.max }, null],
+    ['vmail UID in the range Debian allocates', { vmailUid: 60000 }, 'vmailUid'],
+    ['database name of 32 characters', { database: { name: 'm'.repeat(32) } }, null],
+    ['database name of 33 characters', { database: { name: 'm'.repeat(33) } }, 'database.name'],
+    ['database name starting with a digit', { database: { name: '1mail' } }, 'database.name'],
+    ['relay host in capitals', { relay: { host: '[SMTP.Example.net]:587' } }, null],
+    ['relay host without brackets', { relay: { host: 'smtp.example.net' } }, null],
+    ['relay host with an open bracket', { relay: { host: '[smtp.example.net:587' } }, 'relay.host'],
+    ['relay host with port 0', { relay: { host: '[smtp.example.net]:0' } }, 'relay.host'],
+    ['relay host with port 65536', { relay: { host: '[smtp.example.net]:65536' } }, 'relay.host'],
+    ['authenticated relay by address', { relay: { host: '[192.0.2.1]:587', authenticated: true } }, 'relay.host'],
+    ['greylisting without a delay', { postgrey: { delaySeconds: 0 } }, null],
+    ['greylisting for more than an hour', { postgrey: { delaySeconds: 3601 } }, 'postgrey.delaySeconds'],
+  ];
+
+  it.each(ROWS)('%s', (_, change, field) => {
+    expect(checkMailHostSpec({ ...primarySpec, ...change }).map((p) => p.field)).toEqual(field === null ? [] : [field]);
+  });
+
+  it('blames the backup MX name when it is the primary', () => {
+    expect(checkMailHostSpec({ ...backupSpec, hostname: 'mx1.example.com' })).toEqual([
+      { field: 'hostname', value: 'mx1.example.com', fix: 'must differ from primaryMxHostname: the backup MX forwards to the primary' },
+    ]);
   });
 });
