@@ -1,7 +1,7 @@
 /**
- * `mirovoy-fetch` on EC2, without EC2: the rendered script run by bash with fake `curl` and
- * `aws` commands first on PATH, answering as the metadata service, Secrets Manager and the RDS
- * trust store would. (The rehearsal e2e suites run its other branch for real.)
+ * `mirovoy-fetch` on EC2, without EC2: the rendered script run by bash with a fake `curl` first on
+ * PATH, answering as the metadata service, Secrets Manager, S3 and the RDS trust store would.
+ * (The rehearsal e2e suites run its other branch for real.)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,16 +29,16 @@ case $url in
   */meta-data/tags/instance/mirovoy:${RUNTIME_SETTINGS.databaseHost}) echo -n mail-db.abc.eu-central-1.rds.amazonaws.com ;;
   */meta-data/tags/instance/mirovoy:${RUNTIME_SETTINGS.databaseCaUrl}) echo -n ${CA_URL} ;;
   */meta-data/tags/instance/mirovoy:secret-tls) echo -n arn:aws:secretsmanager:eu-central-1:111122223333:secret:mail-tls-AbCdEf ;;
+  */meta-data/tags/instance/mirovoy:${RUNTIME_SETTINGS.bundleBucket}) echo -n mail-prod-artifacts-abc ;;
+  */meta-data/iam/security-credentials/) echo -n mail-prod-mx1 ;;
+  */meta-data/iam/security-credentials/mail-prod-mx1) echo '{"Code":"Success","AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":"sEcReT/kEy+1","Token":"ToKeN=="}' ;;
+  https://secretsmanager.eu-central-1.amazonaws.com/) cat >>${dir}/calls; echo >>${dir}/calls; echo '{"ARN":"x","SecretString":"{\\"certificate_chain\\":\\"CHAIN\\",\\"private_key\\":\\"KEY\\"}","VersionId":"v1"}' ;;
+  https://mail-prod-artifacts-abc.s3.eu-central-1.amazonaws.com/mx1/abc.bundle) cat >>${dir}/calls; echo >>${dir}/calls; printf '#mirovoy-bundle 1\\n' ;;
   */meta-data/tags/instance/*) echo "curl: (22) The requested URL returned error: 404" >&2; exit 22 ;;
   ${CA_URL}) cat ${dir}/bundle.pem ;;
   *) echo "unexpected URL $url" >&2; exit 7 ;;
 esac
 `,
-    { mode: 0o755 },
-  );
-  writeFileSync(
-    join(dir, 'aws'),
-    `#!/bin/bash\necho "aws region=$AWS_DEFAULT_REGION $*" >>${dir}/calls\necho '{"certificate_chain":"CHAIN","private_key":"KEY"}'\n`,
     { mode: 0o755 },
   );
 });
@@ -58,10 +58,24 @@ describe('mirovoy-fetch on EC2', () => {
     expect(result.calls).toMatch(/X-aws-ec2-metadata-token: token-1 .*tags\/instance\/mirovoy:database-host/);
   });
 
-  it('reads a secret from Secrets Manager by the ARN in its tag, in the instance region', () => {
+  it('reads a secret from Secrets Manager by the ARN in its tag, signed with the role credentials, in the instance region', () => {
     const result = fetch('secret', RUNTIME_SECRETS.tls, 'certificate_chain');
     expect(result).toMatchObject({ code: 0, stdout: 'CHAIN' });
-    expect(result.calls).toMatch(/^aws region=eu-central-1 secretsmanager get-secret-value --secret-id arn:aws:secretsmanager:eu-central-1:111122223333:secret:mail-tls-AbCdEf /m);
+    expect(result.calls).toMatch(/--aws-sigv4 aws:amz:eu-central-1:secretsmanager .*X-Amz-Target: secretsmanager\.GetSecretValue.*"SecretId": "arn:aws:secretsmanager:eu-central-1:111122223333:secret:mail-tls-AbCdEf".* https:\/\/secretsmanager\.eu-central-1\.amazonaws\.com\/$/m);
+    // The credentials reach curl on its standard input, never in its arguments (ps shows those).
+    expect(result.calls).toContain('user = "ASIAEXAMPLE:sEcReT/kEy+1"\nheader = "x-amz-security-token: ToKeN=="');
+    expect(result.calls.split('\n').filter((l) => l.startsWith('curl ')).join('\n')).not.toMatch(/sEcReT|ToKeN/);
+  });
+
+  it('reads a bundle from the bucket of setting bundle-bucket, signed for S3', () => {
+    const result = fetch('bundle', 'mx1/abc.bundle');
+    expect(result).toMatchObject({ code: 0, stdout: '#mirovoy-bundle 1\n' });
+    expect(result.calls).toMatch(/--aws-sigv4 aws:amz:eu-central-1:s3 -H x-amz-content-sha256: UNSIGNED-PAYLOAD https:\/\/mail-prod-artifacts-abc\.s3\.eu-central-1\.amazonaws\.com\/mx1\/abc\.bundle$/m);
+  });
+
+  it('refuses a bundle key that could leave its prefix', () => {
+    expect(fetch('bundle', 'mx1/../mx2/x.bundle')).toMatchObject({ code: 2 });
+    expect(fetch('bundle', '/etc/passwd')).toMatchObject({ code: 2 });
   });
 
   it('builds the database CA secret from the public bundle at setting database-ca-url, over HTTPS only', () => {
@@ -69,7 +83,7 @@ describe('mirovoy-fetch on EC2', () => {
     expect(whole.code).toBe(0);
     expect(JSON.parse(whole.stdout)).toEqual({ certificate: BUNDLE });
     expect(whole.calls).toContain(`curl -fsS --proto =https ${CA_URL}`);
-    expect(whole.calls).not.toMatch(/^aws /m);
+    expect(whole.calls).not.toMatch(/aws-sigv4/);
     expect(fetch('secret', RUNTIME_SECRETS.databaseCa, 'certificate').stdout).toBe(BUNDLE);
   });
 
