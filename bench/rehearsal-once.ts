@@ -12,7 +12,7 @@ import { startMailRehearsal } from '../rehearsal/mail-system';
 import { progress } from '../rehearsal/progress';
 import { listProcesses, sleep } from '../rehearsal/processes';
 import { memoryByUnit, type MemoryFigures } from './guest-memory';
-import { provisioningTimes, type ProvisioningTimes } from './provisioning-times';
+import { installedFigures, provisioningTimes, type InstalledFigures, type ProvisioningTimes } from './provisioning-times';
 
 /** What one boot measured. */
 export interface BootFigures {
@@ -25,6 +25,13 @@ export interface BootFigures {
   /** From calling startMailRehearsal until the primary's first journal entry: rootfs, apt repo, LAN, DNS, overlay. */
   readonly beforeBootSeconds: number;
   readonly primary: ProvisioningTimes;
+  /** What the primary has installed (base image included) and what the base image alone has. */
+  readonly installed: { readonly primary: InstalledFigures; readonly database: InstalledFigures };
+  /**
+   * In-place convergence of a one-setting change (Postgrey's delay) on the primary: from the new
+   * bundle being served to it applied (one run of the provisioning unit), and the daemons restarted.
+   */
+  readonly convergence: { readonly seconds: number; readonly restarted: readonly string[] };
   /** Idle memory per unit label, [label, figures] pairs. */
   readonly primaryMemory: ReadonlyArray<readonly [string, MemoryFigures]>;
   readonly databaseMemory: ReadonlyArray<readonly [string, MemoryFigures]>;
@@ -55,14 +62,25 @@ async function main(): Promise<void> {
     const times = await provisioningTimes(primary);
     progress(`bench: letting the hosts idle ${IDLE_SETTLE_MS / 1000} s before measuring memory`);
     await sleep(IDLE_SETTLE_MS);
+    const primaryMemory = [...memoryByUnit(primary.pid1)];
+    const databaseMemory = [...memoryByUnit(mail.rehearsal.host('db').pid1)];
+    const installed = { primary: await installedFigures(primary), database: await installedFigures(mail.rehearsal.host('db')) };
+    progress('bench: one setting changed (greylisting delay): converging the primary in place');
+    mail.publishSpec('mx1', (spec) => ({ ...spec, postgrey: { ...spec.postgrey, delaySeconds: 301 } }));
+    const convergeStarted = Date.now();
+    const run = await mail.converge('mx1');
+    const convergence = { seconds: (Date.now() - convergeStarted) / 1000, restarted: [...run.log.matchAll(/^mirovoy-provision: restarted (\S+)$/gm)].map((m) => m[1]) };
+    if (run.code !== 0) throw new Error(`the convergence run failed (exit ${run.code}):\n${run.log}`);
     const figures: BootFigures = {
       cache: CACHE_ROOT,
       builtCacheEntries: cacheEntries().filter((name) => !cachedBefore.has(name)),
       toMailReadySeconds,
       beforeBootSeconds: (times.bootStartedAtMs - started) / 1000,
       primary: times,
-      primaryMemory: [...memoryByUnit(primary.pid1)],
-      databaseMemory: [...memoryByUnit(mail.rehearsal.host('db').pid1)],
+      installed,
+      convergence,
+      primaryMemory,
+      databaseMemory,
       load: { before: loadBefore, after: loadavg()[0], cpus: cpus().length, otherHosts },
     };
     console.log(JSON.stringify(figures));

@@ -19,7 +19,15 @@ import { againstTarget, mib, renderTable } from './report';
 import type { BootFigures } from './rehearsal-once';
 
 /** Targets of the rehearsal (seconds). */
-const TARGETS = { cold: 300, warm: 90, provisioning: 60 };
+const TARGETS = { cold: 300, warm: 90, provisioning: 60, convergence: 15 };
+
+/**
+ * The primary as main installed it before the bundle work (f8ddd7e: the AWS CLI, cloud-init
+ * installing with recommendations, sa-compile's compiler chain), measured the same way
+ * (dpkg database of the booted rehearsal primary, base image included). The target is 60 % of it.
+ */
+const BASELINE_INSTALLED = { packages: BASELINE_PACKAGES, installedKiB: BASELINE_KIB, files: BASELINE_FILES };
+const INSTALLED_TARGET = 0.6;
 /** Give up on a boot after this long; a cold one builds ~500 MB from the mirror. */
 const TIME_LIMIT_MS = { warm: 10 * 60_000, cold: 25 * 60_000 };
 const TSX = join(__dirname, '../node_modules/.bin/tsx');
@@ -59,9 +67,20 @@ const timingRows = (kind: 'warm' | 'cold', figures: BootFigures): string[][] => 
   [`  ${kind}: machine load`, `${figures.load.before.toFixed(1)} → ${figures.load.after.toFixed(1)}`, `1-min load average before → after; ${figures.load.cpus} CPUs; ${figures.load.otherHosts} hosts of other rehearsals running at start`],
   [`  ${kind}: before the primary booted`, `${figures.beforeBootSeconds.toFixed(1)} s`, 'rootfs + apt repo (built or reused), LAN, DNS, overlays'],
   [`  ${kind}: provisioning (boot → mail-ready)`, againstTarget(figures.primary.bootToMailReady, TARGETS.provisioning, 's'), 'primary journal: first entry → "mail-ready" line'],
-  [`  ${kind}: of which package install`, `${figures.primary.packageInstall.toFixed(1)} s`, 'cloud-init analyze blame'],
-  [`  ${kind}: of which provision script`, `${figures.primary.provisionScript} s`, 'the script\'s own "after Ns"'],
+  [`  ${kind}: of which package install`, `${figures.primary.packageInstall} s`, 'mirovoy-provision\'s "packages" step'],
+  [`  ${kind}: of which provision script`, `${figures.primary.provisionScript} s`, 'the script\'s own "after Ns" (packages included)'],
+  [`  ${kind}: in-place convergence`, againstTarget(figures.convergence.seconds, TARGETS.convergence, 's'), `one setting changed; restarted: ${figures.convergence.restarted.join(', ') || 'nothing'}`],
 ];
+
+const installedRows = (figures: BootFigures): string[][] => {
+  const { primary, database } = figures.installed;
+  const share = primary.installedKiB / BASELINE_INSTALLED.installedKiB;
+  return [
+    ['primary: packages', String(primary.packages), `baseline ${BASELINE_INSTALLED.packages}; the database stand-in (base image + MariaDB) ${database.packages}`],
+    ['primary: installed size', `${(primary.installedKiB / 1024).toFixed(0)} MiB`, `${(share * 100).toFixed(1)} % of the baseline's ${(BASELINE_INSTALLED.installedKiB / 1024).toFixed(0)} MiB (target ≤ ${INSTALLED_TARGET * 100} %: ${share <= INSTALLED_TARGET ? 'met' : 'MISSED'})`],
+    ['primary: files unpacked', String(primary.files), `baseline ${BASELINE_INSTALLED.files}`],
+  ];
+};
 
 const memoryRows = (host: string, memory: ReadonlyArray<readonly [string, MemoryFigures]>): string[][] =>
   [...memory]
@@ -82,6 +101,8 @@ async function main(): Promise<void> {
   console.log(`\nMail rehearsal boot (${booted}; ${results.map(([k]) => k).join(' and ')})\n`);
   console.log(renderTable([['measure', 'figure', 'how'], ...results.flatMap(([kind, figures]) => timingRows(kind, figures))]));
   const [, warm] = results[0];
+  console.log(`\nInstalled on the primary after the warm boot (dpkg database, base image included; deterministic)\n`);
+  console.log(renderTable([['measure', 'figure', 'compared with'], ...installedRows(warm)]));
   console.log(`\nIdle memory after the warm boot (MiB; PSS from smaps_rollup, RSS summed per unit)\n`);
   console.log(renderTable([['host: unit', 'PSS', 'RSS', 'procs'], ...memoryRows('mx1', warm.primaryMemory), ...memoryRows('db', warm.databaseMemory)]));
 }

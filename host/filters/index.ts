@@ -85,7 +85,8 @@ export const filterPackages = (spec: ResolvedMailHostSpec): string[] => [
   ...(spec.postgrey.enabled ? ['postgrey'] : []),
   ...(spec.spf.enabled ? ['postfix-policyd-spf-python'] : []),
   ...(spec.dkim.enabled ? ['opendkim', 'opendkim-tools'] : []),
-  ...(spec.fail2ban.enabled ? ['fail2ban', 'nftables'] : []),
+  // python3-systemd: fail2ban's systemd backend (a recommendation, named because recommendations are not installed).
+  ...(spec.fail2ban.enabled ? ['fail2ban', 'nftables', 'python3-systemd'] : []),
 ];
 
 /** Units of the layer to enable and (re)start, in order, before Postfix is restarted. */
