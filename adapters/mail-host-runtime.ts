@@ -1,12 +1,13 @@
 /**
- * What a mail host gets from Terraform: its user data (rendered by `host/`, token-free) and the
- * run-time settings, secrets, permissions and volumes that the provision step on the host reads
- * through the seam (`host/provision/runtime-seam.ts`).
+ * What a mail host gets from Terraform: its user data (the bootstrap) and configuration bundle
+ * (both rendered by `host/`, token-free) and the run-time settings, secrets, permissions and
+ * volumes that the provision step on the host reads through the seam
+ * (`host/provision/runtime-seam.ts`).
  */
 import { MirovoyConfig } from '../configs/schema';
 import { MailHostRole, renderMailHost } from '../host';
 import { mailHostSpecFromConfig } from './mail-host-spec';
-import { DATA_VOLUMES, renderMailHostUserData, secretsReadBy, volumeSetting } from '../host/provision';
+import { DATA_VOLUMES, HostBundle, renderMailHostBundle, renderMailHostUserData, secretsReadBy, volumeSetting } from '../host/provision';
 import { dkimSecretName, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
 import { PolicyStatement } from '../modules/compute/instance-role';
 import { MailHostVolume } from '../modules/mail/mail-host';
@@ -29,10 +30,18 @@ export interface MailHostRuntimeInput {
   readonly relaySecretArn?: string;
 }
 
+/** Short name of each role's host: part of its AWS names (`mail-<env>-mx1`) and its bundle prefix. */
+export const MAIL_HOST_SHORT_NAMES: Readonly<Record<MailHostRole, string>> = { primary: 'mx1', backup: 'mx2' };
+
 /** What {@link MailHostRuntime} computes for one host. */
 export interface MailHostRuntime {
-  /** The gzip'd cloud-config. */
+  /** The gzip'd bootstrap cloud-config: small, and stable across configuration changes. */
   readonly userData: Buffer;
+  /**
+   * Everything rendered for the host, as a configuration bundle kept under `prefix` (the host's
+   * short name) in the artifacts bucket.
+   */
+  readonly bundle: HostBundle & { readonly prefix: string };
   /** Run-time settings (instance tags `mirovoy:<name>`): the database endpoint and secret ARNs. */
   readonly settings: Readonly<Record<string, string>>;
   /** ARN of each secret the host reads, by its run-time name. */
@@ -50,6 +59,7 @@ const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.a
 export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime => {
   const { config, role, database } = input;
   const rendering = renderMailHost(mailHostSpecFromConfig(config, role));
+  const options = { admin: config.admin };
   const available: Record<string, string | undefined> = {
     [RUNTIME_SECRETS.databaseMaster]: database.masterSecretArn,
     [RUNTIME_SECRETS.databaseLookup]: database.userSecretArns.lookup,
@@ -72,7 +82,8 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
   const snapshots = role === 'primary' ? config.mail.primary.restoreFromSnapshots : undefined;
   const sizes = { spool: config.mail.storage.spoolGiB, log: config.mail.storage.logGiB };
   return {
-    userData: renderMailHostUserData(rendering, { admin: config.admin }),
+    userData: renderMailHostUserData(rendering, options),
+    bundle: { ...renderMailHostBundle(rendering, options), prefix: MAIL_HOST_SHORT_NAMES[role] },
     settings: {
       [RUNTIME_SETTINGS.databaseHost]: database.address,
       [RUNTIME_SETTINGS.databaseCaUrl]: rdsCaBundleUrl(config.region),

@@ -12,9 +12,10 @@ import { HostedZones } from '../modules/dns/hosted-zones';
 import { recordKey, Route53MailRecords } from '../modules/dns/route53-mail-records';
 import { DkimKey } from '../modules/mail/dkim-key';
 import { MailHost } from '../modules/mail/mail-host';
-import { mailHostRuntime } from '../adapters/mail-host-runtime';
+import { MAIL_HOST_SHORT_NAMES, mailHostRuntime } from '../adapters/mail-host-runtime';
 import { SesRelay } from '../modules/mail/ses-relay';
 import { awsName } from '../modules/naming';
+import { ArtifactsBucket } from '../modules/storage/artifacts-bucket';
 import { MirovoyStack } from './mirovoy-stack';
 
 /** What the mail stack takes from the network stack. */
@@ -67,6 +68,10 @@ export class MailStack extends MirovoyStack {
           })
         : undefined;
 
+    // The hosts' configuration bundles. The name is a prefix plus a suffix Terraform makes unique
+    // (bucket names are global across every AWS account); hosts and consumers get it by reference.
+    const artifacts = new ArtifactsBucket(this, 'ArtifactsBucket', { bucketPrefix: `${awsName(environment, 'artifacts')}-`, kmsKeyArn: config.kmsKeyArn });
+
     const account = new AcmeAccount(this, 'AcmeAccount', { providers: declareAcmeProviders(this), server: config.certificates.acme.server, email: config.certificates.acme.accountEmail });
     const zoneLetters = config.network.availabilityZones;
     const roles: MailHostRole[] = mail.backupMx.enabled ? ['primary', 'backup'] : ['primary'];
@@ -74,7 +79,7 @@ export class MailStack extends MirovoyStack {
     const hosts = roles.map((role) => {
       const hostname = (role === 'primary' ? mail.primary.hostname : mail.backupMx.hostname)!;
       const zoneIndex = role === 'primary' ? 0 : zoneLetters.indexOf(mail.backupMx.availabilityZone ?? zoneLetters[1]);
-      const name = awsName(environment, role === 'primary' ? 'mx1' : 'mx2');
+      const name = awsName(environment, MAIL_HOST_SHORT_NAMES[role]);
       const certificate = new MailCertificate(this, `${role === 'primary' ? 'Primary' : 'Backup'}Certificate`, {
         account,
         names: role === 'primary' ? [hostname, ...mail.clientHostnames] : [hostname],
@@ -100,7 +105,9 @@ export class MailStack extends MirovoyStack {
         subnetId: network.publicSubnetIds[zoneIndex],
         availabilityZone: `${config.region}${zoneLetters[zoneIndex]}`,
         securityGroupIds: [network.mailSecurityGroupId],
+        region: config.region,
         userData: runtime.userData,
+        bundle: { ...runtime.bundle, bucket: artifacts.reference },
         settings: runtime.settings,
         policyStatements: runtime.policyStatements,
         volumes: runtime.volumes,
@@ -132,9 +139,11 @@ export class MailStack extends MirovoyStack {
       output(`${role}_instance_id`, host.instance.id, `EC2 instance of the ${role} MX`);
       output(`${role}_tls_secret_arn`, certificate.secret.arn, `ARN (not the value) of the ${role} MX's certificate secret`);
       output(`${role}_certificate_not_after`, certificate.certificate.certificateNotAfter, `Expiry of the ${role} MX's certificate (RFC 3339)`);
+      output(`${role}_bundle_key`, host.bundleObject.key, `Object key of the ${role} MX's configuration bundle in the artifacts bucket`);
     }
     output('dkim_secret_arns', Object.fromEntries(Object.entries(dkimKeys).map(([domain, key]) => [domain, key.secret.arn])), 'ARNs (not the values) of the DKIM key secrets, by domain');
     if (relay) output('ses_relay_secret_arn', relay.secret.arn, 'ARN (not the value) of the SES SMTP credentials secret');
+    output('artifacts_bucket_name', artifacts.bucket.bucket, "Bucket of the mail hosts' configuration bundles");
     output('mail_security_group_id', network.mailSecurityGroupId, 'Security group of the mail hosts');
     output('dns_record_names', [...records.records.keys()], 'Published record sets as "<type> <name>"');
   }

@@ -1,7 +1,16 @@
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { MirovoyConfigInput } from '../../configs/schema';
 import { validateConfig } from '../../configs/validate';
+import { MailHostRole, renderMailHost } from '../../host';
+import { BOOTSTRAP_LIMIT } from '../../host/provision/bootstrap';
+import { renderMailHostBundle, unpackBundle } from '../../host/provision';
 import { LETS_ENCRYPT_DIRECTORY_URLS } from '../../modules/acme';
+import { templateLiteral } from '../../modules/mail/mail-host';
 import { mailHostRuntime } from '../../adapters/mail-host-runtime';
+import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
 import { checkAgainstAcmeSchema } from '../acme/acme-schema-check';
 import { allOptions, example, exampleWith } from '../support/configs';
 import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';
@@ -9,7 +18,8 @@ import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';
 const mailStackOf = (stacks: Record<string, TerraformJson>): TerraformJson => stacks[Object.keys(stacks).find((name) => name.endsWith('-mail'))!];
 const exampleStacks = synthConfig(example);
 const allOptionsStacks = synthConfig(allOptions);
-const sesStacks = synthConfig(exampleWith({ mail: { outbound: 'ses' } }));
+const sesConfig = exampleWith({ mail: { outbound: 'ses' } });
+const sesStacks = synthConfig(sesConfig);
 const exampleMail = mailStackOf(exampleStacks);
 const allOptionsMail = mailStackOf(allOptionsStacks);
 
@@ -106,6 +116,19 @@ describe('ACME bindings in the mail stack', () => {
   });
 });
 
+/**
+ * The string Terraform makes of a JSON string value: it is a template, where `$${` and `%%{`
+ * stand for `${` and `%{`. Throws on an interpolation or directive (the value would not be
+ * literal).
+ */
+const templateValue = (value: string): string => {
+  const unescaped = value.replace(/([$%])\1\{|([$%])\{/g, (match, escaped: string | undefined) => {
+    if (escaped) return `${escaped}{`;
+    throw new Error(`not a literal: ${JSON.stringify(match)} in a template`);
+  });
+  return unescaped;
+};
+
 /** Terraform attributes whose values are secret. */
 const SECRET_ATTRIBUTES =
   /\b(?:tls_private_key\.[\w-]+\.private_key_\w+|acme_certificate\.[\w-]+\.private_key_pem|acme_registration\.[\w-]+\.account_key_pem|random_password\.[\w-]+\.result|aws_iam_access_key\.[\w-]+\.(?:secret|ses_smtp_password_v4))\b/;
@@ -134,6 +157,17 @@ describe.each([
       const text = gunzipSync(Buffer.from(instance.user_data_base64, 'base64')).toString();
       expect(text.startsWith('#cloud-config')).toBe(true);
       expect(text).not.toMatch(/PRIVATE KEY-----|BEGIN CERTIFICATE|TfToken|arn:aws/);
+    }
+  });
+
+  it('the configuration bundles hold no reference, no ARN and no key material either', () => {
+    const bundles = resourcesOf(mailStackOf(stacks), 'aws_s3_object');
+    expect(bundles).toHaveLength(resourcesOf(mailStackOf(stacks), 'aws_instance').length);
+    for (const bundle of bundles) {
+      const text = templateValue(bundle.content);
+      expect(text.startsWith('#mirovoy-bundle 1\n')).toBe(true);
+      // Run-time values (endpoint, ARNs, ids) reach the host by tag, secrets from Secrets Manager.
+      expect(text).not.toMatch(/PRIVATE KEY-----|BEGIN CERTIFICATE|TfToken|arn:aws|cross-stack|\.amazonaws\.com\/|random_password|aws_\w+\.\w/);
     }
   });
 
@@ -263,7 +297,8 @@ describe('mail hosts', () => {
       'Dkim-example-net',
     ];
     const resources = (role: string) => statements(role)[0].Resource.map((arn: string) => SECRETS.filter((secret) => arn.includes(secret)).join('|'));
-    expect(statements('Primary')).toHaveLength(1);
+    // One statement for the secrets; the bundle's statements are checked with the bundles.
+    expect(statements('Primary').filter((st: { Action: string }) => st.Action.startsWith('secretsmanager:'))).toHaveLength(1);
     expect(resources('Primary')).toEqual([
       'master_user_secret',
       'LookupUserSecret',
@@ -293,6 +328,8 @@ describe('mail hosts', () => {
     const tags = instance(exampleMail, 'Backup').tags;
     expect(Object.keys(tags).sort()).toEqual([
       'Name',
+      'mirovoy:bundle',
+      'mirovoy:bundle-bucket',
       'mirovoy:database-ca-url',
       'mirovoy:database-host',
       'mirovoy:secret-db-lookup',
@@ -435,5 +472,170 @@ describe('SES relay', () => {
     );
     for (const host of resourcesOf(ses, 'aws_instance'))
       expect(host.tags['mirovoy:secret-relay']).toMatch(/^\$\{aws_secretsmanager_secret\.SesRelay_SmtpCredentials_Secret_\w+\.arn\}$/);
+  });
+});
+
+describe('configuration bundles in the artifacts bucket', () => {
+  const ROLES: readonly { role: MailHostRole; id: 'Primary' | 'Backup'; prefix: string }[] = [
+    { role: 'primary', id: 'Primary', prefix: 'mx1' },
+    { role: 'backup', id: 'Backup', prefix: 'mx2' },
+  ];
+  /** Name of the one resource of a type made by the construct at `pathPart`. */
+  const nameOf = (stack: TerraformJson, type: string, pathPart: string) => {
+    const names = Object.entries(stack.resource?.[type] ?? {})
+      .filter(([, r]) => r['//'].metadata.path.includes(pathPart))
+      .map(([name]) => name);
+    expect(names).toHaveLength(1);
+    return names[0];
+  };
+  const bucketName = (stack: TerraformJson) => nameOf(stack, 'aws_s3_bucket', '/ArtifactsBucket/');
+  const bundleOf = (stack: TerraformJson, id: string) => resourceNamed(stack, 'aws_s3_object', `/${id}/Bundle`);
+  const tagsOf = (stack: TerraformJson, id: string) => resourceNamed(stack, 'aws_instance', `/${id}/Instance`).tags;
+  const statementsOf = (stack: TerraformJson, id: string): { Action: string; Resource: string | string[]; Condition?: unknown }[] =>
+    JSON.parse(resourceNamed(stack, 'aws_iam_role_policy', `/${id}/InstanceRole/Policy`).policy).Statement;
+  const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+  /** What the host renders for itself: the bundle the object must hold, byte for byte. */
+  const expectedBundle = (input: MirovoyConfigInput, role: MailHostRole) => {
+    const config = validateConfig(input, 'test');
+    return renderMailHostBundle(renderMailHost(mailHostSpecFromConfig(config, role)), { admin: config.admin });
+  };
+
+  /** Every config in configs/environments (each a synth), plus the SES variant. */
+  const shipped: [string, MirovoyConfigInput, Record<string, TerraformJson>][] = [
+    ...readdirSync(join(__dirname, '../../configs/environments'))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file): [string, MirovoyConfigInput, Record<string, TerraformJson>] => {
+        const name = file.replace(/\.ts$/, '');
+        const input = name === 'example' ? example : name === 'all-options' ? allOptions : (require(`../../configs/environments/${name}`).default as MirovoyConfigInput);
+        return [name, input, name === 'example' ? exampleStacks : name === 'all-options' ? allOptionsStacks : synthConfig(input)];
+      }),
+    ['SES relay', sesConfig, sesStacks],
+  ];
+
+  it('covers every shipped config', () => {
+    expect(shipped.map(([name]) => name)).toEqual(expect.arrayContaining(['example', 'all-options', 'SES relay']));
+  });
+
+  describe.each(shipped)('%s', (_, input, stacks) => {
+    const mail = mailStackOf(stacks);
+    const roles = ROLES.filter(({ id }) => resourcesOf(mail, 'aws_instance').some((i) => i['//'].metadata.path.includes(`/${id}/`)));
+
+    it.each(roles)(`$role: user data is the bootstrap, at most ${BOOTSTRAP_LIMIT} bytes`, ({ id }) => {
+      const userData = Buffer.from(resourceNamed(mail, 'aws_instance', `/${id}/Instance`).user_data_base64, 'base64');
+      expect(userData.length).toBeLessThanOrEqual(BOOTSTRAP_LIMIT);
+    });
+
+    it.each(roles)('$role: an object <prefix>/<sha256>.bundle holds exactly the rendered bundle, named in the tags', ({ role, id, prefix }) => {
+      const object = bundleOf(mail, id);
+      const expected = expectedBundle(input, role);
+      const content = templateValue(object.content);
+      expect(content).toBe(expected.content);
+      expect(sha256(content)).toBe(expected.sha256);
+      expect(object.key).toBe(`${prefix}/${expected.sha256}.bundle`);
+      expect(object.bucket).toBe(`\${aws_s3_bucket.${bucketName(mail)}.bucket}`);
+      expect(object.content_type).toBe('text/plain; charset=utf-8');
+      // The new object exists before the tag names it; the old one goes after.
+      expect(object.lifecycle).toEqual({ create_before_destroy: true });
+      const objectName = nameOf(mail, 'aws_s3_object', `/${id}/Bundle`);
+      const tags = tagsOf(mail, id);
+      // By reference, so Terraform updates the tag only once the object is there.
+      expect(tags['mirovoy:bundle']).toBe(`\${aws_s3_object.${objectName}.key} ${expected.sha256}`);
+      expect(tags['mirovoy:bundle-bucket']).toBe(`\${aws_s3_bucket.${bucketName(mail)}.bucket}`);
+      expect(mail.output![`${role}_bundle_key`].value).toBe(`\${aws_s3_object.${objectName}.key}`);
+    });
+
+    it.each(roles)('$role: may read its own prefix of the bucket and nothing else there', ({ id, prefix }) => {
+      const s3 = statementsOf(mail, id).filter((st) => JSON.stringify(st).includes('s3'));
+      const bucketArn = `\${aws_s3_bucket.${bucketName(mail)}.arn}`;
+      expect(s3.filter((st) => st.Action !== 'kms:Decrypt')).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: `${bucketArn}/${prefix}/*` }]);
+    });
+  });
+
+  it("mx2's role cannot read mx1's bundles, nor mx1's role mx2's", () => {
+    const resources = (id: string) => statementsOf(exampleMail, id).flatMap((st) => [st.Resource].flat());
+    expect(resources('Backup').filter((r) => r.includes('aws_s3_bucket'))).toEqual([expect.stringMatching(/\/mx2\/\*$/)]);
+    expect(resources('Primary').filter((r) => r.includes('aws_s3_bucket'))).toEqual([expect.stringMatching(/\/mx1\/\*$/)]);
+  });
+
+  it('one private bucket per mail stack: unique name from a prefix, versioned, TLS only, ACLs off, old versions expired', () => {
+    expect(Object.keys(exampleMail.resource!.aws_s3_bucket)).toHaveLength(1);
+    const name = bucketName(exampleMail);
+    const one = (type: string) => resourceNamed(exampleMail, type, '/ArtifactsBucket/');
+    expect(one('aws_s3_bucket')).toEqual({ '//': expect.anything(), bucket_prefix: 'mail-example-artifacts-' });
+    expect(exampleMail.output!.artifacts_bucket_name.value).toBe(`\${aws_s3_bucket.${name}.bucket}`);
+    expect(one('aws_s3_bucket_versioning').versioning_configuration).toEqual({ status: 'Enabled' });
+    expect(one('aws_s3_bucket_public_access_block')).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(one('aws_s3_bucket_ownership_controls').rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
+    expect(JSON.parse(one('aws_s3_bucket_policy').policy).Statement).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [`\${aws_s3_bucket.${name}.arn}`, `\${aws_s3_bucket.${name}.arn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ]);
+    expect(one('aws_s3_bucket_lifecycle_configuration').rule).toEqual([
+      {
+        id: 'expire-old-versions',
+        status: 'Enabled',
+        filter: [{ prefix: '' }],
+        noncurrent_version_expiration: [{ noncurrent_days: 90 }],
+        expiration: [{ expired_object_delete_marker: true }],
+        abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+      },
+    ]);
+    // SSE-S3 without a customer key, and no KMS permission to go with it.
+    expect(one('aws_s3_bucket_server_side_encryption_configuration').rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' }, bucket_key_enabled: false }]);
+    for (const { id } of ROLES) {
+      expect(bundleOf(exampleMail, id).kms_key_id).toBeUndefined();
+      expect(statementsOf(exampleMail, id).filter((st) => st.Action === 'kms:Decrypt')).toEqual([]);
+    }
+  });
+
+  it("all-options: the customer KMS key encrypts the bucket and the bundles, and each host may decrypt through S3 only", () => {
+    const one = (type: string) => resourceNamed(allOptionsMail, type, '/ArtifactsBucket/');
+    expect(one('aws_s3_bucket_server_side_encryption_configuration').rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: allOptions.kmsKeyArn }, bucket_key_enabled: true },
+    ]);
+    for (const { id } of ROLES) {
+      expect(bundleOf(allOptionsMail, id).kms_key_id).toBe(allOptions.kmsKeyArn);
+      expect(statementsOf(allOptionsMail, id)).toContainEqual({
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: allOptions.kmsKeyArn,
+        Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+      });
+    }
+  });
+
+  it('a configuration change is a new bundle object and tag, not new user data', () => {
+    const changed = mailStackOf(synthConfig(exampleWith({ mail: { greylisting: { delaySeconds: 600 } } })));
+    for (const { id } of ROLES) {
+      const [before, after] = [exampleMail, changed].map((stack) => ({
+        object: bundleOf(stack, id),
+        tag: tagsOf(stack, id)['mirovoy:bundle'],
+        userData: resourceNamed(stack, 'aws_instance', `/${id}/Instance`).user_data_base64,
+      }));
+      expect(after.userData).toBe(before.userData);
+      expect(after.object.key).not.toBe(before.object.key);
+      expect(after.tag).not.toBe(before.tag);
+      // What the plan shows as the object's content diff is the configuration diff: Postgrey's delay.
+      const files = (object: Record<string, any>) => new Map(unpackBundle(templateValue(object.content)).map((f) => [f.path, f.content]));
+      const [old, now] = [files(before.object), files(after.object)];
+      const differing = [...now.keys()].filter((path) => now.get(path) !== old.get(path));
+      expect([...old.keys()]).toEqual([...now.keys()]);
+      expect(differing).toEqual(['/etc/default/postgrey']);
+      expect(now.get('/etc/default/postgrey')).toContain('--delay=600');
+    }
+  });
+
+  it('escapes what Terraform would read as a template, so S3 gets the bytes the sha256 names', () => {
+    const text = 'a ${b} %{ if c } $${d} %%{e} $ % {}';
+    expect(templateLiteral(text)).toBe('a $${b} %%{ if c } $$${d} %%%{e} $ % {}');
+    expect(templateValue(templateLiteral(text))).toBe(text);
+    // The bundles do hold shell and template syntax.
+    expect(templateValue(bundleOf(exampleMail, 'Primary').content)).toContain('${');
   });
 });
