@@ -339,8 +339,9 @@ ensure_group_members
 step "secrets, certificates and database credentials"
 write_secret_files
 step "database schema and accounts"
-# The database may still be starting (a fresh RDS instance, a reboot, a failover).
-"$DB_MIGRATE" --wait 300
+# The database may still be starting (a reboot, a failover); beyond a minute the unit fails and
+# systemd runs it again with a growing delay.
+"$DB_MIGRATE" --wait 60
 ensure_clamav_signatures
 disable_unwanted_units
 mapfile -t starting < <(units_to_start)
