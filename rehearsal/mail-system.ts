@@ -398,10 +398,11 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       converge: async (host) => {
         const unit = `${PROVISION_UNIT}.service`;
         const run = await rehearsal.host(host).exec(['systemctl', 'start', unit], { allowFailure: true, timeoutMs: 600_000 });
-        const id = (await rehearsal.host(host).exec(['systemctl', 'show', '-p', 'InvocationID', '--value', unit])).stdout.trim();
+        const [id, status] = (await rehearsal.host(host).exec(['systemctl', 'show', '-p', 'InvocationID', '-p', 'ExecMainStatus', '--value', unit])).stdout.trim().split('\n');
         const log = await rehearsal.host(host).exec(['journalctl', '--no-pager', '-o', 'cat', `_SYSTEMD_INVOCATION_ID=${id}`]);
         await rehearsal.host(host).exec(['systemctl', 'reset-failed', unit], { allowFailure: true });
-        return { code: run.code, log: log.stdout };
+        // systemctl says only "failed"; the unit's own exit status tells refused (3) from failed.
+        return { code: run.code === 0 ? 0 : Number(status), log: log.stdout };
       },
       async stop() {
         stopSinks();

@@ -340,7 +340,8 @@ describe('provisioning', () => {
     expect(report.failedUnits).toEqual([]);
     // "degraded done" would hide a real problem behind an expected one (ssh host keys, once).
     expect(report.cloudInit).toMatch(/^extended_status: done$/m);
-    expect(report.cloudInit).not.toMatch(/degraded|error/i);
+    expect(report.cloudInit).toMatch(/^errors: \[\]$/m);
+    expect(report.cloudInit).toMatch(/^recoverable_errors: \{\}$/m);
   });
 
   it('applied its bundle through the provisioning unit: packages installed without recommendations, the applied hash recorded', async () => {

@@ -29,7 +29,7 @@ describe('the provision contract of the filter layer', () => {
 
   it('lists packages, units in start order, checks and the unit of each file', () => {
     expect(primary.packages).toEqual(expect.arrayContaining(['amavisd-new', 'clamav-daemon', 'postgrey', 'opendkim', 'postfix-policyd-spf-python', 'fail2ban', 'nftables']));
-    expect(renderMailHost(backupSpec).packages).toEqual(['postgrey', 'postfix-policyd-spf-python', 'fail2ban', 'nftables']);
+    expect(renderMailHost(backupSpec).packages).toEqual(['postgrey', 'postfix-policyd-spf-python', 'fail2ban', 'nftables', 'python3-systemd']);
     expect(primary.units).toEqual(['clamav-daemon', 'amavis', 'postgrey', 'opendkim', 'fail2ban']);
     expect(primary.checks.map((c) => c.command.join(' '))).toEqual([
       'amavisd showkeys',

@@ -80,7 +80,8 @@ const AMAVIS_DECODERS = ['7zip', 'arj', 'bzip2', 'cabextract', 'cpio', 'lhasa', 
 /** Debian packages of the layer for a role (in addition to the Postfix/Dovecot ones). */
 export const filterPackages = (spec: ResolvedMailHostSpec): string[] => [
   ...(spec.amavis.enabled
-    ? ['amavisd-new', 'spamassassin', 'clamav', 'clamav-daemon', 'clamav-freshclam', 'libdbi-perl', 'libdbd-mariadb-perl', ...AMAVIS_DECODERS]
+    ? // gnupg: spamassassin's postinst and sa-update verify the rule updates' signatures with it.
+      ['amavisd-new', 'spamassassin', 'gnupg', 'clamav', 'clamav-daemon', 'clamav-freshclam', 'libdbi-perl', 'libdbd-mariadb-perl', ...AMAVIS_DECODERS]
     : []),
   ...(spec.postgrey.enabled ? ['postgrey'] : []),
   ...(spec.spf.enabled ? ['postfix-policyd-spf-python'] : []),
