@@ -193,6 +193,7 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     STAGED_DIRECTORY,
     STATE_DIRECTORY,
     ROLLBACK_DIRECTORY: `${STATE_DIRECTORY}/rollback`,
+    PENDING_UNITS_FILE: `${STATE_DIRECTORY}/pending-units`,
     PACKAGES: mailHostPackages(rendering, options.admin),
     PRIVATE_DIRECTORY: PRIVATE_DIRECTORY.path,
     PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,

@@ -17,10 +17,24 @@ die() { echo "mirovoy-provision: ERROR: $*" >&2; exit 1; }
 step() { log "[$((SECONDS))s] $*"; }
 
 readonly STAGED=${MIROVOY_STAGED:-$STAGED_DIRECTORY}
-# Units to restart (their files changed) and to reload (only a secret they read changed).
+# Units to restart (their files changed) and to reload (only a secret they read changed). They are
+# also written to PENDING_UNITS_FILE until they have been restarted or reloaded: a run that failed
+# after installing files (the database was down) leaves the restarts to the run that succeeds.
 declare -A CHANGED_UNITS=() RELOAD_UNITS=()
-mark_changed() { local unit; for unit in "$@"; do [[ $unit == - ]] || CHANGED_UNITS[$unit]=1; done; }
-mark_reload() { local unit; for unit in "$@"; do [[ $unit == - ]] || RELOAD_UNITS[$unit]=1; done; }
+remember() { [[ -z ${PENDING_UNITS_FILE:-} ]] || echo "$1 $2" >>"$PENDING_UNITS_FILE"; }
+mark_changed() { local unit; for unit in "$@"; do [[ $unit == - ]] || { CHANGED_UNITS[$unit]=1; remember restart "$unit"; }; done; }
+mark_reload() { local unit; for unit in "$@"; do [[ $unit == - ]] || { RELOAD_UNITS[$unit]=1; remember reload "$unit"; }; done; }
+load_pending_units() {
+  local action unit
+  [[ -f $PENDING_UNITS_FILE ]] || return 0
+  cp "$PENDING_UNITS_FILE" "$ROLLBACK_DIRECTORY/pending-units"
+  while read -r action unit; do
+    case $action in
+      restart) CHANGED_UNITS[$unit]=1 ;;
+      reload) RELOAD_UNITS[$unit]=1 ;;
+    esac
+  done <"$PENDING_UNITS_FILE"
+}
 
 # Packages the bundle lists and the host lacks are installed (a bundle may bring a new daemon);
 # recommendations are not: every package a daemon needs is named (no compiler for sa-compile).
@@ -65,6 +79,8 @@ roll_back() {
   if [[ -f $ROLLBACK_DIRECTORY/created ]]; then
     while IFS= read -r path; do rm -f "$path"; done <"$ROLLBACK_DIRECTORY/created"
   fi
+  # The units this run marked keep their running configuration: nothing to restart for them.
+  if [[ -f $ROLLBACK_DIRECTORY/pending-units ]]; then cp "$ROLLBACK_DIRECTORY/pending-units" "$PENDING_UNITS_FILE"; else rm -f "$PENDING_UNITS_FILE"; fi
   systemctl daemon-reload
   log "put the previous configuration files back"
 }
@@ -323,6 +339,7 @@ flock 9
 install -d -m 0700 "$STATE_DIRECTORY"
 rm -rf "$ROLLBACK_DIRECTORY"
 install -d -m 0700 "$ROLLBACK_DIRECTORY"
+load_pending_units
 step "packages"
 install_packages
 # The database endpoint is known only where the host runs (an instance tag on EC2); it goes
@@ -360,6 +377,7 @@ for unit in "${reloading[@]}"; do
   systemctl reload-or-restart "$unit"
   log "reloaded $unit (a secret it reads changed)"
 done
+rm -f "$PENDING_UNITS_FILE"
 wait_until_listening
 install -d -m 0755 /run/mirovoy
 date -u +%FT%TZ >/run/mirovoy/ready
