@@ -61,7 +61,7 @@ describe('provisioning that heals', () => {
     const subject = uniqueSubject('after-healing');
     expect((await sendToAlice(subject)).output).toMatch(/250 2\.0\.0 Ok: queued/);
     expect(await delivered(subject)).toBe(1);
-  });
+  }, 540_000);
 });
 
 describe('a changed setting converges in place', () => {
