@@ -26,7 +26,7 @@ const TARGETS = { cold: 300, warm: 90, provisioning: 60, convergence: 15 };
  * installing with recommendations, sa-compile's compiler chain), measured the same way
  * (dpkg database of the booted rehearsal primary, base image included). The target is 60 % of it.
  */
-const BASELINE_INSTALLED = { packages: BASELINE_PACKAGES, installedKiB: BASELINE_KIB, files: BASELINE_FILES };
+const BASELINE_INSTALLED = { packages: 568, installedKiB: 999_576, files: 23_662 };
 const INSTALLED_TARGET = 0.6;
 /** Give up on a boot after this long; a cold one builds ~500 MB from the mirror. */
 const TIME_LIMIT_MS = { warm: 10 * 60_000, cold: 25 * 60_000 };

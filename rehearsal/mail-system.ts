@@ -124,6 +124,12 @@ export interface MailRehearsal {
   readonly dkimPublicKeys: Readonly<Record<string, string>>;
   /** The authenticated relay, when asked for. */
   readonly relay: RehearsalRelay | null;
+  /**
+   * The next DKIM keys, already published in the rehearsal DNS under their own selector (as a
+   * rotation publishes both keys while the hosts switch): each domain's secret `dkim-<domain>`
+   * value for the rotation, and the selector.
+   */
+  readonly nextDkim: { readonly selector: string; readonly secrets: Readonly<Record<string, { readonly private_key: string; readonly selector: string }>>; readonly publicKeys: Readonly<Record<string, string>> };
   /** A new certificate for a mail host from the test CA, as a renewal in Terraform would give. */
   issueCertificate(host: 'mx1' | 'mx2'): Promise<HostCertificate>;
   /** Replaces a secret of a running mail host, as an update of it in Secrets Manager would. */
@@ -218,13 +224,22 @@ interface RehearsedMailHost {
 }
 
 /** The DNS the rehearsal serves: our published record set plus the foreign parties. */
-const dnsRecordsFor = (config: MirovoyConfig, hosts: readonly RehearsedMailHost[], dkimPublicKeys: Record<string, string>): DnsRecord[] => [
+const dnsRecordsFor = (
+  config: MirovoyConfig,
+  hosts: readonly RehearsedMailHost[],
+  dkimPublicKeys: Record<string, string>,
+  nextDkim: { readonly selector: string; readonly publicKeys: Record<string, string> },
+): DnsRecord[] => [
   ...rehearsalDnsRecords(
     mailDnsRecords({
       domains: config.mailDomains,
       exchangers: hosts.map((h) => ({ hostname: h.rendering.spec.hostname, ipv4: h.ip, priority: h.priority })),
       dkim: { selector: config.mail.dkimSelector, publicKeys: dkimPublicKeys },
     }),
+  ),
+  // The next keys' TXT records alone, from the same record-set function.
+  ...rehearsalDnsRecords(
+    mailDnsRecords({ domains: config.mailDomains, exchangers: [], dkim: nextDkim }).filter((r) => r.name.startsWith(`${nextDkim.selector}._domainkey.`)),
   ),
   { type: 'A', name: REHEARSAL_NAMES.database, value: MAIL_REHEARSAL_ADDRESSES.database },
   { type: 'A', name: REHEARSAL_NAMES.senderHost, value: MAIL_REHEARSAL_ADDRESSES.client },
@@ -293,6 +308,13 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     const primaryHostname = hosts[0].rendering.spec.hostname;
     const dkimKeys = newDkimKeys(config.mailDomains);
     const dkimPublicKeys = Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [domain, dkimPublicKeyBase64(pem)]));
+    const nextSelector = `${config.mail.dkimSelector}-next`;
+    const nextDkimKeys = newDkimKeys(config.mailDomains);
+    const nextDkim = {
+      selector: nextSelector,
+      publicKeys: Object.fromEntries(Object.entries(nextDkimKeys).map(([domain, pem]) => [domain, dkimPublicKeyBase64(pem)])),
+      secrets: Object.fromEntries(Object.entries(nextDkimKeys).map(([domain, pem]) => [domain, { private_key: pem, selector: nextSelector }])),
+    };
     const databaseCertificate = await ca.issue([REHEARSAL_NAMES.database]);
     const masterPassword = newMasterPassword();
     // One password per database account, shared by the hosts (as one Secrets Manager secret is).
@@ -340,7 +362,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
         { name: 'client', ip: MAIL_REHEARSAL_ADDRESSES.client },
         { name: 'prober', ip: MAIL_REHEARSAL_ADDRESSES.prober },
       ],
-      dnsRecords: dnsRecordsFor(config, hosts, dkimPublicKeys),
+      dnsRecords: dnsRecordsFor(config, hosts, dkimPublicKeys, nextDkim),
       beforeBoot: options.databaseDownAtBoot ? (lan) => lan.exec('db', ['nft', '-f', '-'], { input: HOLD_DATABASE_RULES }).then(() => undefined) : undefined,
       // What the user data installs, with its closure; a superset of the default repository's
       // list shares its cache entry with the other suites.
@@ -374,6 +396,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       primaryChainPem: certificates[0].chainPem,
       sinkDirectory,
       dkimPublicKeys,
+      nextDkim,
       relay: relayCredentials ? { directory: relayDirectory, username: relayCredentials.username, rotated: rotatedRelayCredentials } : null,
       issueCertificate: (host) => {
         const h = hosts.find((x) => x.name === host);
@@ -398,7 +421,9 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       converge: async (host) => {
         const unit = `${PROVISION_UNIT}.service`;
         const run = await rehearsal.host(host).exec(['systemctl', 'start', unit], { allowFailure: true, timeoutMs: 600_000 });
-        const [id, status] = (await rehearsal.host(host).exec(['systemctl', 'show', '-p', 'InvocationID', '-p', 'ExecMainStatus', '--value', unit])).stdout.trim().split('\n');
+        // One property a call: systemctl prints several in its own order, not the order asked.
+        const property = async (name: string) => (await rehearsal.host(host).exec(['systemctl', 'show', '-p', name, '--value', unit])).stdout.trim();
+        const [id, status] = [await property('InvocationID'), await property('ExecMainStatus')];
         const log = await rehearsal.host(host).exec(['journalctl', '--no-pager', '-o', 'cat', `_SYSTEMD_INVOCATION_ID=${id}`]);
         await rehearsal.host(host).exec(['systemctl', 'reset-failed', unit], { allowFailure: true });
         // systemctl says only "failed"; the unit's own exit status tells refused (3) from failed.

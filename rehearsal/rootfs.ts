@@ -55,7 +55,8 @@ async function buildRootfs(directory: string, logFile: string, suite: string, pa
       '--dpkgopt=path-include=/usr/share/doc/*/copyright', '--dpkgopt=path-exclude=/usr/share/locale/*',
       // mmdebstrap copies the build machine's hostname and resolver; a cloud image has neither
       // (cloud-init sets the hostname, the rehearsal writes resolv.conf per run).
-      '--customize-hook=echo localhost > "$1/etc/hostname" && : > "$1/etc/resolv.conf"',
+      // Nor ssh host keys: each host makes its own at first boot (cloud-init), as on EC2.
+      '--customize-hook=echo localhost > "$1/etc/hostname" && : > "$1/etc/resolv.conf" && rm -f "$1"/etc/ssh/ssh_host_*',
       suite, directory, ...suiteSources(hostDebianMirror(), suite),
     ],
     { logFile },

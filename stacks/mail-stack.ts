@@ -54,7 +54,7 @@ export class MailStack extends MirovoyStack {
     const hostZone = zones[0];
 
     const dkimKeys = Object.fromEntries(
-      config.mailDomains.map((domain) => [domain, new DkimKey(this, `Dkim-${domain.replace(/\./g, '-')}`, { secretName: `${secretPrefix}/dkim/${domain}`, domain, kmsKeyArn: config.kmsKeyArn })]),
+      config.mailDomains.map((domain) => [domain, new DkimKey(this, `Dkim-${domain.replace(/\./g, '-')}`, { secretName: `${secretPrefix}/dkim/${domain}`, domain, selector: mail.dkimSelector, kmsKeyArn: config.kmsKeyArn })]),
     );
     const relay =
       mail.outbound === 'ses'

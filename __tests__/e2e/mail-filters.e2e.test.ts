@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, REHEARSAL_NAMES, startMailRehearsal } from '../../rehearsal/mail-system';
-import { ClientResult, deliver, eventually, imapsCurl, onHost, rcptReplyCode, searchInbox, swaks, uniqueSubject } from '../support/mail-clients';
+import { dkimSecretName } from '../../host/provision/runtime-seam';
+import { ClientResult, deliver, eventually, imapsCurl, onHost, onPrimary, rcptReplyCode, searchInbox, swaks, uniqueSubject } from '../support/mail-clients';
 
 jest.setTimeout(180_000);
 
@@ -260,29 +261,54 @@ const verifyDkim = (message: string, publicKeyBase64: string): { ok: boolean; ta
 };
 
 describe('DKIM (OpenDKIM)', () => {
-  it('signs mail submitted on 587 to an external address; the signature verifies against the TXT record in DNS, and not after a change', async () => {
-    const domain = 'example.com';
-    const selector = mail.config.mail.dkimSelector;
-    const subject = uniqueSubject('dkim');
+  const domain = 'example.com';
+  /** Submits a message on 587 to the sink; what the world receives (without the sink's envelope lines). */
+  const sendSigned = async (subject: string): Promise<string> => {
     const sent = await swaks(mail, ['--port', '587', '--tls', '--tls-ca-path', mail.rootCaFile, '--auth', 'PLAIN', '--auth-user', 'alice@example.com',
       '--auth-password', PASSWORD.alice, '--from', `alice@${domain}`, '--to', `carol@${REHEARSAL_NAMES.sinkDomain}`, '--header', `Subject: ${subject}`,
       '--body', 'Signed on the way out.\r\nSecond line.']);
     expect(queuedAs(sent.output)).toBeDefined();
     const file = await eventually(async () => readdirSync(mail.sinkDirectory).map((f) => join(mail.sinkDirectory, f)).find((f) => readFileSync(f, 'utf8').includes(`Subject: ${subject}`)), 30_000);
     expect(file).toBeDefined();
-    // What the world sees: the sink's own envelope lines are not part of the message.
-    const message = readFileSync(file!, 'utf8').replace(/^(X-Sink-[^\r\n]*\r\n)+/, '');
-
+    return readFileSync(file!, 'utf8').replace(/^(X-Sink-[^\r\n]*\r\n)+/, '');
+  };
+  /** The public key the rehearsal DNS publishes for a selector. */
+  const publishedKey = async (selector: string): Promise<string> => {
     const dig = await mail.rehearsal.exec('client', ['dig', '+short', `@${mail.rehearsal.dns.address}`, 'TXT', `${selector}._domainkey.${domain}`], { timeoutMs: 20_000 });
     const txt = [...dig.stdout.matchAll(/"([^"]*)"/g)].map((m) => m[1]).join('');
     expect(txt).toMatch(/^v=DKIM1; k=rsa; p=/);
-    const publicKey = /p=([A-Za-z0-9+/=]+)/.exec(txt)![1];
+    return /p=([A-Za-z0-9+/=]+)/.exec(txt)![1];
+  };
+
+  it('signs mail submitted on 587 to an external address; the signature verifies against the TXT record in DNS, and not after a change', async () => {
+    const selector = mail.config.mail.dkimSelector;
+    const subject = uniqueSubject('dkim');
+    const message = await sendSigned(subject);
+    const publicKey = await publishedKey(selector);
 
     const result = verifyDkim(message, publicKey);
     expect(result).toEqual({ ok: true, tags: expect.objectContaining({ d: domain, s: selector, a: 'rsa-sha256' }) });
     expect(result.tags.h.toLowerCase().split(':')).toEqual(expect.arrayContaining(['from', 'subject', 'to', 'date']));
     expect(verifyDkim(message.replace('Second line.', 'Second line!'), publicKey)).toMatchObject({ ok: false, reason: 'body hash mismatch' });
     expect(verifyDkim(message.replace(`Subject: ${subject}`, `Subject: ${subject} (edited)`), publicKey)).toMatchObject({ ok: false, reason: 'signature mismatch' });
+  });
+
+  it('rotates to a new key under a new selector in one secret version: after the next convergence, the next message verifies with the new key against DNS', async () => {
+    // Both keys are published while the host switches (the rehearsal DNS serves the next one already).
+    const { selector, secrets } = mail.nextDkim;
+    for (const [name, value] of Object.entries(secrets)) mail.putSecret('mx1', dkimSecretName(name), value);
+    const pid = (await onPrimary(mail, 'systemctl show -p MainPID --value opendkim')).output;
+    const run = await mail.converge('mx1');
+    expect(run.code).toBe(0);
+    expect(run.log).toContain('updated /etc/opendkim/key.table (secret)');
+    expect(run.log).toContain('reloaded opendkim (a secret it reads changed)');
+    expect((await onPrimary(mail, 'systemctl show -p MainPID --value opendkim')).output).toBe(pid);
+    expect((await onPrimary(mail, 'grep -c ":${selector}:" /etc/opendkim/key.table')).output.trim()).toBe(String(Object.keys(secrets).length));
+    const message = await sendSigned(uniqueSubject('dkim-rotated'));
+    const result = verifyDkim(message, await publishedKey(selector));
+    expect(result).toEqual({ ok: true, tags: expect.objectContaining({ d: domain, s: selector }) });
+    // Signed with the new key only: the old selector's key does not verify it.
+    expect(verifyDkim(message, await publishedKey(mail.config.mail.dkimSelector))).toMatchObject({ ok: false });
   });
 });
 

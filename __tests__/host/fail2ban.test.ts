@@ -47,7 +47,6 @@ describe('the provision contract of the filter layer', () => {
       '/etc/systemd/system/postgrey.service.d/mirovoy.conf': 'postgrey',
       '/etc/postfix-policyd-spf-python/policyd-spf.conf': null,
       '/etc/opendkim.conf': 'opendkim',
-      '/etc/opendkim/key.table': 'opendkim',
       '/etc/opendkim/signing.table': 'opendkim',
       '/etc/fail2ban/jail.d/mirovoy.local': 'fail2ban',
       '/etc/fail2ban/filter.d/dovecot.local': 'fail2ban',

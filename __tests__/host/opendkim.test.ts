@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimKeyFiles, dkimPublicKeyBase64, opendkimSettings, postfixMainParameters, filterExtensions, renderMailHost, resolveMailHostSpec } from '../../host';
 import { dkimTxtValue } from '../../host/dns/mail-records';
+import { renderProvisionCommand } from '../../host/provision';
 import { backupSpec, primarySpec, fileOf } from './fixtures';
 
 const twoDomains = { ...primarySpec, mailDomains: ['example.com', 'example.org'], trustedNetworks: ['10.0.0.0/16'] };
@@ -15,12 +16,13 @@ describe('OpenDKIM', () => {
     expect(main.milter_default_action).toBe('accept');
   });
 
-  it('has a key and a signing entry per hosted domain with the configured selector', () => {
+  it('has a signing entry per hosted domain naming its key by the domain; the key table (with the selector) is written at run time', () => {
     const spec = { ...twoDomains, dkim: { selector: 's2025' } };
-    expect(fileOf(spec, '/etc/opendkim/key.table')).toContain(
-      's2025._domainkey.example.org example.org:s2025:/etc/mirovoy/private/dkim-example.org.pem',
-    );
-    expect(fileOf(spec, '/etc/opendkim/signing.table')).toContain('*@example.com s2025._domainkey.example.com');
+    expect(fileOf(spec, '/etc/opendkim/signing.table')).toContain('*@example.com example.com\n*@example.org example.org\n');
+    expect(renderMailHost(spec).files.map((f) => f.path)).not.toContain('/etc/opendkim/key.table');
+    const script = renderProvisionCommand(renderMailHost(spec)).content;
+    expect(script).toContain("'dkim-key /etc/mirovoy/private/dkim-example.org.pem 0600 opendkim opendkim dkim-example-org opendkim example.org:s2025'");
+    expect(script).toContain("readonly DKIM_KEY_TABLE='/etc/opendkim/key.table'");
     expect(fileOf(twoDomains, '/etc/opendkim.conf')).toMatch(/^InternalHosts 127\.0\.0\.1, ::1, 10\.0\.0\.0\/16$/m);
   });
 

@@ -80,8 +80,23 @@ const AMAVIS_DECODERS = ['7zip', 'arj', 'bzip2', 'cabextract', 'cpio', 'lhasa', 
 /** Debian packages of the layer for a role (in addition to the Postfix/Dovecot ones). */
 export const filterPackages = (spec: ResolvedMailHostSpec): string[] => [
   ...(spec.amavis.enabled
-    ? // gnupg: spamassassin's postinst and sa-update verify the rule updates' signatures with it.
-      ['amavisd-new', 'spamassassin', 'gnupg', 'clamav', 'clamav-daemon', 'clamav-freshclam', 'libdbi-perl', 'libdbd-mariadb-perl', ...AMAVIS_DECODERS]
+    ? [
+        'amavisd-new',
+        'spamassassin',
+        // Recommendations are not installed, so what SpamAssassin uses is named: gpg-agent for its
+        // postinst's key import and sa-update's signature checks (gpg is in the image), the modules
+        // of its SPF and DMARC plugins (v400.pre loads DMARC). Left out on purpose: sa-compile
+        // (it pulls gcc, make and re2c, ~165 MB), spamc/spamd (Amavis runs SpamAssassin itself).
+        'gpg-agent',
+        'libmail-spf-perl',
+        'libmail-dmarc-perl',
+        'clamav',
+        'clamav-daemon',
+        'clamav-freshclam',
+        'libdbi-perl',
+        'libdbd-mariadb-perl',
+        ...AMAVIS_DECODERS,
+      ]
     : []),
   ...(spec.postgrey.enabled ? ['postgrey'] : []),
   ...(spec.spf.enabled ? ['postfix-policyd-spf-python'] : []),

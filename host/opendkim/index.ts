@@ -14,7 +14,12 @@ import { ResolvedMailHostSpec } from '../spec';
 export const OPENDKIM_PORT = 8891;
 /** Path of the configuration Debian's opendkim.service reads. */
 export const OPENDKIM_CONF = '/etc/opendkim.conf';
-/** Key table: signing name → domain:selector:key file. */
+/**
+ * Key table: key name (the domain) → domain:selector:key file. Written at run time by the
+ * provision step from the secrets, because a key and its selector travel together in the secret
+ * `dkim-<domain>` (`{"private_key", "selector"}`): a rotation to a new key under a new selector
+ * is one secret version, so the host never signs with a key under the other key's selector.
+ */
 export const OPENDKIM_KEY_TABLE = '/etc/opendkim/key.table';
 /** Signing table: sender pattern → key table entry. */
 export const OPENDKIM_SIGNING_TABLE = '/etc/opendkim/signing.table';
@@ -27,6 +32,7 @@ export interface DkimKeyFile {
   readonly group: string;
   /** The domain whose mail this key signs (secret `dkim-<domain>`, field `private_key`, PEM). */
   readonly domain: string;
+  /** The selector when the secret names none (field `selector`). */
   readonly selector: string;
 }
 
@@ -89,9 +95,7 @@ export const opendkimSettings = (spec: ResolvedMailHostSpec): Readonly<Record<st
   ExternalIgnoreList: ['127.0.0.1', '::1', ...spec.trustedNetworks],
 });
 
-const signingName = (spec: ResolvedMailHostSpec, domain: string): string => `${spec.dkim.selector}._domainkey.${domain}`;
-
-/** opendkim.conf and its two tables (no key material). Nothing when DKIM is off. */
+/** opendkim.conf and its signing table (no key material; the key table is written at run time). Nothing when DKIM is off. */
 export const renderOpendkim = (spec: ResolvedMailHostSpec): RenderedFile[] => {
   if (!spec.dkim.enabled) return [];
   const keys = dkimKeyFiles(spec);
@@ -104,10 +108,7 @@ export const renderOpendkim = (spec: ResolvedMailHostSpec): RenderedFile[] => {
   });
   return [
     file(OPENDKIM_CONF, renderKeyValueLines(opendkimSettings(spec))),
-    file(
-      OPENDKIM_KEY_TABLE,
-      renderKeyValueLines(Object.fromEntries(keys.map((k) => [signingName(spec, k.domain), `${k.domain}:${k.selector}:${k.path}`]))),
-    ),
-    file(OPENDKIM_SIGNING_TABLE, renderKeyValueLines(Object.fromEntries(keys.map((k) => [`*@${k.domain}`, signingName(spec, k.domain)])))),
+    // Each sender pattern names its domain's key-table entry (named by the domain, not the selector).
+    file(OPENDKIM_SIGNING_TABLE, renderKeyValueLines(Object.fromEntries(keys.map((k) => [`*@${k.domain}`, k.domain])))),
   ];
 };

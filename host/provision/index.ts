@@ -13,6 +13,7 @@ import { generatedHeader, RenderedFile } from '../files';
 import { renderShellAssignments, withoutCommentLines } from '../format/shell';
 import { MailHostRendering } from '../index';
 import { DB_MIGRATE_PATH } from '../mysql';
+import { OPENDKIM_KEY_TABLE } from '../opendkim';
 import { DATABASE_SECRET_VALUE, DatabaseCredential, PRIVATE_DIRECTORY, RELAY_PASSWORD_FILE, SecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 import { renderBootstrapUserData } from './bootstrap';
@@ -33,8 +34,10 @@ export const PROVISION_COMMAND = '/usr/local/sbin/mirovoy-provision';
 export const MAIL_HOST_PACKAGES: Readonly<Record<ResolvedMailHostSpec['role'], readonly string[]>> = {
   // libsasl2-modules: PLAIN/LOGIN for Postfix's login to an authenticated relay (a recommendation
   // apt installs anyway; named so it stays when recommendations are off).
-  primary: ['postfix', 'postfix-mysql', 'libsasl2-modules', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-mysql', 'dovecot-sieve', 'mariadb-client', 'python3-pymysql'],
-  backup: ['postfix', 'postfix-mysql', 'libsasl2-modules', 'mariadb-client'],
+  // mariadb-client-core: the mariadb client and my_print_defaults, which is all mirovoy-db-migrate
+  // needs (mariadb-client adds 64 MB of tools we never run).
+  primary: ['postfix', 'postfix-mysql', 'libsasl2-modules', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-mysql', 'dovecot-sieve', 'mariadb-client-core', 'python3-pymysql'],
+  backup: ['postfix', 'postfix-mysql', 'libsasl2-modules', 'mariadb-client-core'],
 };
 /** Packages every mail host needs for the seam and upkeep (openssl checks a new certificate). */
 const COMMON_PACKAGES = ['curl', 'openssl', 'unattended-upgrades'];
@@ -149,7 +152,8 @@ const secretFileEntries = (rendering: MailHostRendering): SecretFileEntry[] => {
   const root = (path: string, mode: string) => ({ path, mode, owner: 'root', group: 'root' });
   return [
     ...rendering.secretFiles.map((f) => ({ ...f, secret: SECRET_OF_CREDENTIAL[f.credential], units: unitsOfSecretFile(rendering, f) })),
-    ...rendering.dkimKeyFiles.map((f) => ({ ...f, format: 'pem-field', secret: `${dkimSecretName(f.domain)}:private_key`, units: 'opendkim' })),
+    // "<domain>:<selector when the secret names none>"; the key table is written from these.
+    ...rendering.dkimKeyFiles.map((f) => ({ ...f, format: 'dkim-key', secret: dkimSecretName(f.domain), units: 'opendkim', template: `${f.domain}:${f.selector}` })),
     { format: 'certificate-chain', ...root(spec.tls.certificateChainFile, '0644'), secret: `${RUNTIME_SECRETS.tls}:certificate_chain`, units: tlsUnits },
     { format: 'private-key', ...root(spec.tls.privateKeyFile, '0600'), secret: `${RUNTIME_SECRETS.tls}:private_key`, units: tlsUnits },
     // The file is "<relayhost> <username>:<password>".
@@ -194,6 +198,7 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     STATE_DIRECTORY,
     ROLLBACK_DIRECTORY: `${STATE_DIRECTORY}/rollback`,
     PENDING_UNITS_FILE: `${STATE_DIRECTORY}/pending-units`,
+    DKIM_KEY_TABLE: OPENDKIM_KEY_TABLE,
     PACKAGES: mailHostPackages(rendering, options.admin),
     PRIVATE_DIRECTORY: PRIVATE_DIRECTORY.path,
     PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,

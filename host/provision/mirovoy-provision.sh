@@ -241,8 +241,26 @@ secret_file_content() {
       printf '%s %s:%s\n' "$template" "$user" "$password" ;;
     # "<secret>:<field>": one PEM document held in a field of a JSON secret.
     pem-field | certificate-chain | private-key) "$FETCH" secret "${secret%%:*}" "${secret#*:}" ;;
+    # A DKIM key and its selector, read from one version of the secret (template "<domain>:<default
+    # selector>"); the key table line goes to DKIM_KEY_TABLE_LINES.
+    dkim-key)
+      local json selector domain=${template%%:*}
+      json=$("$FETCH" secret "$secret")
+      selector=$(json_field selector "${template#*:}" <<<"$json")
+      [[ $selector =~ ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ ]] || die "secret $secret has a selector that is not a DNS label: '$selector'"
+      DKIM_KEY_TABLE_LINES+=("$domain $domain:$selector:$path")
+      json_field private_key '' <<<"$json" ;;
     *) die "unknown secret file format $format" ;;
   esac
+}
+
+# json_field <field> <default>: one field of the JSON object on stdin (the default when absent and
+# not empty); the value never appears in a command line.
+json_field() {
+  python3 -c 'import json, sys
+value = json.load(sys.stdin).get(sys.argv[1]) or sys.argv[2]
+if not value: sys.exit("no field " + sys.argv[1])
+print(value, end="")' "$1" "$2"
 }
 
 # "<format> <path> <mode> <owner> <group> <secret> <units> [<template>]" per secret file; with an
@@ -250,6 +268,7 @@ secret_file_content() {
 # Every file is fetched and checked before the first is installed, so a bad secret changes nothing.
 write_secret_files() {
   local entry format path mode owner group secret units template scratch n=0 chain='' key='' installs=()
+  DKIM_KEY_TABLE_LINES=()
   install -d -m "$PRIVATE_DIRECTORY_MODE" "$PRIVATE_DIRECTORY"
   scratch=$(mktemp -d)
   trap 'rm -rf "$scratch"' RETURN
@@ -259,7 +278,7 @@ write_secret_files() {
     n=$((n + 1))
     secret_file_content >"$scratch/$n"
     case $format in
-      pem-field | certificate-chain | private-key)
+      pem-field | certificate-chain | private-key | dkim-key)
         grep -q -- '-----BEGIN ' "$scratch/$n" || die "secret ${secret%%:*} (${secret#*:}) is not PEM; nothing was installed" ;;&
       certificate-chain) chain=$scratch/$n ;;
       private-key) key=$scratch/$n ;;
@@ -267,6 +286,10 @@ write_secret_files() {
     installs+=("$n $path $mode $owner $group $units")
   done
   [[ -z $chain ]] || check_certificate "$chain" "$key"
+  if ((${#DKIM_KEY_TABLE_LINES[@]} > 0)); then
+    printf '%s\n' "# Written by mirovoy-provision from the dkim-* secrets (key and selector of one version)." "${DKIM_KEY_TABLE_LINES[@]}" >"$scratch/key-table"
+    installs+=("key-table $DKIM_KEY_TABLE 0644 root root opendkim")
+  fi
   for entry in "${installs[@]}"; do
     read -r n path mode owner group units <<<"$entry"
     if [[ $(install_if_different "$scratch/$n" "$path" "$mode" "$owner" "$group") == changed ]]; then

@@ -134,8 +134,8 @@ bundle() {
   if [[ -d ${REHEARSAL_SEAM_DIRECTORY} ]]; then cat "${REHEARSAL_SEAM_DIRECTORY}/bundles/$1"
   else
     bucket=$(setting ${RUNTIME_SETTINGS.bundleBucket})
-    # S3 wants the payload hash signed too; a GET has none.
-    aws s3 -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "https://$bucket.s3.@REGION@.amazonaws.com/$1"
+    # curl adds and signs x-amz-content-sha256 itself for service s3 (since 8.0).
+    aws s3 "https://$bucket.s3.@REGION@.amazonaws.com/$1"
   fi
 }
 

@@ -10,6 +10,11 @@ export interface DkimKeyProps {
   readonly secretName: string;
   /** The signing domain (for the description). */
   readonly domain: string;
+  /**
+   * DNS selector the key is published under (`<selector>._domainkey.<domain>`). It travels with the
+   * key in the secret, so a host switches key and selector together.
+   */
+  readonly selector: string;
   /** Customer KMS key for the secret. @default the AWS-managed Secrets Manager key */
   readonly kmsKeyArn?: string;
 }
@@ -17,7 +22,7 @@ export interface DkimKeyProps {
 /**
  * A domain's DKIM signing key, made in Terraform: RSA 2048 (what every verifier accepts; 1024 is
  * too weak, 4096 does not fit many DNS setups). The private key goes to Secrets Manager as
- * `{"private_key": PEM}` for OpenDKIM; the public key goes into the DKIM TXT record.
+ * `{"private_key": PEM, "selector"}` for OpenDKIM; the public key goes into the DKIM TXT record.
  */
 export class DkimKey extends Construct {
   /** The secret with the private key. */
@@ -32,7 +37,7 @@ export class DkimKey extends Construct {
       secretName: props.secretName,
       description: `DKIM signing key of ${props.domain}`,
       kmsKeyArn: props.kmsKeyArn,
-      value: { private_key: key.privateKeyPem },
+      value: { private_key: key.privateKeyPem, selector: props.selector },
     }).secret;
     // A PEM "PUBLIC KEY" is that base64 DER between its armour lines.
     this.publicKeyBase64 = Fn.replace(key.publicKeyPem, '/-----[A-Z ]+-----|\\n/', '');
