@@ -239,7 +239,11 @@ const dnsRecordsFor = (
   ),
   // The next keys' TXT records alone, from the same record-set function.
   ...rehearsalDnsRecords(
-    mailDnsRecords({ domains: config.mailDomains, exchangers: [], dkim: nextDkim }).filter((r) => r.name.startsWith(`${nextDkim.selector}._domainkey.`)),
+    mailDnsRecords({
+      domains: config.mailDomains,
+      exchangers: hosts.map((h) => ({ hostname: h.rendering.spec.hostname, ipv4: h.ip, priority: h.priority })),
+      dkim: nextDkim,
+    }).filter((r) => r.name.startsWith(`${nextDkim.selector}._domainkey.`)),
   ),
   { type: 'A', name: REHEARSAL_NAMES.database, value: MAIL_REHEARSAL_ADDRESSES.database },
   { type: 'A', name: REHEARSAL_NAMES.senderHost, value: MAIL_REHEARSAL_ADDRESSES.client },

@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimKeyFiles, dkimPublicKeyBase64, opendkimSettings, postfixMainParameters, filterExtensions, renderMailHost, resolveMailHostSpec } from '../../host';
 import { dkimTxtValue } from '../../host/dns/mail-records';
-import { renderProvisionCommand } from '../../host/provision';
+import { renderProvisionCommand, SECRET_FILE_COLUMNS } from '../../host/provision';
+import { shellTableRows } from '../support/shell-table';
 import { backupSpec, primarySpec, fileOf } from './fixtures';
 
 const twoDomains = { ...primarySpec, mailDomains: ['example.com', 'example.org'], trustedNetworks: ['10.0.0.0/16'] };
@@ -21,7 +22,7 @@ describe('OpenDKIM', () => {
     expect(fileOf(spec, '/etc/opendkim/signing.table')).toContain('*@example.com example.com\n*@example.org example.org\n');
     expect(renderMailHost(spec).files.map((f) => f.path)).not.toContain('/etc/opendkim/key.table');
     const script = renderProvisionCommand(renderMailHost(spec)).content;
-    expect(script).toContain("'dkim-key /etc/mirovoy/private/dkim-example.org.pem 0600 opendkim opendkim dkim-example-org opendkim example.org:s2025'");
+    expect(shellTableRows(script, 'SECRET_FILE', SECRET_FILE_COLUMNS)).toContain('dkim-key /etc/mirovoy/private/dkim-example.org.pem 0600 opendkim opendkim dkim-example-org opendkim example.org:s2025');
     expect(script).toContain("readonly DKIM_KEY_TABLE='/etc/opendkim/key.table'");
     expect(fileOf(twoDomains, '/etc/opendkim.conf')).toMatch(/^InternalHosts 127\.0\.0\.1, ::1, 10\.0\.0\.0\/16$/m);
   });

@@ -9,10 +9,10 @@ import { userInfo } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderMailHost } from '../../host';
-import { renderProvisionCommand } from '../../host/provision';
+import { renderProvisionCommand, SECRET_FILE_COLUMNS } from '../../host/provision';
 import { RUNTIME_SETTINGS } from '../../host/provision/runtime-seam';
 import { DATABASE_SECRET_VALUE } from '../../host/secrets';
-import { renderShellAssignments } from '../../host/format/shell';
+import { renderShellAssignments, shellTable } from '../../host/format/shell';
 import { primarySpec } from './fixtures';
 
 const script = renderProvisionCommand(renderMailHost(primarySpec)).content;
@@ -47,7 +47,15 @@ const writeSecretFiles = (entries: readonly string[], dbHost = 'mail-db.abc123.e
     PRIVATE_DIRECTORY_MODE: '0711',
     SECRET_VALUE: DATABASE_SECRET_VALUE.source,
     DB_PORT: '3306',
-    SECRET_FILES: entries.map((e) => e.replace(/\bOWNER\b/g, owner).replace(/\bGROUP\b/g, group).replace(/\bDIR\b/g, dir)),
+    // Each entry written as its row, "<format> <path> <mode> <owner> <group> <secret> <units> [<template>]".
+    ...shellTable(
+      'SECRET_FILE',
+      SECRET_FILE_COLUMNS,
+      entries.map((e) => {
+        const cells = e.replace(/\bOWNER\b/g, owner).replace(/\bGROUP\b/g, group).replace(/\bDIR\b/g, dir).split(' ');
+        return Object.fromEntries(SECRET_FILE_COLUMNS.map((column, i) => [column, cells[i] ?? ''])) as Record<(typeof SECRET_FILE_COLUMNS)[number], string>;
+      }),
+    ),
   });
   const body = `${settings}${functions.replace(/^readonly [A-Z_]+=.*\n/gm, '')}DB_HOST=${dbHost}\nwrite_secret_files ${formats ? `'${formats}'` : ''}\n`;
   const result = spawnSync('bash', ['-c', body], { encoding: 'utf8' });

@@ -14,9 +14,11 @@ import {
   renderMailHostBundle,
   renderMailHostUserData,
   renderProvisionCommand,
+  SECRET_FILE_COLUMNS,
   stagedFilesOf,
   unpackBundle,
 } from '../../host/provision';
+import { shellTableRows } from '../support/shell-table';
 
 /** Each config as it is, and all-options sending through SES (the relay login adds to the user data). */
 const configs = [
@@ -109,9 +111,10 @@ describe.each(renderings)('$label configuration bundle', ({ config, rendering })
   });
 
   it('reloads (not restarts) the daemons serving a renewed certificate', () => {
-    expect(script).toContain("'certificate-chain /etc/mirovoy/tls/mail-chain.pem 0644 root root tls:certificate_chain ");
+    const tlsUnits = rendering.spec.role === 'primary' ? 'postfix,dovecot' : 'postfix';
+    expect(shellTableRows(script, 'SECRET_FILE', SECRET_FILE_COLUMNS)).toContain(`certificate-chain /etc/mirovoy/tls/mail-chain.pem 0644 root root tls:certificate_chain ${tlsUnits}`);
     expect(script).toMatch(/systemctl reload-or-restart "\$unit"/);
-    expect(script).toContain('mark_reload ${units//,/ }');
+    expect(script).toContain("mark_reload ${install_units[i]//,/ }");
   });
 });
 

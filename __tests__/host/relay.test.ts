@@ -2,7 +2,8 @@
 import { loadConfig } from '../../configs/load';
 import { MailHostSpecError, postfixMainParameters, renderMailHost, resolveMailHostSpec } from '../../host';
 import { mailHostSpecFromConfig, sesSmtpRelayHost } from '../../adapters/mail-host-spec';
-import { mailHostPackages, renderProvisionCommand } from '../../host/provision';
+import { mailHostPackages, renderProvisionCommand, SECRET_FILE_COLUMNS } from '../../host/provision';
+import { shellTableRows } from '../support/shell-table';
 import { RUNTIME_SECRETS } from '../../host/provision/runtime-seam';
 import { backupSpec, primarySpec } from './fixtures';
 
@@ -31,7 +32,7 @@ describe('an authenticated relay', () => {
 
   it('has the provision step write "<relay> <user>:<password>" root-only from the secret relay, and restart Postfix when it changes', () => {
     const script = renderProvisionCommand(renderMailHost(spec)).content;
-    expect(script).toContain(`'postfix-sasl-password /etc/mirovoy/private/relay-password 0600 root root ${RUNTIME_SECRETS.relay} postfix ${SES}'`);
+    expect(shellTableRows(script, 'SECRET_FILE', SECRET_FILE_COLUMNS)).toContain(`postfix-sasl-password /etc/mirovoy/private/relay-password 0600 root root ${RUNTIME_SECRETS.relay} postfix ${SES}`);
   });
 
   it('refuses a relay without brackets and port, whose certificate name would be ambiguous', () => {
@@ -46,7 +47,7 @@ describe('a relay without login, and no relay', () => {
     expect(main.relayhost).toBe('[smtp.example.net]:25');
     expect(main).not.toHaveProperty('smtp_sasl_auth_enable');
     expect(main).not.toHaveProperty('smtp_tls_policy_maps');
-    expect(renderProvisionCommand(renderMailHost({ ...backupSpec, relay: { host: '[smtp.example.net]:25' } })).content).not.toContain("'postfix-sasl-password ");
+    expect(renderProvisionCommand(renderMailHost({ ...backupSpec, relay: { host: '[smtp.example.net]:25' } })).content).not.toContain("'postfix-sasl-password'");
   });
 
   it('delivers directly without one', () => {

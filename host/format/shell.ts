@@ -27,3 +27,23 @@ export const withoutCommentLines = (body: string): string => {
     .join('\n')
     .concat('\n');
 };
+
+/**
+ * A table for bash as one array per column, `<NAME>_<COLUMN>`, every cell quoted: row `i` is
+ * index `i` of each array, so a script reads a record as `${NAME_PATH[i]}`, `${NAME_MODE[i]}`
+ * (no joined strings split again with `read`). Spread the result into
+ * {@link renderShellAssignments}.
+ */
+export const shellTable = <Column extends string>(
+  name: string,
+  columns: readonly Column[],
+  rows: readonly Readonly<Record<Column, string>>[],
+): Record<string, string[]> =>
+  Object.fromEntries(columns.map((column) => [`${name}_${column.toUpperCase()}`, rows.map((row) => row[column])]));
+
+/**
+ * Argument vectors for bash: `<NAME>_<i>` per command, each argument quoted, run as
+ * `"${!ref}"` with `ref=<NAME>_<i>[@]` — never through `bash -c` on a joined string.
+ */
+export const shellArgvLists = (name: string, commands: readonly (readonly string[])[]): Record<string, readonly string[]> =>
+  Object.fromEntries(commands.map((argv, i) => [`${name}_${i}`, argv]));

@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdminUserSpec, adminShellPackages } from '../base/admin-user';
 import { generatedHeader, RenderedFile } from '../files';
-import { renderShellAssignments, withoutCommentLines } from '../format/shell';
-import { MailHostRendering } from '../index';
+import { renderShellAssignments, shellArgvLists, shellTable, withoutCommentLines } from '../format/shell';
+import { MailHostRendering, ServiceCheck } from '../index';
 import { DB_MIGRATE_PATH } from '../mysql';
 import { OPENDKIM_KEY_TABLE } from '../opendkim';
 import { DATABASE_SECRET_VALUE, DatabaseCredential, PRIVATE_DIRECTORY, RELAY_PASSWORD_FILE, SecretFile } from '../secrets';
@@ -106,11 +106,11 @@ const unitsOf = (rendering: MailHostRendering): string[] => [...rendering.units,
 /** The daemons serving the host's certificate, reloaded when it is renewed. */
 const tlsUnitsOf = (spec: ResolvedMailHostSpec): string[] => (spec.role === 'primary' ? ['postfix', 'dovecot'] : ['postfix']);
 
-/** `<unit> <command…>` per check, run before that unit is (re)started. */
-const checksOf = (rendering: MailHostRendering): string[] => [
-  'postfix postfix check',
-  ...(rendering.spec.role === 'primary' ? ['dovecot doveconf -n'] : []),
-  ...rendering.checks.map((c) => `${c.unit} ${c.command.join(' ')}`),
+/** The checks run before a unit is (re)started: Postfix's and Dovecot's own, then the filter layer's. */
+const checksOf = (rendering: MailHostRendering): ServiceCheck[] => [
+  { unit: 'postfix', command: ['postfix', 'check'] },
+  ...(rendering.spec.role === 'primary' ? [{ unit: 'dovecot', command: ['doveconf', '-n'] }] : []),
+  ...rendering.checks,
 ];
 
 /** Ports that must listen before the host reports mail-ready. */
@@ -164,8 +164,8 @@ const secretFileEntries = (rendering: MailHostRendering): SecretFileEntry[] => {
   ];
 };
 
-/** `<format> <path> <mode> <owner> <group> <secret> <units> [<template>]`, as mirovoy-provision reads it. */
-const secretFileLine = (e: SecretFileEntry): string => [e.format, e.path, e.mode, e.owner, e.group, e.secret, e.units, e.template ?? ''].join(' ').trimEnd();
+/** Columns of the `SECRET_FILE_*` arrays mirovoy-provision reads. */
+export const SECRET_FILE_COLUMNS = ['format', 'path', 'mode', 'owner', 'group', 'secret', 'units', 'template'] as const;
 
 /**
  * Names of the secrets a host fetches at run time (`mirovoy-fetch secret <name>`), in first-use
@@ -204,16 +204,19 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,
     SECRET_VALUE: DATABASE_SECRET_VALUE.source,
     DB_PORT: String(spec.database.port),
-    // "<label> <setting> <device> <mount point>" per data volume.
-    VOLUMES: DATA_VOLUMES.map((v) => `${v.label} ${volumeSetting(v.name)} ${v.device} ${v.mountPoint}`),
+    ...shellTable('VOLUME', ['label', 'setting', 'device', 'mountpoint'], DATA_VOLUMES.map((v) => ({ label: v.label, setting: volumeSetting(v.name), device: v.device, mountpoint: v.mountPoint }))),
     VOLUME_WAIT_SECONDS: String(VOLUME_WAIT_SECONDS),
     BY_ID_DIRECTORY: '/dev/disk/by-id',
-    // "<path> <mode> <owner> <group> <units to restart>" per staged file.
-    MANIFEST: [...configurationFilesOf(rendering), PROVISION_COMMAND_ENTRY].map((f) => `${f.path} ${f.mode} ${f.owner} ${f.group} ${unitOfStagedFile(rendering, f.path)}`),
-    SECRET_FILES: secretFileEntries(rendering).map(secretFileLine),
-    // "<user> <group>" per supplementary group membership.
-    GROUP_MEMBERS: rendering.groupMembers.map((m) => `${m.user} ${m.group}`),
-    CHECKS: checksOf(rendering),
+    // The unit to restart when the file changes ("-": none).
+    ...shellTable(
+      'MANIFEST',
+      ['path', 'mode', 'owner', 'group', 'units'],
+      [...configurationFilesOf(rendering), PROVISION_COMMAND_ENTRY].map((f) => ({ ...f, units: unitOfStagedFile(rendering, f.path) })),
+    ),
+    ...shellTable('SECRET_FILE', SECRET_FILE_COLUMNS, secretFileEntries(rendering).map((e) => ({ ...e, template: e.template ?? '' }))),
+    ...shellTable('GROUP_MEMBER', ['user', 'group'], rendering.groupMembers),
+    ...shellTable('CHECK', ['unit'], checksOf(rendering)),
+    ...shellArgvLists('CHECK_ARGV', checksOf(rendering).map((c) => c.command)),
     UNITS: unitsOf(rendering),
     UNWANTED_UNITS: [...rendering.unwantedUnits],
     READY_PORTS: readyPortsOf(spec).map(String),
