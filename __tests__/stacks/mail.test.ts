@@ -444,6 +444,14 @@ describe('DNS records of the example', () => {
       ),
     ]);
   });
+
+  it("keeps each domain's DKIM key with its selector in one secret, so a host switches both at once", () => {
+    const versions = resourcesOf(exampleMail, 'aws_secretsmanager_secret_version').filter((v) => v.secret_string.includes('tls_private_key.Dkim-'));
+    expect(versions).toHaveLength(2);
+    for (const version of versions) {
+      expect(version.secret_string).toMatch(/^\$\{jsonencode\(\{"private_key" = tls_private_key\.Dkim-[\w-]+_Key_\w+\.private_key_pem, "selector" = "mail"\}\)\}$/);
+    }
+  });
 });
 
 describe('SES relay', () => {
