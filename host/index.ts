@@ -2,33 +2,20 @@
  * Pure host renderers: a `MailHostSpec` in, the files of a mail host out.
  * No Terraform, no AWS, no secrets (see `secrets.ts` for the files written at run time).
  */
-import { renderAdminCli } from './admin';
-import { renderDovecot } from './dovecot';
+import { GroupMembership, ServiceCheck } from './daemon';
+import { ofLayer, RenderedDaemon, renderDaemons } from './daemons';
 import { RenderedFile } from './files';
-import {
-  filterChecks,
-  filterExtensions,
-  filterGroupMembers,
-  filterPackages,
-  filterUnitOfPath,
-  filterUnits,
-  filterUnwantedUnits,
-  GroupMembership,
-  renderFilters,
-  ServiceCheck,
-} from './filters';
-import { renderMysql } from './mysql';
 import { DkimKeyFile, dkimKeyFiles } from './opendkim';
-import { renderPostfix } from './postfix';
 import { SecretFile, secretFilesFor } from './secrets';
 import { MailHostSpec, resolveMailHostSpec, ResolvedMailHostSpec } from './spec';
 
 export * from './admin';
 export * from './amavis';
+export * from './daemon';
+export * from './daemons';
 export * from './dovecot';
 export * from './fail2ban';
 export * from './files';
-export * from './filters';
 export * from './mysql';
 export * from './opendkim';
 export * from './postfix';
@@ -57,6 +44,8 @@ export interface MailHostRendering {
   readonly vmail: VmailAccount;
   /** DKIM private keys to write at run time (secret `dkim-<domain>`, field `private_key`, PEM). */
   readonly dkimKeyFiles: readonly DkimKeyFile[];
+  /** The enabled daemons with their facts, in the order of `MAIL_DAEMONS`; the fields below are the filter layer's. */
+  readonly daemons: readonly RenderedDaemon[];
   /** Debian packages of the filtering/signing/protection layer (besides Postfix and Dovecot). */
   readonly packages: readonly string[];
   /** Units of that layer to enable and (re)start, in order, before Postfix. */
@@ -74,24 +63,20 @@ export interface MailHostRendering {
 /** Renders all files of a mail host; throws `MailHostSpecError` listing every spec problem. */
 export const renderMailHost = (input: MailHostSpec): MailHostRendering => {
   const spec = resolveMailHostSpec(input);
-  const primary = spec.role === 'primary';
-  const filterFiles = renderFilters(spec);
+  const daemons = renderDaemons(spec);
+  const filters = ofLayer(daemons, 'filter');
   return {
     spec,
-    files: [
-      ...renderPostfix(spec, filterExtensions(spec)),
-      ...(primary ? [...renderDovecot(spec), ...renderAdminCli(spec)] : []),
-      ...renderMysql(spec),
-      ...filterFiles,
-    ],
+    files: daemons.flatMap((d) => d.files),
     secretFiles: secretFilesFor(spec),
     vmail: { user: 'vmail', group: 'vmail', uid: spec.vmailUid, gid: spec.vmailGid, home: spec.mailboxRoot },
     dkimKeyFiles: dkimKeyFiles(spec),
-    packages: filterPackages(spec),
-    units: filterUnits(spec),
-    unwantedUnits: filterUnwantedUnits(spec),
-    checks: filterChecks(spec),
-    groupMembers: filterGroupMembers(spec),
-    unitOfPath: Object.fromEntries(filterFiles.map((f) => [f.path, filterUnitOfPath(f.path) ?? null])),
+    daemons,
+    packages: filters.flatMap((d) => d.packages),
+    units: filters.flatMap((d) => d.units),
+    unwantedUnits: filters.flatMap((d) => d.unwantedUnits),
+    checks: filters.flatMap((d) => d.checks),
+    groupMembers: filters.flatMap((d) => d.groupMembers),
+    unitOfPath: Object.fromEntries(filters.flatMap((d) => Object.entries(d.unitOfPath))),
   };
 };

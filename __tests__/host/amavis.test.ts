@@ -8,7 +8,7 @@ import {
   postfixMasterServices,
   renderMailHost,
   resolveMailHostSpec,
-  filterExtensions,
+  postfixExtensionsFor,
 } from '../../host';
 import { backupSpec, primarySpec, fileOf } from './fixtures';
 
@@ -16,7 +16,7 @@ const primary = resolveMailHostSpec(primarySpec);
 
 describe('Amavis content filter', () => {
   it('filters port 25 through smtp-amavis and submission through the ORIGINATING port', () => {
-    const ext = filterExtensions(primary);
+    const ext = postfixExtensionsFor(primary);
     expect(postfixMainParameters(primary, ext).content_filter).toBe('smtp-amavis:[127.0.0.1]:10024');
     const submission = postfixMasterServices(primary, ext).find((s) => s.service === 'submission');
     expect(submission?.overrides?.content_filter).toBe('smtp-amavis:[127.0.0.1]:10026');

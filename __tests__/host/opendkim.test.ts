@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { dkimKeyFiles, dkimPublicKeyBase64, opendkimSettings, postfixMainParameters, filterExtensions, renderMailHost, resolveMailHostSpec } from '../../host';
+import { dkimKeyFiles, dkimPublicKeyBase64, opendkimSettings, postfixMainParameters, postfixExtensionsFor, renderMailHost, resolveMailHostSpec } from '../../host';
 import { dkimTxtValue } from '../../host/dns/mail-records';
 import { renderProvisionCommand, SECRET_FILE_COLUMNS } from '../../host/provision';
 import { shellTableRows } from '../support/shell-table';
@@ -11,7 +11,7 @@ describe('OpenDKIM', () => {
   it('signs and verifies on loopback, as a milter that never stops mail', () => {
     const spec = resolveMailHostSpec(primarySpec);
     expect(opendkimSettings(spec)).toMatchObject({ Mode: 'sv', Socket: 'inet:8891@127.0.0.1' });
-    const main = postfixMainParameters(spec, filterExtensions(spec));
+    const main = postfixMainParameters(spec, postfixExtensionsFor(spec));
     expect(main.smtpd_milters).toEqual(['inet:127.0.0.1:8891']);
     expect(main.non_smtpd_milters).toEqual(['inet:127.0.0.1:8891']);
     expect(main.milter_default_action).toBe('accept');
@@ -46,6 +46,6 @@ describe('OpenDKIM', () => {
 
   it('is off on the backup MX', () => {
     const spec = resolveMailHostSpec(backupSpec);
-    expect(postfixMainParameters(spec, filterExtensions(spec)).smtpd_milters).toBeNull();
+    expect(postfixMainParameters(spec, postfixExtensionsFor(spec)).smtpd_milters).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { filterExtensions, POSTGREY_SOCKET, postfixMainParameters, resolveMailHostSpec, spfSettings } from '../../host';
+import { postfixExtensionsFor, POSTGREY_SOCKET, postfixMainParameters, resolveMailHostSpec, spfSettings } from '../../host';
 import { backupSpec, primarySpec, fileOf } from './fixtures';
 
 const withPeers = { ...primarySpec, trustedNetworks: ['10.0.0.0/16'], backupMx: { hostname: 'mx2.example.com', addresses: ['203.0.113.7'] } };
@@ -8,7 +8,7 @@ describe.each([
   ['backup', backupSpec],
 ])('port 25 policy services on the %s', (_role, input) => {
   const spec = resolveMailHostSpec(input);
-  const list = postfixMainParameters(spec, filterExtensions(spec)).smtpd_recipient_restrictions as string[];
+  const list = postfixMainParameters(spec, postfixExtensionsFor(spec)).smtpd_recipient_restrictions as string[];
 
   it('asks reject_unlisted_recipient < SPF < Postgrey', () => {
     const unlisted = list.indexOf('reject_unlisted_recipient');
@@ -63,7 +63,7 @@ describe('Postgrey', () => {
 
   it('can be turned off', () => {
     const spec = resolveMailHostSpec({ ...primarySpec, postgrey: { enabled: false } });
-    expect(filterExtensions(spec).policyServices).toEqual([{ endpoint: 'unix:private/policyd-spf' }]);
+    expect(postfixExtensionsFor(spec).policyServices).toEqual([{ endpoint: 'unix:private/policyd-spf' }]);
   });
 });
 

@@ -4,6 +4,7 @@
  * `dovecot`), reading the systemd journal (trixie has no /var/log/mail.log by default).
  * https://fail2ban.readthedocs.io/, /etc/fail2ban/jail.conf
  */
+import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { IniSettings, renderIniSections } from '../format/ini';
 import { ResolvedMailHostSpec } from '../spec';
@@ -65,4 +66,17 @@ export const renderFail2ban = (spec: ResolvedMailHostSpec): RenderedFile[] => {
     file(FAIL2BAN_JAIL_FILE, renderIniSections(fail2banSettings(spec))),
     ...(fail2banJails(spec).includes('dovecot') ? [file(FAIL2BAN_DOVECOT_FILTER_FILE, renderIniSections({ Definition: { 'mdre-normal': DOVECOT_24_FAILREGEX } }))] : []),
   ];
+};
+
+/** fail2ban: bans clients failing logins or probing, with nftables. */
+export const fail2banDaemon: MailDaemon = {
+  name: 'fail2ban',
+  layer: 'filter',
+  enabled: (spec) => spec.fail2ban.enabled,
+  // python3-systemd: fail2ban's systemd backend (a recommendation, named because recommendations are not installed).
+  packages: () => ['fail2ban', 'nftables', 'python3-systemd'],
+  files: renderFail2ban,
+  units: () => ['fail2ban'],
+  checks: () => [{ unit: 'fail2ban', command: ['fail2ban-client', '--test'] }],
+  unitOfPath: [{ prefix: '/etc/fail2ban/', unit: 'fail2ban' }],
 };

@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { ADMIN_CLI_PATH, ADMIN_CONFIG_PATH, renderAdminCli } from '../admin';
+import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { renderShellAssignments, withoutCommentLines } from '../format/shell';
 import { credentialsFor, DATABASE_SECRET_VALUE, databaseSecretFile } from '../secrets';
@@ -81,4 +83,26 @@ export const renderMysql = (spec: ResolvedMailHostSpec): RenderedFile[] => {
     ),
     file(DB_MIGRATE_PATH, `#!/bin/bash\n${withHeader('#', 'host/mysql/mirovoy-db-migrate.sh', config)}${MIGRATE_BODY}`, '0755'),
   ];
+};
+
+/**
+ * The mail database's side of a host: its schema and grants applied by `mirovoy-db-migrate`
+ * (every role) and `mirovoy-admin`, the CLI editing its domains, mailboxes and aliases (primary).
+ * No unit: both run per use.
+ */
+export const mailDatabase: MailDaemon = {
+  name: 'mail database',
+  layer: 'mail',
+  enabled: () => true,
+  // mariadb-client-core: the mariadb client and my_print_defaults, which is all mirovoy-db-migrate
+  // needs (mariadb-client adds 64 MB of tools we never run); python3-pymysql: mirovoy-admin.
+  packages: (spec) => ['mariadb-client-core', ...(spec.role === 'primary' ? ['python3-pymysql'] : [])],
+  files: (spec) => [...(spec.role === 'primary' ? renderAdminCli(spec) : []), ...renderMysql(spec)],
+  units: () => [],
+  unitOfPath: [
+    { prefix: ADMIN_CLI_PATH, unit: null },
+    { prefix: ADMIN_CONFIG_PATH, unit: null },
+    { prefix: `${MYSQL_SHARE_DIRECTORY}/`, unit: null },
+    { prefix: DB_MIGRATE_PATH, unit: null },
+  ],
 };

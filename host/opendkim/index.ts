@@ -4,6 +4,7 @@
  * The private keys come from outside the host (run-time secrets, see `dkimKeyFiles`).
  */
 import { createPublicKey } from 'node:crypto';
+import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { KeyValue, renderKeyValueLines } from '../format/key-value';
 import { Milters } from '../postfix/extensions';
@@ -111,4 +112,18 @@ export const renderOpendkim = (spec: ResolvedMailHostSpec): RenderedFile[] => {
     // Each sender pattern names its domain's key-table entry (named by the domain, not the selector).
     file(OPENDKIM_SIGNING_TABLE, renderKeyValueLines(Object.fromEntries(keys.map((k) => [`*@${k.domain}`, k.domain])))),
   ];
+};
+
+/** OpenDKIM: signs and verifies as Postfix's milter. */
+export const opendkimDaemon: MailDaemon = {
+  name: 'opendkim',
+  layer: 'filter',
+  enabled: (spec) => spec.dkim.enabled,
+  packages: () => ['opendkim', 'opendkim-tools'],
+  files: renderOpendkim,
+  units: () => ['opendkim'],
+  checks: () => [{ unit: 'opendkim', command: ['opendkim', '-n', '-x', OPENDKIM_CONF] }],
+  // opendkim.conf and the tables in /etc/opendkim/.
+  unitOfPath: [{ prefix: '/etc/opendkim', unit: 'opendkim' }],
+  postfix: () => ({ milters: opendkimMilters() }),
 };

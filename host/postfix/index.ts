@@ -1,4 +1,5 @@
 /** Postfix files of a mail host. */
+import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { renderMasterCf } from '../format/postfix-master-cf';
 import { renderPostfixParameters } from '../format/postfix-parameters';
@@ -6,7 +7,7 @@ import { ResolvedMailHostSpec } from '../spec';
 import { PostfixExtensions } from './extensions';
 import { postfixMainParameters } from './main-cf';
 import { postfixMasterServices } from './master-cf';
-import { renderPostfixMaps } from './mysql-maps';
+import { POSTFIX_MAP_TEMPLATE_DIRECTORY, renderPostfixMaps } from './mysql-maps';
 
 export * from './extensions';
 export { DOVECOT_AUTH_SOCKET, DOVECOT_LMTP_SOCKET, POSTFIX_QUEUE_DIRECTORY, postfixMainParameters } from './main-cf';
@@ -27,3 +28,27 @@ export const renderPostfix = (spec: ResolvedMailHostSpec, ext: PostfixExtensions
   // /etc/mailname holds only the name: no header, tools read its first line.
   rootFile('/etc/mailname', `${spec.mailOrigin}\n`),
 ];
+
+/** Postfix: the MTA every other daemon hooks into (see `PostfixExtensions`). */
+export const postfixDaemon: MailDaemon = {
+  name: 'postfix',
+  layer: 'mail',
+  enabled: () => true,
+  // libsasl2-modules: PLAIN/LOGIN for Postfix's login to an authenticated relay (a recommendation
+  // apt installs anyway; named so it stays when recommendations are off).
+  packages: () => ['postfix', 'postfix-mysql', 'libsasl2-modules'],
+  files: renderPostfix,
+  units: () => ['postfix'],
+  checks: () => [{ unit: 'postfix', command: ['postfix', 'check'] }],
+  unitOfPath: [
+    { prefix: '/etc/postfix/', unit: 'postfix' },
+    // Templates of the live map files, which the provision step writes (and restarts Postfix for).
+    { prefix: `${POSTFIX_MAP_TEMPLATE_DIRECTORY}/`, unit: null },
+    // Read per use by Debian's mail tools; Postfix's own origin is `myorigin`.
+    { prefix: '/etc/mailname', unit: null },
+  ],
+  servesTls: true,
+  readyPorts: (spec) => (spec.role === 'primary' ? [25, 465, 587] : [25]),
+  spoolUnit: 'postfix@',
+  unitReadingSecret: (file) => (file.format === 'postfix-mysql-map' ? 'postfix' : undefined),
+};

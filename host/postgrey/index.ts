@@ -2,6 +2,7 @@
  * Postgrey greylisting on port 25, over a unix socket in the Postfix queue directory.
  * postgrey(8); Debian's postgrey.service reads POSTGREY_OPTS from /etc/default/postgrey.
  */
+import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { renderEnvironmentFile } from '../format/environment-file';
 import { PolicyService } from '../postfix/extensions';
@@ -63,4 +64,20 @@ export const renderPostgrey = (spec: ResolvedMailHostSpec): RenderedFile[] => {
       group: 'root',
     },
   ];
+};
+
+/** Postgrey: greylisting, a policy service of port 25. */
+export const postgreyDaemon: MailDaemon = {
+  name: 'postgrey',
+  layer: 'filter',
+  enabled: (spec) => spec.postgrey.enabled,
+  packages: () => ['postgrey'],
+  files: renderPostgrey,
+  units: () => ['postgrey'],
+  unitOfPath: [
+    { prefix: '/etc/default/postgrey', unit: 'postgrey' },
+    { prefix: '/etc/postgrey/', unit: 'postgrey' },
+    { prefix: '/etc/systemd/system/postgrey.service.d/', unit: 'postgrey' },
+  ],
+  postfix: () => ({ policyServices: [{ service: postgreyPolicyService(), verdict: 'temporary' }] }),
 };

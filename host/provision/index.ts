@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { AdminUserSpec, adminShellPackages } from '../base/admin-user';
 import { generatedHeader, RenderedFile } from '../files';
 import { renderShellAssignments, shellArgvLists, shellTable, withoutCommentLines } from '../format/shell';
+import { enabledDaemons, unitsInStartOrder } from '../daemons';
 import { MailHostRendering, ServiceCheck } from '../index';
 import { DB_MIGRATE_PATH } from '../mysql';
 import { OPENDKIM_KEY_TABLE } from '../opendkim';
@@ -30,21 +31,12 @@ export const STAGED_DIRECTORY = `${STATE_DIRECTORY}/staged`;
 /** Path of the provision command on the host. */
 export const PROVISION_COMMAND = '/usr/local/sbin/mirovoy-provision';
 
-/** Debian packages of Postfix and Dovecot per role; the filter layer adds its own. */
-export const MAIL_HOST_PACKAGES: Readonly<Record<ResolvedMailHostSpec['role'], readonly string[]>> = {
-  // libsasl2-modules: PLAIN/LOGIN for Postfix's login to an authenticated relay (a recommendation
-  // apt installs anyway; named so it stays when recommendations are off).
-  // mariadb-client-core: the mariadb client and my_print_defaults, which is all mirovoy-db-migrate
-  // needs (mariadb-client adds 64 MB of tools we never run).
-  primary: ['postfix', 'postfix-mysql', 'libsasl2-modules', 'dovecot-imapd', 'dovecot-lmtpd', 'dovecot-mysql', 'dovecot-sieve', 'mariadb-client-core', 'python3-pymysql'],
-  backup: ['postfix', 'postfix-mysql', 'libsasl2-modules', 'mariadb-client-core'],
-};
 /** Packages every mail host needs for the seam and upkeep (openssl checks a new certificate). */
 const COMMON_PACKAGES = ['curl', 'openssl', 'unattended-upgrades'];
 
 /** Everything `mirovoy-provision` installs (without recommendations: what a daemon needs is named). */
 export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUserSpec): string[] => [
-  ...new Set([...MAIL_HOST_PACKAGES[rendering.spec.role], ...rendering.packages, ...COMMON_PACKAGES, ...adminShellPackages(admin)]),
+  ...new Set([...rendering.daemons.flatMap((d) => d.packages), ...COMMON_PACKAGES, ...adminShellPackages(admin)]),
 ];
 
 /** Mount point of the spool volume: Postfix's queue and every mailbox. */
@@ -72,20 +64,14 @@ const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
   amavis: RUNTIME_SECRETS.databaseAmavis,
 };
 
-/** Services of Postfix and Dovecot, whose configuration lives under a directory. */
-const CORE_UNIT_OF_DIRECTORY: readonly [string, string][] = [
-  ['/etc/postfix/', 'postfix'],
-  ['/etc/dovecot/', 'dovecot'],
-];
-
 /**
- * Postfix and Dovecot keep the queue and the mailboxes under /var/spool: they must not start on
- * the root file system when the spool volume is missing (a detached or failed EBS volume), or
- * new mail would land where the next attachment hides it. Without a spool mount (the rehearsal)
- * the dependency is void. systemd.unit(5) RequiresMountsFor=.
+ * Postfix and Dovecot keep the queue and the mailboxes under /var/spool (their `spoolUnit`): they
+ * must not start on the root file system when the spool volume is missing (a detached or failed
+ * EBS volume), or new mail would land where the next attachment hides it. Without a spool mount
+ * (the rehearsal) the dependency is void. systemd.unit(5) RequiresMountsFor=.
  */
-const spoolMountDropIns = (spec: ResolvedMailHostSpec): RenderedFile[] =>
-  (spec.role === 'primary' ? ['postfix@', 'dovecot'] : ['postfix@']).map((unit) => ({
+const spoolMountDropIns = (rendering: MailHostRendering): RenderedFile[] =>
+  rendering.daemons.flatMap((d) => (d.daemon.spoolUnit === undefined ? [] : [d.daemon.spoolUnit])).map((unit) => ({
     path: `/etc/systemd/system/${unit}.service.d/mirovoy-spool.conf`,
     content: `${generatedHeader('#', 'host/provision/index.ts')}[Unit]\nRequiresMountsFor=${SPOOL_MOUNT_POINT}\n`,
     mode: '0644',
@@ -94,37 +80,24 @@ const spoolMountDropIns = (spec: ResolvedMailHostSpec): RenderedFile[] =>
   }));
 
 /** Every file of the bundle but `mirovoy-provision` itself, in install order. */
-const configurationFilesOf = (rendering: MailHostRendering): RenderedFile[] => [...rendering.files, UNATTENDED_UPGRADES, ...spoolMountDropIns(rendering.spec)];
+const configurationFilesOf = (rendering: MailHostRendering): RenderedFile[] => [...rendering.files, UNATTENDED_UPGRADES, ...spoolMountDropIns(rendering)];
 
-/** The unit to restart when a staged file changes (`-`: none). */
+/** The unit to restart when a staged file changes (`-`: none; the provision step's own files are no daemon's). */
 const unitOfStagedFile = (rendering: MailHostRendering, path: string): string =>
-  (path in rendering.unitOfPath ? rendering.unitOfPath[path] : CORE_UNIT_OF_DIRECTORY.find(([dir]) => path.startsWith(dir))?.[1]) ?? '-';
-
-/** Services of a role, in start order: the filters first, so Postfix's first message finds them. */
-const unitsOf = (rendering: MailHostRendering): string[] => [...rendering.units, ...tlsUnitsOf(rendering.spec)];
+  rendering.daemons.find((d) => path in d.unitOfPath)?.unitOfPath[path] ?? '-';
 
 /** The daemons serving the host's certificate, reloaded when it is renewed. */
-const tlsUnitsOf = (spec: ResolvedMailHostSpec): string[] => (spec.role === 'primary' ? ['postfix', 'dovecot'] : ['postfix']);
+const tlsUnitsOf = (rendering: MailHostRendering): string[] => rendering.daemons.filter((d) => d.daemon.servesTls).flatMap((d) => d.units);
 
-/** The checks run before a unit is (re)started: Postfix's and Dovecot's own, then the filter layer's. */
-const checksOf = (rendering: MailHostRendering): ServiceCheck[] => [
-  { unit: 'postfix', command: ['postfix', 'check'] },
-  ...(rendering.spec.role === 'primary' ? [{ unit: 'dovecot', command: ['doveconf', '-n'] }] : []),
-  ...rendering.checks,
-];
+/** The checks run before a unit is (re)started. */
+const checksOf = (rendering: MailHostRendering): ServiceCheck[] => rendering.daemons.flatMap((d) => d.checks);
 
 /** Ports that must listen before the host reports mail-ready. */
-export const readyPortsOf = (spec: ResolvedMailHostSpec): number[] =>
-  spec.role === 'primary' ? [25, 465, 587, 993, ...(spec.imapStartTls ? [143] : [])] : [25];
+export const readyPortsOf = (spec: ResolvedMailHostSpec): number[] => enabledDaemons(spec).flatMap((d) => d.readyPorts?.(spec) ?? []);
 
-/** Who reads a database secret file, as units to restart when it changes. */
-const unitsOfSecretFile = (rendering: MailHostRendering, file: SecretFile): string => {
-  if (file.format === 'postfix-mysql-map') return 'postfix';
-  const primary = rendering.spec.role === 'primary';
-  if (file.credential === 'lookup' && primary) return 'dovecot';
-  if (file.credential === 'amavis' && rendering.units.includes('amavis')) return 'amavis';
-  return '-';
-};
+/** Who reads a database secret file, as the unit to restart when it changes (`-`: none). */
+const unitsOfSecretFile = (rendering: MailHostRendering, file: SecretFile): string =>
+  rendering.daemons.map((d) => d.daemon.unitReadingSecret?.(file)).find((unit) => unit !== undefined) ?? '-';
 
 /** A run-time file the provision step writes from a secret (a `SECRET_FILES` entry). */
 interface SecretFileEntry {
@@ -148,7 +121,7 @@ interface SecretFileEntry {
  */
 const secretFileEntries = (rendering: MailHostRendering): SecretFileEntry[] => {
   const { spec } = rendering;
-  const tlsUnits = tlsUnitsOf(spec).join(',');
+  const tlsUnits = tlsUnitsOf(rendering).join(',');
   const root = (path: string, mode: string) => ({ path, mode, owner: 'root', group: 'root' });
   return [
     ...rendering.secretFiles.map((f) => ({ ...f, secret: SECRET_OF_CREDENTIAL[f.credential], units: unitsOfSecretFile(rendering, f) })),
@@ -217,7 +190,8 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     ...shellTable('GROUP_MEMBER', ['user', 'group'], rendering.groupMembers),
     ...shellTable('CHECK', ['unit'], checksOf(rendering)),
     ...shellArgvLists('CHECK_ARGV', checksOf(rendering).map((c) => c.command)),
-    UNITS: unitsOf(rendering),
+    // In start order: the filters first, so Postfix's first message finds them.
+    UNITS: unitsInStartOrder(rendering.daemons),
     UNWANTED_UNITS: [...rendering.unwantedUnits],
     READY_PORTS: readyPortsOf(spec).map(String),
   });

@@ -2,6 +2,7 @@
  * SPF checks with policyd-spf (postfix-policyd-spf-python), spawned by Postfix per
  * connection. policyd-spf(1), policyd-spf.conf(5); RFC 7208.
  */
+import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { IniSettings, renderFlatIni } from '../format/ini';
 import { MasterService } from '../format/postfix-master-cf';
@@ -61,3 +62,16 @@ export const renderSpf = (spec: ResolvedMailHostSpec): RenderedFile[] => [
     group: 'root',
   },
 ];
+
+/** policyd-spf: SPF checks, a policy service of port 25 spawned by Postfix (no unit of its own). */
+export const spfDaemon: MailDaemon = {
+  name: 'policyd-spf',
+  layer: 'filter',
+  enabled: (spec) => spec.spf.enabled,
+  packages: () => ['postfix-policyd-spf-python'],
+  files: renderSpf,
+  units: () => [],
+  // Spawned by Postfix per connection, it reads its file each time.
+  unitOfPath: [{ prefix: '/etc/postfix-policyd-spf-python/', unit: null }],
+  postfix: () => ({ policyServices: [{ service: spfPolicyService(), verdict: 'final' }], masterServices: [spfMasterService()] }),
+};

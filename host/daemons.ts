@@ -1,0 +1,96 @@
+/**
+ * The daemons of a mail host, named in one list; everything a host needs of them (files,
+ * packages, units, checks, Postfix hooks) is derived from it. Adding a daemon: its record next
+ * to its renderer (see `MailDaemon`), and its name here.
+ */
+import { amavisDaemon } from './amavis';
+import { GroupMembership, MailDaemon, PostfixHooks, ServiceCheck } from './daemon';
+import { dovecotDaemon } from './dovecot';
+import { fail2banDaemon } from './fail2ban';
+import { RenderedFile } from './files';
+import { mailDatabase } from './mysql';
+import { opendkimDaemon } from './opendkim';
+import { postfixDaemon } from './postfix';
+import { PostfixExtensions } from './postfix/extensions';
+import { postgreyDaemon } from './postgrey';
+import { spfDaemon } from './spf';
+import { ResolvedMailHostSpec } from './spec';
+
+/** Every daemon, in the order of their files, packages and checks. */
+export const MAIL_DAEMONS: readonly MailDaemon[] = [
+  postfixDaemon,
+  dovecotDaemon,
+  mailDatabase,
+  amavisDaemon,
+  postgreyDaemon,
+  spfDaemon,
+  opendkimDaemon,
+  fail2banDaemon,
+];
+
+/** The daemons a spec turns on, in list order. */
+export const enabledDaemons = (spec: ResolvedMailHostSpec): MailDaemon[] => MAIL_DAEMONS.filter((d) => d.enabled(spec));
+
+/** The one hook of a kind among the daemons, `null` for none; two are a contradiction. */
+const oneHook = <K extends 'contentFilter' | 'milters'>(hooks: readonly (PostfixHooks & { name: string })[], kind: K): NonNullable<PostfixHooks[K]> | null => {
+  const having = hooks.filter((h) => h[kind] !== undefined);
+  if (having.length > 1) throw new Error(`Postfix takes one ${kind}; ${having.map((h) => h.name).join(' and ')} each give one`);
+  return having[0]?.[kind] ?? null;
+};
+
+/** What the enabled daemons add to Postfix: policy services (final verdicts first), content filter, milters, master.cf services. */
+export const postfixExtensionsFor = (spec: ResolvedMailHostSpec): PostfixExtensions => {
+  const hooks = enabledDaemons(spec).map((d) => ({ name: d.name, ...d.postfix?.(spec) }));
+  const policies = hooks.flatMap((h) => h.policyServices ?? []);
+  return {
+    policyServices: (['final', 'temporary'] as const).flatMap((verdict) => policies.filter((p) => p.verdict === verdict).map((p) => p.service)),
+    contentFilter: oneHook(hooks, 'contentFilter'),
+    milters: oneHook(hooks, 'milters'),
+    masterServices: hooks.flatMap((h) => h.masterServices ?? []),
+  };
+};
+
+/** An enabled daemon with its facts for one spec. */
+export interface RenderedDaemon {
+  readonly daemon: MailDaemon;
+  readonly files: readonly RenderedFile[];
+  /** The unit reading each of its files (`null`: none). */
+  readonly unitOfPath: Readonly<Record<string, string | null>>;
+  readonly packages: readonly string[];
+  readonly units: readonly string[];
+  readonly checks: readonly ServiceCheck[];
+  readonly groupMembers: readonly GroupMembership[];
+  readonly unwantedUnits: readonly string[];
+}
+
+/** The unit a daemon names for one of its files; a file none of its prefixes claims is an error. */
+const unitOfFile = (daemon: MailDaemon, path: string): string | null => {
+  const claim = daemon.unitOfPath.find((u) => path.startsWith(u.prefix));
+  if (!claim) throw new Error(`${daemon.name} renders ${path}, which none of its unitOfPath prefixes claims`);
+  return claim.unit;
+};
+
+/** The enabled daemons of a spec with their files and facts, in list order. */
+export const renderDaemons = (spec: ResolvedMailHostSpec): RenderedDaemon[] => {
+  const postfix = postfixExtensionsFor(spec);
+  return enabledDaemons(spec).map((daemon) => {
+    const files = daemon.files(spec, postfix);
+    return {
+      daemon,
+      files,
+      unitOfPath: Object.fromEntries(files.map((f) => [f.path, unitOfFile(daemon, f.path)])),
+      packages: daemon.packages(spec),
+      units: daemon.units(spec),
+      checks: daemon.checks?.(spec) ?? [],
+      groupMembers: daemon.groupMembers ?? [],
+      unwantedUnits: daemon.unwantedUnits ?? [],
+    };
+  });
+};
+
+/** The daemons of one layer. */
+export const ofLayer = (daemons: readonly RenderedDaemon[], layer: MailDaemon['layer']): RenderedDaemon[] => daemons.filter((d) => d.daemon.layer === layer);
+
+/** Units in start order: the filter layer's first, so Postfix's first message finds them. */
+export const unitsInStartOrder = (daemons: readonly RenderedDaemon[]): string[] =>
+  [...ofLayer(daemons, 'filter'), ...ofLayer(daemons, 'mail')].flatMap((d) => d.units);
