@@ -136,7 +136,10 @@ describe('bundles that are refused', () => {
     expect((await on('cat /etc/postfix/main.cf')).output).toBe(mainCf);
     const subject = uniqueSubject('after-refusal');
     expect((await sendToAlice(subject)).output).toMatch(/250 2\.0\.0 Ok: queued/);
-    expect(await delivered(subject)).toBe(1);
+    const count = await delivered(subject);
+    // On failure, show where the message is instead.
+    const context = count === 1 ? '' : (await on('postqueue -p; journalctl --no-pager -o cat -n 80 -u postfix@- -u amavis -u dovecot')).output;
+    expect({ count, context }).toEqual({ count: 1, context: '' });
   };
 
   it('refuses a bundle whose content does not have the sha256 its deployment names', async () => {
@@ -165,6 +168,28 @@ describe('bundles that are refused', () => {
     const journal = (await on('journalctl --no-pager -o cat -u mirovoy-provision.service -n 200')).output;
     expect(journal).toMatch(/ERROR: bundle [0-9a-f]{64} refused/);
     await stillServes(pids, mainCf);
+  });
+});
+
+describe('packages follow the bundle, in place', () => {
+  const FAIL2BAN_PACKAGES = ['fail2ban', 'python3-systemd'];
+  const installed = async () => (await on(`dpkg-query -W -f '\${db:Status-Abbrev}\${Package}\\n' ${FAIL2BAN_PACKAGES.join(' ')} 2>/dev/null || true`)).output;
+
+  it('a bundle without fail2ban removes its packages; the next one with it installs them again and fail2ban runs', async () => {
+    const bootId = (await on('cat /proc/sys/kernel/random/boot_id')).output;
+    mail.publishSpec('mx1', (spec) => ({ ...spec, fail2ban: { ...spec.fail2ban, enabled: false } }));
+    const off = await mail.converge('mx1');
+    expect(off.code).toBe(0);
+    expect(off.log).toMatch(/removing packages no longer needed: .*fail2ban/);
+    expect(await installed()).not.toMatch(/^ii +fail2ban$/m);
+
+    mail.publishSpec('mx1', (spec) => spec);
+    const on_ = await mail.converge('mx1');
+    expect(on_.code).toBe(0);
+    expect(on_.log).toMatch(/installing \d+ packages: .*fail2ban/);
+    expect(await installed()).toMatch(/^ii +fail2ban$/m);
+    expect((await on('systemctl is-active fail2ban')).output.trim()).toBe('active');
+    expect((await on('cat /proc/sys/kernel/random/boot_id')).output).toBe(bootId);
   });
 });
 
