@@ -303,7 +303,7 @@ describe('DKIM (OpenDKIM)', () => {
     expect(run.log).toContain('updated /etc/opendkim/key.table (secret)');
     expect(run.log).toContain('reloaded opendkim (a secret it reads changed)');
     expect((await onPrimary(mail, 'systemctl show -p MainPID --value opendkim')).output).toBe(pid);
-    expect((await onPrimary(mail, 'grep -c ":${selector}:" /etc/opendkim/key.table')).output.trim()).toBe(String(Object.keys(secrets).length));
+    expect((await onPrimary(mail, `grep -c ":${selector}:" /etc/opendkim/key.table`)).output.trim()).toBe(String(Object.keys(secrets).length));
     const message = await sendSigned(uniqueSubject('dkim-rotated'));
     const result = verifyDkim(message, await publishedKey(selector));
     expect(result).toEqual({ ok: true, tags: expect.objectContaining({ d: domain, s: selector }) });
