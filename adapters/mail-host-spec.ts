@@ -1,6 +1,6 @@
 /** The adapter from a project config to the host renderers' input. */
 import { ConfigProblem } from '../configs/problems';
-import { ConfigRule } from '../configs/rules';
+import { ConfigRule, dkimSigningSelector } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
 import { checkMailHostSpec, MailHostRole, MailHostSpec, PostfixDuration, RelaySpec, SpecProblem } from '../host/spec';
 
@@ -68,7 +68,7 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
     backupMx,
     memoryMiB: instanceMemoryMiB(host.instanceType),
     ...(mail.clamavConcurrentDatabaseReload === undefined ? {} : { clamavConcurrentDatabaseReload: mail.clamavConcurrentDatabaseReload }),
-    ...(role === 'primary' ? { amavis: { spamPolicy: mail.spamPolicy }, dkim: { selector: mail.dkimSelector } } : {}),
+    ...(role === 'primary' ? { amavis: { spamPolicy: mail.spamPolicy }, dkim: { selector: dkimSigningSelector(config) } } : {}),
     postgrey: { enabled: mail.greylisting.enabled, delaySeconds: mail.greylisting.delaySeconds },
     spf: { hardFail: mail.spfHardFail },
     fail2ban: {

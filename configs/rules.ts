@@ -135,6 +135,27 @@ const oneWayOut: ConfigRule = (c) => [
     : []),
 ];
 
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The two DKIM key slots: distinct labels, and the signing one is one of them. */
+const dkimSelectorsConsistent: ConfigRule = (c) => {
+  const { dkimSelector, dkimSecondSelector: second, dkimSigningSelector: signing } = c.mail;
+  return [
+    // The signing selector is checked with the host spec's rules; the other one here.
+    ...(signing !== undefined && signing !== dkimSelector && !DNS_LABEL.test(dkimSelector)
+      ? [{ path: 'mail.dkimSelector', value: dkimSelector, message: 'must be a DNS label such as mail' }]
+      : []),
+    ...(second !== undefined && !DNS_LABEL.test(second) ? [{ path: 'mail.dkimSecondSelector', value: second, message: 'must be a DNS label such as mail2' }] : []),
+    ...(second !== undefined && second === dkimSelector ? [{ path: 'mail.dkimSecondSelector', value: second, message: 'must differ from mail.dkimSelector' }] : []),
+    ...(signing !== undefined && signing !== dkimSelector && signing !== second
+      ? [{ path: 'mail.dkimSigningSelector', value: signing, message: `must be mail.dkimSelector ("${dkimSelector}")${second ? ` or mail.dkimSecondSelector ("${second}")` : ''}; a key must be published before it signs` }]
+      : []),
+  ];
+};
+
+/** The selector whose key signs outgoing mail. */
+export const dkimSigningSelector = (c: MirovoyConfig): string => c.mail.dkimSigningSelector ?? c.mail.dkimSelector;
+
 const RULES: readonly ConfigRule[] = [
   enabledHostsNeedNames,
   hostnamesInsideHostedZone,
@@ -148,6 +169,7 @@ const RULES: readonly ConfigRule[] = [
   mailDomainsInManagedZones,
   additionalZonesDistinct,
   oneWayOut,
+  dkimSelectorsConsistent,
 ];
 
 /** Every cross-field problem of a structurally valid config. */

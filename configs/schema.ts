@@ -164,8 +164,18 @@ const mailSchema = z
       .default({ enabled: true, delaySeconds: 300 }),
     /** What an SPF hard fail of the sender does: `reject` it, or only `annotate` (Received-SPF header). */
     spfHardFail: z.enum(['reject', 'annotate']).default('reject'),
-    /** DKIM selector of the keys that sign outgoing mail (`<selector>._domainkey.<domain>`): a DNS label. Syntax: host spec `dkim.selector`. */
+    /**
+     * DKIM selector of each domain's first key (`<selector>._domainkey.<domain>`): a DNS label. Syntax:
+     * host spec `dkim.selector`. That key signs unless `dkimSigningSelector` names the second one.
+     */
     dkimSelector: z.string().default('mail'),
+    /**
+     * Selector of a second key per domain, published beside the first: for a key rotation without a
+     * window (README, "DKIM key rotation"). @default none
+     */
+    dkimSecondSelector: z.string().optional(),
+    /** Which key signs: `dkimSelector`'s or `dkimSecondSelector`'s. @default dkimSelector */
+    dkimSigningSelector: z.string().optional(),
     /**
      * Ban clients that fail logins or probe for relays (fail2ban with nftables). Durations such as
      * `1h`, `maxRetry` ≥ 1: host spec `fail2ban.bantime`, `findtime`, `maxretry`.

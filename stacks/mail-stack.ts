@@ -1,6 +1,7 @@
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { dkimSigningSelector } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
 import { managedZones, zoneOf } from '../configs/zones';
 import { mailDnsRecords } from '../host/dns/mail-records';
@@ -54,7 +55,14 @@ export class MailStack extends MirovoyStack {
     const hostZone = zones[0];
 
     const dkimKeys = Object.fromEntries(
-      config.mailDomains.map((domain) => [domain, new DkimKey(this, `Dkim-${domain.replace(/\./g, '-')}`, { secretName: `${secretPrefix}/dkim/${domain}`, domain, selector: mail.dkimSelector, kmsKeyArn: config.kmsKeyArn })]),
+      config.mailDomains.map((domain) => [domain, new DkimKey(this, `Dkim-${domain.replace(/\./g, '-')}`, {
+          secretName: `${secretPrefix}/dkim/${domain}`,
+          domain,
+          selector: mail.dkimSelector,
+          secondSelector: mail.dkimSecondSelector,
+          signingSelector: dkimSigningSelector(config),
+          kmsKeyArn: config.kmsKeyArn,
+        })]),
     );
     const relay =
       mail.outbound === 'ses'
@@ -122,7 +130,11 @@ export class MailStack extends MirovoyStack {
       records: mailDnsRecords({
         domains: config.mailDomains,
         exchangers: hosts.map(({ role, hostname, host }) => ({ hostname, ipv4: host.address.publicIp, priority: MX_PRIORITY[role] })),
-        dkim: { selector: mail.dkimSelector, publicKeys: Object.fromEntries(Object.entries(dkimKeys).map(([domain, key]) => [domain, key.publicKeyBase64])) },
+        // Every published key: the first, and the second during a rotation.
+        otherDkim: [mail.dkimSelector, ...(mail.dkimSecondSelector ? [mail.dkimSecondSelector] : [])].map((selector) => ({
+          selector,
+          publicKeys: Object.fromEntries(Object.entries(dkimKeys).map(([domain, key]) => [domain, key.publicKeysBase64[selector]])),
+        })),
         dmarcPolicy: config.dns.dmarcPolicy,
         reportAddress: config.dns.reportAddress,
         clientHostnames: mail.clientHostnames,

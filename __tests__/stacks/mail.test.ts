@@ -445,6 +445,24 @@ describe('DNS records of the example', () => {
     ]);
   });
 
+  it('rotates in two applies with both keys published: a second key beside the first, then the second signs', () => {
+    const dkimRecordNames = (stack: TerraformJson) => resourcesOf(stack, 'aws_route53_record').map((r) => r.name).filter((n) => n.includes('._domainkey.')).sort();
+    const dkimSecret = (stack: TerraformJson) => resourcesOf(stack, 'aws_secretsmanager_secret_version').find((v) => v.secret_string.includes('Dkim-example-com'))!.secret_string;
+    const published = mailStackOf(synthConfig(exampleWith({ mail: { dkimSecondSelector: 'mail2' } })));
+    const switched = mailStackOf(synthConfig(exampleWith({ mail: { dkimSecondSelector: 'mail2', dkimSigningSelector: 'mail2' } })));
+    for (const stack of [published, switched]) {
+      expect(dkimRecordNames(stack)).toEqual(['mail._domainkey.example.com', 'mail._domainkey.example.net', 'mail2._domainkey.example.com', 'mail2._domainkey.example.net']);
+      // The first key keeps the address it always had: adding the second replaces nothing.
+      expect(Object.keys(stack.resource!.tls_private_key).filter((k) => k.startsWith('Dkim-example-com_Key_'))).toHaveLength(1);
+      expect(Object.keys(stack.resource!.tls_private_key).filter((k) => k.startsWith('Dkim-example-com_SecondKey_'))).toHaveLength(1);
+    }
+    expect(dkimSecret(published)).toMatch(/"private_key" = tls_private_key\.Dkim-example-com_Key_\w+\.private_key_pem, "selector" = "mail"\}/);
+    expect(dkimSecret(switched)).toMatch(/"private_key" = tls_private_key\.Dkim-example-com_SecondKey_\w+\.private_key_pem, "selector" = "mail2"\}/);
+    expect(Object.keys(published.resource!.tls_private_key).filter((k) => k.startsWith('Dkim-example-com_Key_'))).toEqual(
+      Object.keys(exampleMail.resource!.tls_private_key).filter((k) => k.startsWith('Dkim-example-com_Key_')),
+    );
+  });
+
   it("keeps each domain's DKIM key with its selector in one secret, so a host switches both at once", () => {
     const versions = resourcesOf(exampleMail, 'aws_secretsmanager_secret_version').filter((v) => v.secret_string.includes('tls_private_key.Dkim-'));
     expect(versions).toHaveLength(2);

@@ -27,6 +27,13 @@ export interface MailExchanger {
   readonly priority: number;
 }
 
+/** DKIM public keys published under one selector. */
+export interface DkimPublication {
+  readonly selector: string;
+  /** Base64 DER public key per domain. */
+  readonly publicKeys: Readonly<Record<string, string>>;
+}
+
 /** Facts the record set is computed from. */
 export interface MailDnsSpec {
   /** Domains we receive mail for. */
@@ -34,7 +41,9 @@ export interface MailDnsSpec {
   /** Primary (and backup) MX. The first is where users connect for IMAP and submission. */
   readonly exchangers: readonly MailExchanger[];
   /** DKIM selector and the base64 DER public key per domain (domains without a key are not signed). */
-  readonly dkim?: { readonly selector: string; readonly publicKeys: Readonly<Record<string, string>> };
+  readonly dkim?: DkimPublication;
+  /** Further keys published beside `dkim` (during a key rotation both are). @default none */
+  readonly otherDkim?: readonly DkimPublication[];
   /** DMARC policy for the domains. @default 'quarantine' */
   readonly dmarcPolicy?: 'none' | 'quarantine' | 'reject';
   /** Address that receives aggregate DMARC and TLS reports. @default none (no rua) */
@@ -88,14 +97,16 @@ export const mailDnsRecords = (spec: MailDnsSpec): MailDnsRecord[] => {
   const reportDomain = spec.reportAddress ? domainOfAddress(spec.reportAddress) : undefined;
   const mtaSts = spec.mtaStsMode ? `v=STSv1; id=${mtaStsPolicyId(mtaStsPolicy({ exchangers: spec.exchangers, mtaStsMode: spec.mtaStsMode }))}` : undefined;
   const domainRecords = spec.domains.flatMap((domain): MailDnsRecord[] => {
-    const publicKey = spec.dkim?.publicKeys[domain];
+    const dkimRecords = [...(spec.dkim ? [spec.dkim] : []), ...(spec.otherDkim ?? [])].flatMap((d) =>
+      d.publicKeys[domain] ? [txt(`${d.selector}._domainkey.${domain}`, dkimTxtValue(d.publicKeys[domain]))] : [],
+    );
     return [
       { type: 'MX', name: domain, ttl, values: spec.exchangers.map((mx) => ({ priority: mx.priority, host: mx.hostname })) },
       // Only our MX hosts send for the domain; everything else fails SPF.
       txt(domain, 'v=spf1 mx -all'),
       txt(`_dmarc.${domain}`, `v=DMARC1; p=${spec.dmarcPolicy ?? 'quarantine'}; adkim=s; aspf=s${rua}`),
       ...(reportDomain && reportDomain !== domain && spec.domains.includes(reportDomain) ? [txt(`${domain}._report._dmarc.${reportDomain}`, 'v=DMARC1')] : []),
-      ...(publicKey && spec.dkim ? [txt(`${spec.dkim.selector}._domainkey.${domain}`, dkimTxtValue(publicKey))] : []),
+      ...dkimRecords,
       ...(spec.reportAddress ? [txt(`_smtp._tls.${domain}`, `v=TLSRPTv1; rua=mailto:${spec.reportAddress}`)] : []),
       ...(mtaSts ? [txt(`_mta-sts.${domain}`, mtaSts)] : []),
       { type: 'SRV', name: `_submissions._tcp.${domain}`, ttl, values: [{ priority: 0, weight: 1, port: 465, target: imapHost }] },
