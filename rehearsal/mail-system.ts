@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { join } from 'node:path';
 import { loadConfig } from '../configs/load';
+import { dkimSigningSelector } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
 import { mailDnsRecords } from '../host/dns/mail-records';
 import { MailHostRendering, MailHostSpec, renderMailHost } from '../host';
@@ -234,7 +235,7 @@ const dnsRecordsFor = (
     mailDnsRecords({
       domains: config.mailDomains,
       exchangers: hosts.map((h) => ({ hostname: h.rendering.spec.hostname, ipv4: h.ip, priority: h.priority })),
-      dkim: { selector: config.mail.dkimSelector, publicKeys: dkimPublicKeys },
+      dkim: { selector: dkimSigningSelector(config), publicKeys: dkimPublicKeys },
     }),
   ),
   // The next keys' TXT records alone, from the same record-set function.
@@ -312,7 +313,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     const primaryHostname = hosts[0].rendering.spec.hostname;
     const dkimKeys = newDkimKeys(config.mailDomains);
     const dkimPublicKeys = Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [domain, dkimPublicKeyBase64(pem)]));
-    const nextSelector = `${config.mail.dkimSelector}-next`;
+    const nextSelector = `${dkimSigningSelector(config)}-next`;
     const nextDkimKeys = newDkimKeys(config.mailDomains);
     const nextDkim = {
       selector: nextSelector,
