@@ -25,6 +25,7 @@ export class NetworkStack extends MirovoyStack {
       availabilityZones,
       subnets: net.subnets ?? defaultSubnetPlan(net.cidr, availabilityZones.length),
       flowLogRetentionDays: net.flowLogRetentionDays,
+      kmsKeyArn: config.kmsKeyArn,
     });
     this.securityGroups = new SecurityGroups(this, 'SecurityGroups', {
       environment,

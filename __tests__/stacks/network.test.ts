@@ -1,5 +1,5 @@
 import { resourcesOf, synthConfig } from '../support/synth';
-import { exampleWith } from '../support/configs';
+import { allOptions, exampleWith } from '../support/configs';
 
 const networkOf = (zones: string[], egress: 'nat-instance' | 'nat-gateway' | 'none') =>
   synthConfig(exampleWith({ network: { availabilityZones: zones, egress }, webmail: { enabled: false }, mail: { backupMx: { enabled: false } } }))['example-network'];
@@ -79,5 +79,41 @@ describe('network outputs and rules', () => {
     expect(userData).not.toContain('${');
     const instanceTags = template.tag_specifications.find((t: { resource_type: string }) => t.resource_type === 'instance').tags;
     expect(instanceTags['mirovoy:route-table-id']).toMatch(/^\$\{aws_route_table\.Network_ApplicationRouteTable1_\w+\.id\}$/);
+  });
+});
+
+// Review issue 12, item 17: VPC hygiene.
+describe('VPC hygiene', () => {
+  const plain = synthConfig(exampleWith({}))['example-network'];
+  const withKey = synthConfig(allOptions)['all-options-network'];
+
+  it('adopts the default security group with no rules, so nothing launched into it can talk', () => {
+    const [group, ...more] = resourcesOf(plain, 'aws_default_security_group');
+    expect(more).toEqual([]);
+    expect(group).toMatchObject({ vpc_id: expect.stringMatching(/^\$\{aws_vpc\.Network_Vpc_\w+\.id\}$/), ingress: [], egress: [] });
+  });
+
+  it('encrypts the flow-log group with the customer key when one is given, else leaves it to CloudWatch Logs', () => {
+    expect(resourcesOf(withKey, 'aws_cloudwatch_log_group')).toEqual([expect.objectContaining({ kms_key_id: allOptions.kmsKeyArn })]);
+    expect(resourcesOf(plain, 'aws_cloudwatch_log_group')).toEqual([expect.not.objectContaining({ kms_key_id: expect.anything() })]);
+  });
+
+  it("lets only this account's VPC flow logs in this region assume the flow-log role", () => {
+    const role = resourcesOf(plain, 'aws_iam_role').find((r) => r.name === 'mail-example-flow-logs')!;
+    const [statement] = JSON.parse(role.assume_role_policy).Statement;
+    const account = expect.stringMatching(/^\$\{data\.aws_caller_identity\.Network_Account_\w+\.account_id\}$/);
+    expect(statement).toEqual({
+      Effect: 'Allow',
+      Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': account },
+        ArnLike: {
+          'aws:SourceArn': expect.stringMatching(
+            /^arn:\$\{data\.aws_partition\.Network_Partition_\w+\.partition\}:ec2:\$\{data\.aws_region\.Network_Region_\w+\.region\}:\$\{data\.aws_caller_identity\.Network_Account_\w+\.account_id\}:vpc-flow-log\/\*$/,
+          ),
+        },
+      },
+    });
   });
 });

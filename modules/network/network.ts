@@ -1,4 +1,8 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -24,11 +28,20 @@ export interface NetworkProps {
   readonly subnets: SubnetPlan;
   /** Days to keep VPC flow logs; 0 disables flow logs. */
   readonly flowLogRetentionDays: number;
+  /**
+   * Customer KMS key that encrypts the flow-log group. Its key policy must let CloudWatch Logs
+   * (`logs.<region>.amazonaws.com`) use it, or creating the group fails
+   * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+   * @default CloudWatch Logs' own encryption
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /**
  * The VPC with three tiers in each zone: public (mail hosts, load balancer, NAT, bastion),
- * application (webmail, phpMyAdmin; egress only through NAT) and data (RDS; no route out).
+ * application (webmail, phpMyAdmin; egress only through NAT) and data (RDS; no route out). The
+ * VPC's default security group is kept without rules, so nothing put in it by mistake can talk;
+ * flow logs go to CloudWatch Logs through a role only this account's flow logs may assume.
  */
 export class Network extends Construct {
   /** The VPC. */
@@ -47,6 +60,9 @@ export class Network extends Construct {
     const name = (role: string) => ({ Name: awsName(props.environment, role) });
 
     this.vpc = new Vpc(this, 'Vpc', { cidrBlock: props.cidr, enableDnsSupport: true, enableDnsHostnames: true, tags: name('vpc') });
+    // Every VPC has a default group that allows all traffic between its members and all egress;
+    // a resource launched without a group lands in it. Adopting it with no rules removes those.
+    new DefaultSecurityGroup(this, 'DefaultSecurityGroup', { vpcId: this.vpc.id, ingress: [], egress: [], tags: name('default-no-rules') });
     const internetGateway = new InternetGateway(this, 'InternetGateway', { vpcId: this.vpc.id, tags: name('igw') });
 
     const subnetsOfTier = (tier: keyof SubnetPlan, idPrefix: string, isPublic: boolean) =>
@@ -79,16 +95,32 @@ export class Network extends Construct {
     associate(this.applicationSubnets, (i) => this.applicationRouteTables[i], 'Application');
     associate(this.dataSubnets, () => dataRouteTable, 'Data');
 
-    if (props.flowLogRetentionDays > 0) this.addFlowLogs(props.environment, props.flowLogRetentionDays);
+    if (props.flowLogRetentionDays > 0) this.addFlowLogs(props.environment, props.flowLogRetentionDays, props.kmsKeyArn);
   }
 
-  private addFlowLogs(environment: string, retentionInDays: number): void {
-    const logGroup = new CloudwatchLogGroup(this, 'FlowLogGroup', { name: `/mirovoy/${environment}/vpc-flow-logs`, retentionInDays });
+  private addFlowLogs(environment: string, retentionInDays: number, kmsKeyId: string | undefined): void {
+    const logGroup = new CloudwatchLogGroup(this, 'FlowLogGroup', { name: `/mirovoy/${environment}/vpc-flow-logs`, retentionInDays, kmsKeyId });
+    const account = new DataAwsCallerIdentity(this, 'Account').accountId;
+    const partition = new DataAwsPartition(this, 'Partition').partition;
+    const region = new DataAwsRegion(this, 'Region').region;
     const role = new IamRole(this, 'FlowLogRole', {
       name: awsName(environment, 'flow-logs'),
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            // Only flow logs of this account and region may assume the role (the confused-deputy
+            // guard of https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
+            // The flow log's own id is not known before it exists, hence the wildcard.
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': account },
+              ArnLike: { 'aws:SourceArn': `arn:${partition}:ec2:${region}:${account}:vpc-flow-log/*` },
+            },
+          },
+        ],
       }),
     });
     new IamRolePolicy(this, 'FlowLogPolicy', {
