@@ -135,6 +135,25 @@ const oneWayOut: ConfigRule = (c) => [
     : []),
 ];
 
+/**
+ * A smarthost sends from its own addresses, which `v=spf1 mx -all` fails: the SPF record must
+ * include the relay's SPF domain, or the config must say it needs none (`[]`). SES needs neither:
+ * its envelope sender is the MAIL FROM domain `bounce.<domain>`, which has its own SPF record.
+ */
+const relayIsInSpf: ConfigRule = (c) => [
+  ...(c.mail.relayHost && c.dns.spfInclude === undefined
+    ? [
+        {
+          path: 'dns.spfInclude',
+          message:
+            `is required with mail.relayHost ("${c.mail.relayHost}"): receivers check SPF against the relay's addresses, which "v=spf1 mx -all" fails. ` +
+            'List the SPF domain your relay documents for its customers (e.g. ["spf.relay.example.net"]), or [] if the relay sends with an envelope sender of its own domain',
+        },
+      ]
+    : []),
+  ...listDistinct('dns.spfInclude', c.dns.spfInclude ?? [], 'domain'),
+];
+
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** The two DKIM key slots: distinct labels, and the signing one is one of them. */
@@ -169,6 +188,7 @@ const RULES: readonly ConfigRule[] = [
   mailDomainsInManagedZones,
   additionalZonesDistinct,
   oneWayOut,
+  relayIsInSpf,
   dkimSelectorsConsistent,
 ];
 

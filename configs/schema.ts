@@ -16,6 +16,13 @@ const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\
 
 /** A lower-case fully qualified domain name, e.g. `mx1.example.com`. */
 export const fqdn = z.string().regex(FQDN, { error: 'must be a lower-case fully qualified domain name such as mx1.example.com' });
+/**
+ * A domain an SPF record names (`include:<domain>`): like an FQDN, but labels may hold `_`, as
+ * relays' SPF domains often do (`_spf.google.com`).
+ */
+const spfDomain = z
+  .string()
+  .regex(/^(?=.{4,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z]{2,63}$/, { error: 'must be a lower-case domain name such as spf.relay.example.net (without "include:")' });
 /** An IPv4 block in CIDR notation, e.g. `10.0.0.0/16`. */
 export const ipv4Cidr = z.string().regex(IPV4_CIDR, { error: 'must be an IPv4 CIDR block such as 10.0.0.0/16' });
 const email = z.email({ error: 'must be an e-mail address such as postmaster@example.com' });
@@ -247,6 +254,14 @@ const dnsSchema = z
     reportAddress: email.optional(),
     /** MTA-STS mode announced for every mail domain (the policy file is served by the web tier). */
     mtaStsMode: z.enum(['none', 'testing', 'enforce']).default('testing'),
+    /**
+     * Domains added to every mail domain's SPF record as `include:<domain>` after `mx`
+     * (`v=spf1 mx include:… -all`): the SPF domain your `mail.relayHost` documents. Required with
+     * `mail.relayHost`; `[]` says the relay needs none (it sends with an envelope sender of its own
+     * domain). Not needed for SES, whose envelope sender `bounce.<domain>` has its own SPF record.
+     * At most 9: SPF allows 10 DNS lookups (RFC 7208 §4.6.4). @default none
+     */
+    spfInclude: z.array(spfDomain).max(9, { error: 'allows at most 9 domains: SPF allows 10 DNS lookups (RFC 7208 §4.6.4) and mx takes one' }).optional(),
     /** Time to live of the records, in seconds. */
     ttl: z.number().int().min(60).max(86400).default(3600),
   })

@@ -236,6 +236,7 @@ const dnsRecordsFor = (
       domains: config.mailDomains,
       exchangers: hosts.map((h) => ({ hostname: h.rendering.spec.hostname, ipv4: h.ip, priority: h.priority })),
       dkim: { selector: dkimSigningSelector(config), publicKeys: dkimPublicKeys },
+      spfInclude: config.dns.spfInclude,
     }),
   ),
   // The next keys' TXT records alone, from the same record-set function.

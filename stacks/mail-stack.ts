@@ -141,6 +141,7 @@ export class MailStack extends MirovoyStack {
         mtaStsMode: config.dns.mtaStsMode === 'none' ? undefined : config.dns.mtaStsMode,
         ttl: config.dns.ttl,
       }),
+        spfInclude: config.dns.spfInclude,
     });
     hosts.forEach(({ hostname, host }) => host.addReverseDns(records.records.get(recordKey('A', hostname))!));
 

@@ -86,6 +86,16 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['tag key the metadata service cannot serve', exampleWith({ tags: { 'cost centre/mail': 'x' } }), 'tags.cost centre/mail: must be a tag key of letters, digits and + - = . , _ : @', '"cost centre/mail"'],
   ['relay credentials without a relay host', exampleWith({ mail: { relayCredentialsSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:smarthost-AbCdEf' } }), 'mail.relayCredentialsSecretArn: needs mail.relayHost', ''],
   ['relay credentials that are not a secret ARN', exampleWith({ mail: { relayHost: '[smtp.example.net]:587', relayCredentialsSecretArn: 'smarthost' } }), 'mail.relayCredentialsSecretArn: must be a Secrets Manager secret ARN', '"smarthost"'],
+  // Issue 12, item 10: a smarthost fails "v=spf1 mx -all"; the config must name its SPF domain or say it needs none.
+  [
+    'relay host without its SPF domain',
+    exampleWith({ mail: { relayHost: '[smtp.example.net]:587' } }),
+    'dns.spfInclude: is required with mail.relayHost ("[smtp.example.net]:587"): receivers check SPF against the relay\'s addresses, which "v=spf1 mx -all" fails. List the SPF domain your relay documents',
+    '',
+  ],
+  ['SPF include that is no domain name', exampleWith({ dns: { spfInclude: ['include:spf.example.net'] } }), 'dns.spfInclude[0]: must be a lower-case domain name such as spf.relay.example.net', '"include:spf.example.net"'],
+  ['SPF include listed twice', exampleWith({ dns: { spfInclude: ['spf.example.net', 'spf.example.net'] } }), 'dns.spfInclude[1]: is listed twice', '"spf.example.net"'],
+  ['SPF includes past the lookup limit', exampleWith({ dns: { spfInclude: Array.from({ length: 10 }, (_, i) => `spf${i}.example.net`) } }), 'dns.spfInclude: allows at most 9 domains: SPF allows 10 DNS lookups (RFC 7208 §4.6.4) and mx takes one', ''],
   ['relay host and SES at once', exampleWith({ mail: { outbound: 'ses', relayHost: '[smtp.example.net]:587' } }), 'mail.relayHost: must be left out when mail.outbound is "ses"', '"[smtp.example.net]:587"'],
   ['snapshot id that is not one', exampleWith({ mail: { primary: { restoreFromSnapshots: { spool: 'spool-backup' } } } }), 'mail.primary.restoreFromSnapshots.spool: must be an EBS snapshot id', '"spool-backup"'],
   ['DMARC policy misspelt', exampleWith({ dns: { dmarcPolicy: 'block' } }), 'dns.dmarcPolicy: must be one of "none", "quarantine", "reject"', '"block"'],
@@ -107,6 +117,16 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['fail2ban ban time in words', exampleWith({ mail: { fail2ban: { banTime: '1 hour' } } }), "mail.fail2ban.banTime: use a number and a unit s|m|h|d|w, e.g. '1h'", '"1 hour"'],
   ['fail2ban banning on no failure', exampleWith({ mail: { fail2ban: { maxRetry: 0 } } }), 'mail.fail2ban.maxRetry: use a positive integer', '0'],
 ];
+
+describe('SPF of a smarthost (issue 12, item 10)', () => {
+  it.each([
+    ['its SPF domain', ['spf.relay.example.net']],
+    ['an SPF domain with an underscore label', ['_spf.google.com']],
+    ['none, explicitly: the relay sends with its own envelope domain', []],
+  ])('a relay host with %s is valid', (_, spfInclude) => {
+    expect(problemsOf(exampleWith({ mail: { relayHost: '[smtp.example.net]:587' }, dns: { spfInclude } }))).toEqual([]);
+  });
+});
 
 describe('bad configs', () => {
   it.each(BAD_CONFIGS)('%s → a message naming the field, the value and the fix', (_, input, expected, value) => {
@@ -141,12 +161,12 @@ describe('bad configs', () => {
 const EDGE_CONFIGS: [string, 'valid' | 'invalid', unknown][] = [
   ['highest local UID', 'valid', exampleWith({ mail: { virtualMailUid: 59999 } })],
   ['first Debian-allocated UID (the spec took it, the schema did not)', 'invalid', exampleWith({ mail: { virtualMailUid: 60000 } })],
-  ['relay host in capitals (the schema refused it)', 'valid', exampleWith({ mail: { relayHost: '[SMTP.Example.net]:587' } })],
-  ['relay host without brackets, no login', 'valid', exampleWith({ mail: { relayHost: 'smtp.example.net:25' } })],
+  ['relay host in capitals (the schema refused it)', 'valid', exampleWith({ mail: { relayHost: '[SMTP.Example.net]:587' }, dns: { spfInclude: ['spf.example.net'] } })],
+  ['relay host without brackets, no login', 'valid', exampleWith({ mail: { relayHost: 'smtp.example.net:25' }, dns: { spfInclude: [] } })],
   [
     'relay host with a login, without brackets (the schema took it, the synth failed)',
     'invalid',
-    exampleWith({ mail: { relayHost: 'smtp.example.net:587', relayCredentialsSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:smarthost-AbCdEf' } }),
+    exampleWith({ mail: { relayHost: 'smtp.example.net:587', relayCredentialsSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:smarthost-AbCdEf' }, dns: { spfInclude: [] } }),
   ],
   ['database name of 32 characters', 'valid', exampleWith({ database: { mailDatabaseName: 'm'.repeat(32) } })],
   ['database name of 40 characters (the schema took up to 64)', 'invalid', exampleWith({ database: { mailDatabaseName: 'm'.repeat(40) } })],

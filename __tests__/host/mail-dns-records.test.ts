@@ -45,6 +45,19 @@ describe('mailDnsRecords', () => {
     expect(find('TXT', '_smtp._tls.example.com')?.values).toEqual([['v=TLSRPTv1; rua=mailto:postmaster@example.com']]);
   });
 
+  it('includes the SPF domains of the relays mail leaves through, after mx (issue 12, item 10)', () => {
+    const relayed = mailDnsRecords({
+      domains: ['example.com', 'example.net'],
+      exchangers: [{ hostname: 'mx1.example.com', ipv4: '192.0.2.10', priority: 10 }],
+      spfInclude: ['spf.relay.example.net', '_spf.example.org'],
+    });
+    const spf = relayed.filter((r) => r.type === 'TXT' && !r.name.startsWith('_')).map((r) => [r.name, r.values]);
+    expect(spf).toEqual([
+      ['example.com', [['v=spf1 mx include:spf.relay.example.net include:_spf.example.org -all']]],
+      ['example.net', [['v=spf1 mx include:spf.relay.example.net include:_spf.example.org -all']]],
+    ]);
+  });
+
   it('splits a 2048-bit DKIM key into strings that join to the full value', () => {
     const [strings] = find('TXT', 'mail._domainkey.example.com')!.values as string[][];
     expect(strings.length).toBeGreaterThan(1);

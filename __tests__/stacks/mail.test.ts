@@ -359,6 +359,14 @@ describe('a smarthost with a login', () => {
     for (const policy of resourcesOf(allOptionsMail, 'aws_iam_role_policy')) expect(JSON.parse(policy.policy).Statement[0].Resource).toContain(allOptions.mail.relayCredentialsSecretArn);
     expect(resourcesOf(allOptionsMail, 'aws_iam_access_key')).toEqual([]);
   });
+
+  it("publishes the smarthost's SPF domain in every mail domain's SPF record (issue 12, item 10)", () => {
+    const spf = resourcesOf(allOptionsMail, 'aws_route53_record').filter((r) => r.type === 'TXT' && allOptions.mailDomains.includes(r.name));
+    expect(spf.map((r) => [r.name, r.records])).toEqual([
+      ['example.org', ['v=spf1 mx include:spf.relay.example.net -all']],
+      ['lists.example.org', ['v=spf1 mx include:spf.relay.example.net -all']],
+    ]);
+  });
 });
 
 describe('without a backup MX', () => {

@@ -14,6 +14,8 @@ export default defineConfig({
     dmarcPolicy: 'reject',
     reportAddress: 'dmarc-reports@example.org',
     mtaStsMode: 'enforce',
+    // Mail leaves through mail.relayHost: its published SPF domain.
+    spfInclude: ['spf.relay.example.net'],
     ttl: 300,
   },
   network: {

@@ -54,6 +54,12 @@ export interface MailDnsSpec {
   readonly clientHostnames?: readonly string[];
   /** MTA-STS mode to announce (RFC 8461); the web tier serves the matching policy file. @default none */
   readonly mtaStsMode?: 'testing' | 'enforce';
+  /**
+   * Domains whose SPF policy also covers our mail (`include:<domain>`, RFC 7208 §5.2), e.g. the
+   * smarthost all mail leaves through. `mx` stays first, so our own hosts still pass.
+   * @default none (only the MX hosts send)
+   */
+  readonly spfInclude?: readonly string[];
   /** Time to live of every record, in seconds. @default 3600 */
   readonly ttl?: number;
 }
@@ -93,6 +99,7 @@ export const mailDnsRecords = (spec: MailDnsSpec): MailDnsRecord[] => {
     { type: 'PTR', name: reverseName(mx.ipv4), ttl, values: [mx.hostname] },
   ]);
   const clientRecords = (spec.clientHostnames ?? []).map((name): MailDnsRecord => ({ type: 'CNAME', name, ttl, values: [imapHost] }));
+  const spf = ['v=spf1', 'mx', ...(spec.spfInclude ?? []).map((domain) => `include:${domain}`), '-all'].join(' ');
   const rua = spec.reportAddress ? `; rua=mailto:${spec.reportAddress}` : '';
   const reportDomain = spec.reportAddress ? domainOfAddress(spec.reportAddress) : undefined;
   const mtaSts = spec.mtaStsMode ? `v=STSv1; id=${mtaStsPolicyId(mtaStsPolicy({ exchangers: spec.exchangers, mtaStsMode: spec.mtaStsMode }))}` : undefined;
@@ -102,8 +109,8 @@ export const mailDnsRecords = (spec: MailDnsSpec): MailDnsRecord[] => {
     );
     return [
       { type: 'MX', name: domain, ttl, values: spec.exchangers.map((mx) => ({ priority: mx.priority, host: mx.hostname })) },
-      // Only our MX hosts send for the domain; everything else fails SPF.
-      txt(domain, 'v=spf1 mx -all'),
+      // Only our MX hosts (and the relays they send through) send for the domain; everything else fails SPF.
+      txt(domain, spf),
       txt(`_dmarc.${domain}`, `v=DMARC1; p=${spec.dmarcPolicy ?? 'quarantine'}; adkim=s; aspf=s${rua}`),
       ...(reportDomain && reportDomain !== domain && spec.domains.includes(reportDomain) ? [txt(`${domain}._report._dmarc.${reportDomain}`, 'v=DMARC1')] : []),
       ...dkimRecords,
