@@ -305,6 +305,22 @@ const stateSchema = z
   })
   .strict();
 
+const secretsSchema = z
+  .object({
+    /**
+     * Days a deleted secret (DKIM keys, certificates, database users, SES credentials) can still
+     * be restored: 7–30, or 0 to delete it at once. The names are fixed, so while a deleted secret
+     * waits a destroyed environment cannot be applied again: use 0 for throw-away environments.
+     * The database master secret is not affected: RDS makes and deletes it, under a name new with
+     * every instance.
+     */
+    recoveryWindowDays: z
+      .number()
+      .refine((days) => days === 0 || (Number.isInteger(days) && days >= 7 && days <= 30), { error: 'must be 0 (delete at once) or a whole number of days from 7 to 30' })
+      .default(30),
+  })
+  .strict();
+
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as eu-central-1' });
 
 /** The complete schema of a configuration file. */
@@ -327,6 +343,8 @@ export const configSchema = z
     database: databaseSchema.default(databaseSchema.parse({})),
     /** Customer-managed KMS key for EBS volumes, RDS storage and secrets. @default AWS-managed keys */
     kmsKeyArn: kmsKeyArn.optional(),
+    /** How Secrets Manager keeps the secrets made here. */
+    secrets: secretsSchema.default(secretsSchema.parse({})),
     /** An extra administrator with sudo and SSH keys on every host. */
     admin: adminSchema.optional(),
     /** Load sample domains, users and aliases (for a test deployment only). */

@@ -37,6 +37,7 @@ export class DatabaseStack extends MirovoyStack {
       restoreFromSnapshot: db.restoreFromSnapshot,
       mailDatabaseName: db.mailDatabaseName,
       kmsKeyArn: config.kmsKeyArn,
+      secretRecoveryWindowDays: config.secrets.recoveryWindowDays,
       users,
     });
 

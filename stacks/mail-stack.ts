@@ -51,6 +51,8 @@ export class MailStack extends MirovoyStack {
     new TlsProvider(this, 'Tls');
     const { mail, environment } = config;
     const secretPrefix = `mail-${environment}`;
+    // How every secret of this stack is kept.
+    const secretStorage = { kmsKeyArn: config.kmsKeyArn, recoveryWindowDays: config.secrets.recoveryWindowDays };
     const zones = new HostedZones(this, 'Zones', { zones: managedZones(config) }).zones;
     const hostZone = zones[0];
 
@@ -61,7 +63,7 @@ export class MailStack extends MirovoyStack {
           selector: mail.dkimSelector,
           secondSelector: mail.dkimSecondSelector,
           signingSelector: dkimSigningSelector(config),
-          kmsKeyArn: config.kmsKeyArn,
+          ...secretStorage,
         })]),
     );
     const relay =
@@ -72,7 +74,7 @@ export class MailStack extends MirovoyStack {
             domains: config.mailDomains.map((domain) => ({ domain, zone: zoneOf(domain, zones)! })),
             ttl: config.dns.ttl,
             secretName: `${secretPrefix}/relay/ses`,
-            kmsKeyArn: config.kmsKeyArn,
+            ...secretStorage,
           })
         : undefined;
 
@@ -96,7 +98,7 @@ export class MailStack extends MirovoyStack {
         region: config.region,
         hostedZoneId: hostZone.zoneId,
         secretName: `${secretPrefix}/tls/${hostname}`,
-        kmsKeyArn: config.kmsKeyArn,
+        ...secretStorage,
       });
       const runtime = mailHostRuntime({
         config,

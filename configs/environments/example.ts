@@ -23,5 +23,7 @@ export default defineConfig({
   },
   // A throw-away demo: allow `terraform destroy` to remove the database.
   database: { deletionProtection: false },
+  // …and delete its secrets at once, so it can be applied again right after a destroy.
+  secrets: { recoveryWindowDays: 0 },
   testData: true,
 });

@@ -1,11 +1,11 @@
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { Construct } from 'constructs';
 import { AcmeCertificate, AcmeCertificateKeyType, route53DnsChallenge } from '../acme';
-import { JsonSecret } from '../secrets/json-secret';
+import { JsonSecret, SecretStorageProps } from '../secrets/json-secret';
 import { AcmeAccount } from './acme-account';
 
 /** Properties of {@link MailCertificate}. */
-export interface MailCertificateProps {
+export interface MailCertificateProps extends SecretStorageProps {
   /** The ACME account that orders the certificate. */
   readonly account: AcmeAccount;
   /** Names in the certificate; the first is its common name (the host's own name). */
@@ -20,8 +20,6 @@ export interface MailCertificateProps {
   readonly hostedZoneId: string;
   /** Secret name, e.g. `mail-prod/tls/mx1.example.com`. */
   readonly secretName: string;
-  /** Customer KMS key for the secret. @default the AWS-managed Secrets Manager key */
-  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -47,12 +45,21 @@ export class MailCertificate extends Construct {
       keyType: props.keyType,
       minDaysRemaining: props.minDaysRemaining,
       revokeCertificateOnDestroy: true,
+      // A replacement (other names, key type or account) orders the new certificate first; the
+      // secret version below refers to it, so Terraform writes the new certificate into the secret
+      // before it destroys — and so revokes — the old one. Destroy-first would revoke the
+      // certificate the hosts serve, with no successor, and leave them so if the order then failed
+      // (a rate limit, a DNS-01 error). Hosts load the new secret on their next convergence run
+      // (minutes); until then they serve the old, already revoked certificate, which mail clients
+      // rarely check (SMTP senders do not).
+      lifecycle: { createBeforeDestroy: true },
       dnsChallenge: [route53DnsChallenge({ region: props.region, hostedZoneId: props.hostedZoneId })],
     });
     this.secret = new JsonSecret(this, 'Secret', {
       secretName: props.secretName,
       description: `TLS certificate and key of ${commonName} (Let's Encrypt ${props.account.server})`,
       kmsKeyArn: props.kmsKeyArn,
+      recoveryWindowDays: props.recoveryWindowDays,
       // certificate_pem is the leaf only; issuer_pem holds the intermediates.
       value: { certificate_chain: `${this.certificate.certificatePem}${this.certificate.issuerPem}`, private_key: this.certificate.privateKeyPem },
     }).secret;

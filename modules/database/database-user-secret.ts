@@ -1,18 +1,16 @@
 import { Password } from '@cdktf/provider-random/lib/password';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { Construct } from 'constructs';
-import { JsonSecret } from '../secrets/json-secret';
+import { JsonSecret, SecretStorageProps } from '../secrets/json-secret';
 
 /** Properties of {@link DatabaseUserSecret}. */
-export interface DatabaseUserSecretProps {
+export interface DatabaseUserSecretProps extends SecretStorageProps {
   /** Secret name in Secrets Manager, e.g. `mail-prod/db/mirovoy_lookup`. */
   readonly secretName: string;
   /** The MySQL user name stored beside the password. */
   readonly username: string;
   /** What the user is for (shown in the console). */
   readonly description: string;
-  /** Customer KMS key. @default the AWS-managed Secrets Manager key */
-  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -32,6 +30,7 @@ export class DatabaseUserSecret extends Construct {
       secretName: props.secretName,
       description: props.description,
       kmsKeyArn: props.kmsKeyArn,
+      recoveryWindowDays: props.recoveryWindowDays,
       value: { username: props.username, password: password.result },
     }).secret;
   }

@@ -3,6 +3,7 @@ import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { Construct } from 'constructs';
 import { awsName } from '../naming';
+import { SecretStorageProps } from '../secrets/json-secret';
 import { DatabaseUserSecret } from './database-user-secret';
 
 /** Least-privilege MySQL users the mail system uses instead of the master user. */
@@ -50,6 +51,13 @@ export interface MailDatabaseProps {
   readonly kmsKeyArn?: string;
   /** Application users to create secrets for. */
   readonly users: readonly ApplicationDatabaseUser[];
+  /**
+   * Recovery window of the application users' secrets: 7–30 days, or 0 to delete them at once
+   * (see {@link SecretStorageProps.recoveryWindowDays}). Not of the master user's secret: that one
+   * is AWS's, made and deleted by RDS, and its name (`rds!db-…`) is new with every instance, so it
+   * never blocks a re-create. @default 30
+   */
+  readonly secretRecoveryWindowDays?: number;
 }
 
 /**
@@ -118,6 +126,7 @@ export class MailDatabase extends Construct {
             username,
             description: `Mirovoy Mail ${props.environment}: MySQL user ${username}`,
             kmsKeyArn: props.kmsKeyArn,
+            recoveryWindowDays: props.secretRecoveryWindowDays,
           }),
         ];
       }),

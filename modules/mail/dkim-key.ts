@@ -2,10 +2,10 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { JsonSecret } from '../secrets/json-secret';
+import { JsonSecret, SecretStorageProps } from '../secrets/json-secret';
 
 /** Properties of {@link DkimKey}. */
-export interface DkimKeyProps {
+export interface DkimKeyProps extends SecretStorageProps {
   /** Secret name, e.g. `mail-prod/dkim/example.com`. */
   readonly secretName: string;
   /** The signing domain (for the description). */
@@ -22,8 +22,6 @@ export interface DkimKeyProps {
   readonly secondSelector?: string;
   /** The selector whose key goes into the secret and signs: `selector` or `secondSelector`. @default selector */
   readonly signingSelector?: string;
-  /** Customer KMS key for the secret. @default the AWS-managed Secrets Manager key */
-  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -56,6 +54,7 @@ export class DkimKey extends Construct {
       secretName: props.secretName,
       description: `DKIM signing key of ${props.domain}`,
       kmsKeyArn: props.kmsKeyArn,
+      recoveryWindowDays: props.recoveryWindowDays,
       value: { private_key: keys[signing].privateKeyPem, selector: signing },
     }).secret;
     // A PEM "PUBLIC KEY" is that base64 DER between its armour lines.

@@ -9,10 +9,10 @@ import { SesDomainMailFrom } from '@cdktf/provider-aws/lib/ses-domain-mail-from'
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { ResolvedZone } from '../dns/hosted-zones';
-import { JsonSecret } from '../secrets/json-secret';
+import { JsonSecret, SecretStorageProps } from '../secrets/json-secret';
 
 /** Properties of {@link SesRelay}. */
-export interface SesRelayProps {
+export interface SesRelayProps extends SecretStorageProps {
   /** AWS name prefix, e.g. `mail-prod`. */
   readonly name: string;
   /** Region of the SES endpoint. */
@@ -23,8 +23,6 @@ export interface SesRelayProps {
   readonly ttl: number;
   /** Secret name of the SMTP credentials. */
   readonly secretName: string;
-  /** Customer KMS key for the secret. @default the AWS-managed Secrets Manager key */
-  readonly kmsKeyArn?: string;
 }
 
 /** SES signs with three Easy DKIM keys per domain. */
@@ -78,6 +76,7 @@ export class SesRelay extends Construct {
       secretName: props.secretName,
       description: 'SMTP credentials for Amazon SES (Postfix relay)',
       kmsKeyArn: props.kmsKeyArn,
+      recoveryWindowDays: props.recoveryWindowDays,
       value: { username: key.id, password: key.sesSmtpPasswordV4 },
     }).secret;
   }

@@ -3,16 +3,30 @@ import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmana
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 
+/** The recovery windows Secrets Manager accepts: 0 (delete at once) or 7 to 30 days. */
+export const isRecoveryWindow = (days: number): boolean => days === 0 || (Number.isInteger(days) && days >= 7 && days <= 30);
+
+/** How a secret is kept; every construct that makes a {@link JsonSecret} takes these. */
+export interface SecretStorageProps {
+  /** Customer KMS key that encrypts the secret. @default the AWS-managed Secrets Manager key (also KMS) */
+  readonly kmsKeyArn?: string;
+  /**
+   * Days a deleted secret can still be restored: 7–30, or 0 to delete it at once. While it waits,
+   * its name is taken, so a destroyed environment cannot be applied again until the window ends
+   * (the names are fixed); 0 suits throw-away environments.
+   * @default 30 (Secrets Manager's default)
+   */
+  readonly recoveryWindowDays?: number;
+}
+
 /** Properties of {@link JsonSecret}. */
-export interface JsonSecretProps {
+export interface JsonSecretProps extends SecretStorageProps {
   /** Secret name in Secrets Manager, e.g. `mail-prod/tls/mx1.example.com`. */
   readonly secretName: string;
   /** What the secret is for (shown in the console). */
   readonly description: string;
   /** The JSON object stored, field by field; values may be Terraform references. */
   readonly value: Readonly<Record<string, string>>;
-  /** Customer KMS key that encrypts the secret. @default the AWS-managed Secrets Manager key (also KMS) */
-  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -26,7 +40,16 @@ export class JsonSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: JsonSecretProps) {
     super(scope, id);
-    this.secret = new SecretsmanagerSecret(this, 'Secret', { name: props.secretName, description: props.description, kmsKeyId: props.kmsKeyArn });
+    const days = props.recoveryWindowDays;
+    if (days !== undefined && !isRecoveryWindow(days)) {
+      throw new Error(`JsonSecret ${this.node.path}: recoveryWindowDays is ${days}; give 0 (delete at once) or a whole number of days from 7 to 30`);
+    }
+    this.secret = new SecretsmanagerSecret(this, 'Secret', {
+      name: props.secretName,
+      description: props.description,
+      kmsKeyId: props.kmsKeyArn,
+      recoveryWindowInDays: days,
+    });
     new SecretsmanagerSecretVersion(this, 'Value', { secretId: this.secret.id, secretString: Fn.jsonencode(props.value) });
   }
 }
