@@ -114,6 +114,20 @@ describe('ACME bindings in the mail stack', () => {
     }
     for (const secret of resourcesOf(allOptionsMail, 'aws_secretsmanager_secret')) expect(secret.kms_key_id).toBe(allOptions.kmsKeyArn);
   });
+
+  // Issue 12, item 12: a replacement destroyed (and so revoked) the hosts' certificate before its successor existed.
+  it('replaces a certificate create-before-destroy: the secret takes the new one before the old is revoked', () => {
+    for (const stack of [exampleMail, allOptionsMail]) {
+      const certificates = stack.resource!.acme_certificate;
+      const versions = resourcesOf(stack, 'aws_secretsmanager_secret_version');
+      for (const [address, certificate] of Object.entries(certificates)) {
+        expect([certificate.revoke_certificate_on_destroy, certificate.lifecycle]).toEqual([true, { create_before_destroy: true }]);
+        // The secret version refers to this certificate, so Terraform writes the new one into the
+        // secret before it destroys the deposed (old) certificate.
+        expect(versions.filter((v) => v.secret_string.includes(`acme_certificate.${address}.certificate_pem`))).toHaveLength(1);
+      }
+    }
+  });
 });
 
 /**

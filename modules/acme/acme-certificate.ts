@@ -1,4 +1,4 @@
-import { TerraformResource } from 'cdktf';
+import { TerraformResource, TerraformResourceLifecycle } from 'cdktf';
 import { Construct } from 'constructs';
 import { ACME_GENERATOR_METADATA, AcmeProvider } from './acme-provider';
 import { argumentsToHcl, argumentsToJson, TerraformArguments } from './terraform-arguments';
@@ -46,6 +46,8 @@ export interface AcmeCertificateProps {
   readonly preferredChain?: string;
   /** Seconds to wait for the certificate once the challenges are done (`cert_timeout`). @default 30 */
   readonly certTimeout?: number;
+  /** Terraform's `lifecycle` meta-argument, e.g. `{ createBeforeDestroy: true }`. @default none */
+  readonly lifecycle?: TerraformResourceLifecycle;
 }
 
 /** A certificate issued by an ACME CA after DNS-01 challenges (`acme_certificate`). */
@@ -53,7 +55,7 @@ export class AcmeCertificate extends TerraformResource {
   private readonly arguments: TerraformArguments;
 
   constructor(scope: Construct, id: string, props: AcmeCertificateProps) {
-    super(scope, id, { terraformResourceType: 'acme_certificate', terraformGeneratorMetadata: ACME_GENERATOR_METADATA, provider: props.provider });
+    super(scope, id, { terraformResourceType: 'acme_certificate', terraformGeneratorMetadata: ACME_GENERATOR_METADATA, provider: props.provider, lifecycle: props.lifecycle });
     rejectMissingDomainOrChallenge(this.node.path, props);
     this.arguments = {
       account_key_pem: { type: 'string', value: props.accountKeyPem },

@@ -50,8 +50,8 @@ export class MailCertificate extends Construct {
       // before it destroys — and so revokes — the old one. Destroy-first would revoke the
       // certificate the hosts serve, with no successor, and leave them so if the order then failed
       // (a rate limit, a DNS-01 error). Hosts load the new secret on their next convergence run
-      // (minutes); until then they serve the old, already revoked certificate, which mail clients
-      // rarely check (SMTP senders do not).
+      // (minutes); until then they serve the old, already revoked certificate, which few mail
+      // clients check (Postfix and most SMTP senders check no revocation).
       lifecycle: { createBeforeDestroy: true },
       dnsChallenge: [route53DnsChallenge({ region: props.region, hostedZoneId: props.hostedZoneId })],
     });
