@@ -141,9 +141,9 @@ export class MailStack extends MirovoyStack {
         reportAddress: config.dns.reportAddress,
         clientHostnames: mail.clientHostnames,
         mtaStsMode: config.dns.mtaStsMode === 'none' ? undefined : config.dns.mtaStsMode,
+        spfInclude: config.dns.spfInclude,
         ttl: config.dns.ttl,
       }),
-        spfInclude: config.dns.spfInclude,
     });
     hosts.forEach(({ hostname, host }) => host.addReverseDns(records.records.get(recordKey('A', hostname))!));
 
