@@ -1,5 +1,5 @@
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { TerraformOutput } from 'cdktf';
+import { Lazy, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { dkimSigningSelector } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
@@ -66,6 +66,7 @@ export class MailStack extends MirovoyStack {
           ...secretStorage,
         })]),
     );
+    const roles: MailHostRole[] = mail.backupMx.enabled ? ['primary', 'backup'] : ['primary'];
     const relay =
       mail.outbound === 'ses'
         ? new SesRelay(this, 'SesRelay', {
@@ -74,6 +75,10 @@ export class MailStack extends MirovoyStack {
             domains: config.mailDomains.map((domain) => ({ domain, zone: zoneOf(domain, zones)! })),
             ttl: config.dns.ttl,
             secretName: `${secretPrefix}/relay/ses`,
+            // The hosts' Elastic IPs, made below: the hosts need the relay's secret first. Terraform
+            // has no cycle (the policy refers to the addresses, the instances to the secret), only
+            // this construction order has, so each address is filled in once its host exists.
+            sendingSourceIps: roles.map((_, i) => Lazy.stringValue({ produce: () => hosts[i].host.address.publicIp })),
             ...secretStorage,
           })
         : undefined;
@@ -84,7 +89,6 @@ export class MailStack extends MirovoyStack {
 
     const account = new AcmeAccount(this, 'AcmeAccount', { providers: declareAcmeProviders(this), server: config.certificates.acme.server, email: config.certificates.acme.accountEmail });
     const zoneLetters = config.network.availabilityZones;
-    const roles: MailHostRole[] = mail.backupMx.enabled ? ['primary', 'backup'] : ['primary'];
 
     const hosts = roles.map((role) => {
       const hostname = (role === 'primary' ? mail.primary.hostname : mail.backupMx.hostname)!;

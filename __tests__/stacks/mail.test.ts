@@ -495,6 +495,11 @@ describe('DNS records of the example', () => {
 });
 
 describe('SES relay', () => {
+  it('lets the SMTP credentials of a single host be used from its address alone', () => {
+    const single = mailStackOf(synthConfig(exampleWith({ mail: { outbound: 'ses', backupMx: { enabled: false } } })));
+    expect(resourcesOf(single, 'aws_iam_user_policy')[0].policy).toMatch(/"aws:SourceIp" = \[aws_eip\.Primary_Address_\w+\.public_ip\]\}/);
+  });
+
   const ses = mailStackOf(sesStacks);
   const record = (type: string, name: string) => resourcesOf(ses, 'aws_route53_record').filter((r) => r.type === type && r.name.endsWith(name));
 
@@ -514,6 +519,8 @@ describe('SES relay', () => {
   it('keeps SMTP credentials of a send-only IAM user in a secret both hosts may read', () => {
     const [policy] = resourcesOf(ses, 'aws_iam_user_policy');
     expect(policy.policy).toContain('"Action" = "ses:SendRawEmail"');
+    // Issue 12, item 13: the SMTP credentials worked from anywhere; now from the hosts' Elastic IPs only.
+    expect(policy.policy).toMatch(/"Condition" = \{"IpAddress" = \{"aws:SourceIp" = \[aws_eip\.Primary_Address_\w+\.public_ip, aws_eip\.Backup_Address_\w+\.public_ip\]\}\}/);
     const [credentials] = resourcesOf(ses, 'aws_secretsmanager_secret_version').filter((v) => v.secret_string.includes('ses_smtp_password_v4'));
     expect(credentials.secret_string).toMatch(
       /^\$\{jsonencode\(\{"username" = aws_iam_access_key\.[\w-]+\.id, "password" = aws_iam_access_key\.[\w-]+\.ses_smtp_password_v4\}\)\}$/,

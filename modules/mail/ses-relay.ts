@@ -6,7 +6,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SesDomainDkim } from '@cdktf/provider-aws/lib/ses-domain-dkim';
 import { SesDomainIdentity } from '@cdktf/provider-aws/lib/ses-domain-identity';
 import { SesDomainMailFrom } from '@cdktf/provider-aws/lib/ses-domain-mail-from';
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ResolvedZone } from '../dns/hosted-zones';
 import { JsonSecret, SecretStorageProps } from '../secrets/json-secret';
@@ -23,6 +23,11 @@ export interface SesRelayProps extends SecretStorageProps {
   readonly ttl: number;
   /** Secret name of the SMTP credentials. */
   readonly secretName: string;
+  /**
+   * The addresses the hosts send from (their Elastic IPs), at least one. The SMTP credentials work
+   * from these only (`aws:SourceIp`), so a leaked password is of no use elsewhere.
+   */
+  readonly sendingSourceIps: readonly string[];
 }
 
 /** SES signs with three Easy DKIM keys per domain. */
@@ -43,6 +48,9 @@ export class SesRelay extends Construct {
 
   constructor(scope: Construct, id: string, props: SesRelayProps) {
     super(scope, id);
+    if (!Token.isUnresolved(props.sendingSourceIps) && props.sendingSourceIps.length === 0) {
+      throw new Error(`SesRelay ${this.node.path}: sendingSourceIps is empty; give the addresses the hosts send from (their Elastic IPs)`);
+    }
     const record = (id: string, zone: ResolvedZone, name: string, type: string, records: string[]) =>
       new Route53Record(this, id, { zoneId: zone.zoneId, name, type, ttl: props.ttl, records });
 
@@ -68,7 +76,16 @@ export class SesRelay extends Construct {
       user: user.name,
       policy: Fn.jsonencode({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: 'ses:SendRawEmail', Resource: identities.map((identity) => identity.arn) }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'ses:SendRawEmail',
+            Resource: identities.map((identity) => identity.arn),
+            // SES checks the SMTP client's address against the user's policy: only the hosts may send.
+            // https://docs.aws.amazon.com/ses/latest/dg/control-user-access.html
+            Condition: { IpAddress: { 'aws:SourceIp': props.sendingSourceIps } },
+          },
+        ],
       }),
     });
     const key = new IamAccessKey(this, 'SmtpKey', { user: user.name });
