@@ -262,6 +262,12 @@ const dnsSchema = z
      * At most 9: SPF allows 10 DNS lookups (RFC 7208 §4.6.4). @default none
      */
     spfInclude: z.array(spfDomain).max(9, { error: 'allows at most 9 domains: SPF allows 10 DNS lookups (RFC 7208 §4.6.4) and mx takes one' }).optional(),
+    /**
+     * Replace record sets of the same name and type that already exist in the zones (Route53
+     * `allow_overwrite`), e.g. the apex MX, SPF and CAA or `_dmarc` of a domain moved here, instead
+     * of failing the first apply on them. Off: check for them first (README, "Deploy").
+     */
+    takeOverExistingRecords: z.boolean().default(false),
     /** Time to live of the records, in seconds. */
     ttl: z.number().int().min(60).max(86400).default(3600),
   })

@@ -79,6 +79,7 @@ export class MailStack extends MirovoyStack {
             // has no cycle (the policy refers to the addresses, the instances to the secret), only
             // this construction order has, so each address is filled in once its host exists.
             sendingSourceIps: roles.map((_, i) => Lazy.stringValue({ produce: () => hosts[i].host.address.publicIp })),
+            allowOverwrite: config.dns.takeOverExistingRecords,
             ...secretStorage,
           })
         : undefined;
@@ -133,6 +134,7 @@ export class MailStack extends MirovoyStack {
 
     const records = new Route53MailRecords(this, 'Records', {
       zones,
+      allowOverwrite: config.dns.takeOverExistingRecords,
       records: mailDnsRecords({
         domains: config.mailDomains,
         exchangers: hosts.map(({ role, hostname, host }) => ({ hostname, ipv4: host.address.publicIp, priority: MX_PRIORITY[role] })),

@@ -494,6 +494,23 @@ describe('DNS records of the example', () => {
   });
 });
 
+// Issue 12, item 14: records that already exist (apex MX, SPF, CAA, _dmarc of a moved domain) failed the first apply half-way.
+describe('existing DNS records', () => {
+  const overwriting = (stack: TerraformJson) => resourcesOf(stack, 'aws_route53_record').filter((r) => r.allow_overwrite === true);
+
+  it('are left alone by default: Route53 refuses to create a record set that exists', () => {
+    expect(resourcesOf(mailStackOf(sesStacks), 'aws_route53_record').filter((r) => 'allow_overwrite' in r)).toEqual([]);
+  });
+
+  it('are replaced, ours and the SES records alike, with dns.takeOverExistingRecords', () => {
+    const stack = mailStackOf(synthConfig(exampleWith({ mail: { outbound: 'ses' }, dns: { takeOverExistingRecords: true } })));
+    const all = resourcesOf(stack, 'aws_route53_record');
+    expect(overwriting(stack)).toHaveLength(all.length);
+    expect(all.filter((r) => r.type === 'MX' && r.name === 'example.com')).toHaveLength(1);
+    expect(all.filter((r) => r.name === '_dmarc.example.net')).toHaveLength(1);
+  });
+});
+
 describe('SES relay', () => {
   it('lets the SMTP credentials of a single host be used from its address alone', () => {
     const single = mailStackOf(synthConfig(exampleWith({ mail: { outbound: 'ses', backupMx: { enabled: false } } })));

@@ -11,6 +11,12 @@ export interface Route53MailRecordsProps {
   readonly records: readonly MailDnsRecord[];
   /** The zones to publish into: each record goes to the most specific zone enclosing its name. */
   readonly zones: readonly ResolvedZone[];
+  /**
+   * Replace record sets of the same name and type that already exist in the zone (Route53's
+   * `allow_overwrite`: an UPSERT, not a CREATE) instead of failing the apply on them.
+   * @default false
+   */
+  readonly allowOverwrite?: boolean;
 }
 
 /** Route53's most a TXT string holds; longer values are split into several strings. */
@@ -70,7 +76,14 @@ export class Route53MailRecords extends Construct {
       const key = recordKey(record.type, record.name);
       records.set(
         key,
-        new Route53Record(this, key.replace(/[^A-Za-z0-9]+/g, '-'), { zoneId: zone.zoneId, name: record.name, type: record.type, ttl: record.ttl, records: route53Values(record) }),
+        new Route53Record(this, key.replace(/[^A-Za-z0-9]+/g, '-'), {
+          zoneId: zone.zoneId,
+          name: record.name,
+          type: record.type,
+          ttl: record.ttl,
+          records: route53Values(record),
+          allowOverwrite: props.allowOverwrite || undefined,
+        }),
       );
     }
     this.records = records;

@@ -28,6 +28,8 @@ export interface SesRelayProps extends SecretStorageProps {
    * from these only (`aws:SourceIp`), so a leaked password is of no use elsewhere.
    */
   readonly sendingSourceIps: readonly string[];
+  /** Replace existing record sets of the same name and type (Route53's `allow_overwrite`). @default false */
+  readonly allowOverwrite?: boolean;
 }
 
 /** SES signs with three Easy DKIM keys per domain. */
@@ -52,7 +54,7 @@ export class SesRelay extends Construct {
       throw new Error(`SesRelay ${this.node.path}: sendingSourceIps is empty; give the addresses the hosts send from (their Elastic IPs)`);
     }
     const record = (id: string, zone: ResolvedZone, name: string, type: string, records: string[]) =>
-      new Route53Record(this, id, { zoneId: zone.zoneId, name, type, ttl: props.ttl, records });
+      new Route53Record(this, id, { zoneId: zone.zoneId, name, type, ttl: props.ttl, records, allowOverwrite: props.allowOverwrite || undefined });
 
     const identities = props.domains.map(({ domain, zone }) => {
       const label = domain.replace(/\./g, '-');
