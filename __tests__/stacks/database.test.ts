@@ -22,6 +22,13 @@ describe.each([
     expect(db.parameter_group_name).toContain('aws_db_parameter_group.');
   });
 
+  // Review issue 12, item 16: a fixed name with create_before_destroy made a replacement fail as a duplicate name.
+  it('names its parameter group by prefix, so a replacement can be made beside the group in use', () => {
+    const [group] = resourcesOf(stack, 'aws_db_parameter_group');
+    expect([group.name, group.name_prefix, group.lifecycle]).toEqual([undefined, `mail-${name}-db-mysql84-`, { create_before_destroy: true }]);
+    expect(db.parameter_group_name).toMatch(/^\$\{aws_db_parameter_group\.[\w-]+\.name\}$/);
+  });
+
   it('keeps the master password out of code and outputs', () => {
     expect(db.manage_master_user_password).toBe(true);
     expect(db.password).toBeUndefined();

@@ -75,7 +75,11 @@ export class MailDatabase extends Construct {
     const name = awsName(props.environment, 'db');
     const subnetGroup = new DbSubnetGroup(this, 'SubnetGroup', { name, subnetIds: [...props.subnetIds], description: `Mirovoy Mail ${props.environment} data tier` });
     const parameters = new DbParameterGroup(this, 'Parameters', {
-      name: `${name}-mysql${props.engineVersion.replace('.', '')}`,
+      // A prefix, not a name: a replacement (a new engine family, a new description) creates the new
+      // group beside the old, moves the instance to it, then deletes the old (create_before_destroy;
+      // a group in use cannot be deleted). The move needs no reboot: RDS associates the group at once
+      // and applies its values at the next reboot ("pending-reboot"), and dynamic values at once.
+      namePrefix: `${name}-mysql${props.engineVersion.replace('.', '')}-`,
       family: `mysql${props.engineVersion}`,
       description: `Mirovoy Mail ${props.environment}: TLS required`,
       // Refuse unencrypted client connections; mail passwords and hashes cross this link.
