@@ -308,6 +308,11 @@ const stateSchema = z
     region: z.string().optional(),
     /** Prefix of the state object keys. */
     keyPrefix: z.string().regex(/^[A-Za-z0-9!_.*'()/-]*$/, { error: 'must be an S3 key prefix' }).default('mirovoy-mail'),
+    /**
+     * Days an overwritten or deleted state file's old version is kept (to roll back a damaged
+     * state) before S3 expires it: 1–3650.
+     */
+    noncurrentVersionExpirationDays: z.number().int().min(1).max(3650).default(90),
   })
   .strict();
 

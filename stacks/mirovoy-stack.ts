@@ -24,6 +24,7 @@ export abstract class MirovoyStack extends TerraformStack {
       bucket: options.localStateOnly ? undefined : config.state?.bucket,
       region: config.state?.region ?? config.region,
       keyPrefix: config.state?.keyPrefix ?? 'mirovoy-mail',
+      kmsKeyArn: config.kmsKeyArn,
     });
   }
 }

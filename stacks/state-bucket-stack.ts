@@ -11,7 +11,12 @@ import { MirovoyStack } from './mirovoy-stack';
 export class StateBucketStack extends MirovoyStack {
   constructor(scope: Construct, config: MirovoyConfig & { state: { bucket: string } }) {
     super(scope, 'state-bucket', config, { localStateOnly: true });
-    const stateBucket = new StateBucket(this, 'StateBucket', { bucketName: config.state.bucket, kmsKeyArn: config.kmsKeyArn });
+    const stateBucket = new StateBucket(this, 'StateBucket', {
+      bucketName: config.state.bucket,
+      // The key the other stacks' backends write with (MirovoyStack).
+      kmsKeyArn: config.kmsKeyArn,
+      noncurrentVersionExpirationDays: config.state.noncurrentVersionExpirationDays,
+    });
     new TerraformOutput(this, 'state_bucket_name', { value: stateBucket.bucket.bucket, description: 'Bucket that holds Terraform state' });
     new TerraformOutput(this, 'state_bucket_arn', { value: stateBucket.bucket.arn, description: 'ARN of the state bucket' });
   }

@@ -1,19 +1,7 @@
 import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
-import { validateMirovoyConfig } from '../../configs/load';
-import { ConfigError, formatProblem } from '../../configs/problems';
 import { validateConfig } from '../../configs/validate';
 import { MailHostSpecError, resolveMailHostSpec } from '../../host/spec';
-import { allOptions, example, exampleWith } from '../support/configs';
-
-const problemsOf = (input: unknown): string[] => {
-  try {
-    validateMirovoyConfig(input, 'test');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  return [];
-};
+import { allOptions, example, exampleWith, problemsOf } from '../support/configs';
 
 describe('shipped configs', () => {
   it.each([['example', example], ['all-options', allOptions]])('%s is valid', (_, config) => {

@@ -1,9 +1,7 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { Construct } from 'constructs';
-import { protectBucket } from './bucket-protection';
+import { bucketProtectionProblems, protectBucket } from './bucket-protection';
 
 /**
  * The longest `bucket_prefix` S3 and Terraform take: a bucket name has at most 63 characters and
@@ -48,10 +46,7 @@ const problemsOf = (props: ArtifactsBucketProps): string[] => {
   if (prefix.length > MAX_BUCKET_PREFIX_LENGTH) {
     problems.push(`bucketPrefix ${JSON.stringify(prefix)} has ${prefix.length} characters; shorten it to at most ${MAX_BUCKET_PREFIX_LENGTH} (Terraform appends 26 to make the name unique)`);
   }
-  for (const key of ['noncurrentVersionExpirationDays', 'abortIncompleteMultipartUploadDays'] as const) {
-    const days = props[key];
-    if (days !== undefined && !(Number.isInteger(days) && days >= 1)) problems.push(`${key} is ${days}; give a whole number of days, at least 1`);
-  }
+  problems.push(...bucketProtectionProblems(props));
   return problems;
 };
 
@@ -82,44 +77,12 @@ export class ArtifactsBucket extends Construct {
 
     this.bucket = new S3Bucket(this, 'Bucket', { bucketPrefix: props.bucketPrefix });
     this.reference = { name: this.bucket.bucket, arn: this.bucket.arn, kmsKeyArn: props.kmsKeyArn };
-    const { publicAccessBlock, versioning } = protectBucket(this, this.bucket, { kmsKeyArn: props.kmsKeyArn });
+    protectBucket(this, this.bucket, {
+      kmsKeyArn: props.kmsKeyArn,
+      noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays,
+      abortIncompleteMultipartUploadDays: props.abortIncompleteMultipartUploadDays,
+    });
     // ACLs off: the bucket owner owns every object, access is decided by policies alone.
     new S3BucketOwnershipControls(this, 'Ownership', { bucket: this.bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    new S3BucketPolicy(this, 'Policy', {
-      bucket: this.bucket.id,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
-      }),
-      // S3 refuses a bucket policy and a public access block changed at the same time
-      // ("OperationAborted: A conflicting conditional operation is currently in progress").
-      dependsOn: [publicAccessBlock],
-    });
-    new S3BucketLifecycleConfiguration(this, 'Lifecycle', {
-      bucket: this.bucket.id,
-      rule: [
-        {
-          id: 'expire-old-versions',
-          status: 'Enabled',
-          // Every object.
-          filter: [{ prefix: '' }],
-          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 90 }],
-          // Once the old versions are gone, a delete marker left alone is removed too.
-          expiration: [{ expiredObjectDeleteMarker: true }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteMultipartUploadDays ?? 7 }],
-        },
-      ],
-      // Rules on noncurrent versions want versioning on first (the provider's documented order).
-      dependsOn: [versioning],
-    });
   }
 }
