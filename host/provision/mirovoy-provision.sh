@@ -49,7 +49,10 @@ install_packages() {
   step "installing ${#missing[@]} packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q || die "apt-get update failed"
-  apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" || die "apt-get install failed"
+  # --force-unsafe-io: dpkg skips an fsync per unpacked file (a third of a first boot's install time
+  # in the rehearsal); a crash mid-install is retried by the unit like any other failure.
+  apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-unsafe-io "${missing[@]}" ||
+    die "apt-get install failed"
   mark_changed "${UNITS[@]}"
 }
 
