@@ -50,7 +50,7 @@ describe('state backend', () => {
     // The bucket's address, unchanged since the bucket was first made.
     const BUCKET_ARN = '${aws_s3_bucket.StateBucket_3A0A90D0.arn}';
     const OBJECTS = `${BUCKET_ARN}/*`;
-    const denyPut = (Sid: string, key: string, allowed: unknown) => ({ Sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: OBJECTS, Condition: { StringNotEquals: { [key]: allowed } } });
+    const denyPut = (Sid: string, key: string, allowed: unknown) => ({ Sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: OBJECTS, Condition: { StringNotEquals: { [key]: allowed }, Null: { [key]: 'false' } } });
     const DENY_INSECURE_TRANSPORT = { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [BUCKET_ARN, OBJECTS], Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
 
     it('keeps the bucket at its address and arguments: only resources are added, so nothing replaces it', () => {

@@ -117,14 +117,3 @@ describe('VPC hygiene', () => {
     });
   });
 });
-
-// Review issue 12, item 16: fixed names with create_before_destroy made every replacement of a group fail as a duplicate name.
-describe('security groups can be replaced', () => {
-  const groups = resourcesOf(synthConfig(exampleWith({}))['example-network'], 'aws_security_group');
-
-  it('are named by prefix, keep create_before_destroy and carry the plain name in their Name tag', () => {
-    expect(groups.map((g) => [g.name, g.name_prefix, g.tags.Name, g.lifecycle]).sort()).toEqual(
-      ['alb', 'bastion', 'database', 'mail', 'nat', 'phpmyadmin', 'webmail'].map((role) => [undefined, `mail-example-${role}-`, `mail-example-${role}`, { create_before_destroy: true }]),
-    );
-  });
-});

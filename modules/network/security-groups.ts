@@ -88,11 +88,7 @@ export class SecurityGroups extends Construct {
 
   private group(id: string, role: string, description: string): SecurityGroup {
     return new SecurityGroup(this, id, {
-      // A prefix, not a name: a change that replaces a group (its description, its VPC) makes the
-      // new one beside the old (create_before_destroy), which a fixed name would refuse as a
-      // duplicate. The Name tag carries the plain name. Replacing a group in use takes the steps in
-      // the README ("Security groups and the parameter group by prefix").
-      namePrefix: `${awsName(this.environment, role)}-`,
+      name: awsName(this.environment, role),
       description: `Mirovoy Mail ${this.environment}: ${description}`,
       vpcId: this.vpcId,
       tags: { Name: awsName(this.environment, role) },

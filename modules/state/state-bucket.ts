@@ -49,12 +49,11 @@ export class StateBucket extends Construct {
    * bucket default: a backend without the key would write AES256 objects into a KMS bucket, and
    * `aws:kms` without a key id means AWS's `aws/s3` key.
    *
-   * `StringNotEquals` also matches a put that has no such header, so one that leans on default
-   * encryption is refused too, though it would get the right key: every writer of state sends the
-   * headers, and one that does not is misconfigured and should fail loudly. (A state file is one
-   * PutObject: the SDK's uploader splits only bodies over 5 MiB.) Restoring an old version by hand
-   * takes the same headers (`aws s3api copy-object … --server-side-encryption aws:kms
-   * --ssekms-key-id <key>`).
+   * A put without the header is let through (`Null` = false: the statement applies only when the
+   * header is present), and the bucket's default encryption — the same key — applies to it: a
+   * writer that leans on the default (a lock file, a restore by hand) still gets the right key,
+   * and a refusal could never break a plan. (A state file is one PutObject: the SDK's uploader
+   * splits only bodies over 5 MiB.)
    */
   private encryptionStatements(kmsKeyArn: string | undefined): BucketDenyStatement[] {
     const deny = (Sid: string, key: string, allowed: string | string[]): BucketDenyStatement => ({
@@ -63,7 +62,7 @@ export class StateBucket extends Construct {
       Principal: '*',
       Action: 's3:PutObject',
       Resource: `${this.bucket.arn}/*`,
-      Condition: { StringNotEquals: { [key]: allowed } },
+      Condition: { StringNotEquals: { [key]: allowed }, Null: { [key]: 'false' } },
     });
     if (!kmsKeyArn) return [deny('DenyOtherThanSseS3', 's3:x-amz-server-side-encryption', 'AES256')];
     // The backend sends the configured ARN verbatim; S3 may compare the key it resolves an alias
