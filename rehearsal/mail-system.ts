@@ -15,7 +15,7 @@ import { mailDnsRecords } from '../host/dns/mail-records';
 import { MailHostRendering, MailHostSpec, renderMailHost } from '../host';
 import { mailHostSpecFromConfig } from '../adapters/mail-host-spec';
 import { dkimPublicKeyBase64 } from '../host/opendkim';
-import { bundleObjectKey, bundleSettingValue, CONVERGE_STATUS_FILE, HostBundle, mailHostPackages, PROVISION_UNIT, renderMailHostBundle, renderMailHostUserData } from '../host/provision';
+import { bundleObjectKey, bundleSettingValue, CONVERGE_STATUS_FILE, CONVERGE_TIMER, HostBundle, mailHostPackages, PROVISION_UNIT, renderMailHostBundle, renderMailHostUserData } from '../host/provision';
 import { dkimSecretName, REHEARSAL_SEAM_DIRECTORY, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
 import { databaseHostFiles, renderDatabaseHostUserData } from './database-host';
 import type { DnsRecord } from './dns-records';
@@ -97,6 +97,12 @@ export interface MailRehearsalOptions {
    * for mail-ready (use {@link MailRehearsal.waitForMailReady}). @default false
    */
   readonly databaseDownAtBoot?: boolean;
+  /**
+   * Leave the hosts' convergence timers running. By default each host's timer is stopped once it
+   * is mail-ready, so the only convergence runs are a test's own {@link MailRehearsal.converge}
+   * calls (a timer run in between would apply a published bundle or secret first). @default false
+   */
+  readonly convergenceTimers?: boolean;
 }
 
 /** The authenticated relay of a rehearsal. */
@@ -374,7 +380,11 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       // list shares its cache entry with the other suites.
       repo: { packages: [...new Set([...exampleMailHostPackages(), ...DATABASE_HOST_PACKAGES, ...hosts.flatMap((h) => mailHostPackages(h.rendering, config.admin))])] },
     });
-    if (!options.databaseDownAtBoot) await Promise.all(hosts.map((h) => waitForMailReady(rehearsal, h.name)));
+    const untilMailReady = async (host: string, timeoutMs?: number) => {
+      await waitForMailReady(rehearsal, host, timeoutMs);
+      if (!options.convergenceTimers) await rehearsal.host(host).exec(['systemctl', 'stop', CONVERGE_TIMER]);
+    };
+    if (!options.databaseDownAtBoot) await Promise.all(hosts.map((h) => untilMailReady(h.name)));
     const rootCaFile = join(rehearsal.directory, 'test-root-ca.pem');
     writeFileSync(rootCaFile, ca.rootPem);
     const sinkDirectory = join(rehearsal.directory, 'sink');
@@ -423,9 +433,12 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       releaseDatabase: async () => {
         await rehearsal.exec('db', ['nft', 'delete', 'table', 'inet', HOLD_DATABASE_TABLE]);
       },
-      waitForMailReady: (host, timeoutMs) => waitForMailReady(rehearsal, host, timeoutMs),
+      waitForMailReady: (host, timeoutMs) => untilMailReady(host, timeoutMs),
       converge: async (host) => {
         const unit = `${PROVISION_UNIT}.service`;
+        // A run already under way (a retry after a failure) finishes first: this one must be fresh.
+        const state = async () => (await rehearsal.host(host).exec(['systemctl', 'show', '-p', 'ActiveState', '--value', unit])).stdout.trim();
+        for (const deadline = Date.now() + 600_000; (await state()) === 'activating' && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 500));
         const run = await rehearsal.host(host).exec(['systemctl', 'start', unit], { allowFailure: true, timeoutMs: 600_000 });
         // One property a call: systemctl prints several in its own order, not the order asked.
         const property = async (name: string) => (await rehearsal.host(host).exec(['systemctl', 'show', '-p', name, '--value', unit])).stdout.trim();
