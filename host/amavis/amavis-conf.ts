@@ -75,6 +75,9 @@ export const amavisSettings = (spec: ResolvedMailHostSpec): PerlAssignments => {
     // failed the next message with 451 "Broken pipe" (seen in the rehearsal), delaying it by
     // Postfix's retry time.
     $smtp_connection_cache_enable: 0,
+    // And not "on demand" either (amavisd's default is 1): with only the line above, the first
+    // message after an in-place convergence that restarted Postfix still got 451 "Broken pipe".
+    $smtp_connection_cache_on_demand: 0,
     // Child processes; Postfix's smtp-amavis transport uses the same number of connections.
     $max_servers: amavis.maxServers,
     // tmpfs: the service's RuntimeDirectory (/run/amavis, owned by amavis, emptied on stop);
