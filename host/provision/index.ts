@@ -19,7 +19,7 @@ import { DATABASE_SECRET_VALUE, DatabaseCredential, PRIVATE_DIRECTORY, RELAY_PAS
 import { ResolvedMailHostSpec } from '../spec';
 import { renderBootstrapUserData } from './bootstrap';
 import { HostBundle, packBundle } from './bundle';
-import { dkimSecretName, FETCH_COMMAND, RUNTIME_SECRETS } from './runtime-seam';
+import { dkimSecretName, FETCH_COMMAND, renderStoreCommand, RUNTIME_SECRETS } from './runtime-seam';
 
 export * from './bootstrap';
 export * from './bundle';
@@ -80,7 +80,7 @@ const spoolMountDropIns = (rendering: MailHostRendering): RenderedFile[] =>
   }));
 
 /** Every file of the bundle but `mirovoy-provision` itself, in install order. */
-const configurationFilesOf = (rendering: MailHostRendering): RenderedFile[] => [...rendering.files, UNATTENDED_UPGRADES, ...spoolMountDropIns(rendering)];
+const configurationFilesOf = (rendering: MailHostRendering): RenderedFile[] => [...rendering.files, renderStoreCommand(), UNATTENDED_UPGRADES, ...spoolMountDropIns(rendering)];
 
 /** The unit to restart when a staged file changes (`-`: none; the provision step's own files are no daemon's). */
 const unitOfStagedFile = (rendering: MailHostRendering, path: string): string =>
