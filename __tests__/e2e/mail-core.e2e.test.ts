@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { SYSTEM_ACCOUNTS } from '../../host/base/admin-user';
 import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, startMailRehearsal } from '../../rehearsal/mail-system';
+import { failingFindings, testssl } from '../support/testssl';
 import { deliver, eventually, imapsCurl, lastReplyCode, onClient, onPrimary, rcptReplyCode, searchInbox, swaks, uniqueSubject } from '../support/mail-clients';
 
 jest.setTimeout(120_000);
@@ -196,18 +197,35 @@ describe('TLS', () => {
     [587, 'smtp'],
     [993, undefined],
     [25, 'smtp'],
-  ])('port %i speaks TLS 1.2+ with a verified certificate and refuses TLS 1.0/1.1', async (port, starttls) => {
+  ])('port %i speaks TLS 1.2+ with a verified certificate and refuses TLS 1.0/1.1 (port 25 too: README, "Certificates")', async (port, starttls) => {
     const modern = await handshake(port, '-tls1_2', starttls);
     expect(modern.output).toMatch(/Verification: OK/);
     expect(modern.output).toMatch(/Protocol version: TLSv1\.2/);
     expect((await handshake(port, '-tls1_3', starttls)).output).toMatch(/Protocol version: TLSv1\.3/);
-    if (port === 25) return; // opportunistic TLS on 25 accepts what a sending MTA can do
     for (const old of ['-tls1_1', '-tls1']) {
       const refused = await handshake(port, old, starttls);
       expect(refused.code).not.toBe(0);
       expect(refused.output).not.toMatch(/Protocol version: TLSv1(\.1)?$/m);
     }
   });
+
+  it('passes testssl.sh on 25, 465, 587 and 993: nothing MEDIUM or worse but the test CA, AEAD suites only, in the server order', async () => {
+    const ports = [[25, 'smtp'], [465, undefined], [587, 'smtp'], [993, undefined]] as const;
+    const reports = await Promise.all(ports.map(async ([port, starttls]) => ({ port, findings: await testssl(mail, PRIMARY, port, starttls) })));
+    for (const { port, findings } of reports) {
+      const byId = (id: string) => findings.find((f) => f.id === id)?.finding;
+      expect({ port, failing: failingFindings(findings) }).toEqual({ port, failing: [] });
+      expect({ port, tls1: byId('TLS1'), tls11: byId('TLS1_1'), cbc: byId('cipherlist_AVERAGE'), anonymous: byId('cipherlist_aNULL'), lucky13: byId('LUCKY13'), order: byId('cipher_order') }).toEqual({
+        port,
+        tls1: 'not offered',
+        tls11: 'not offered',
+        cbc: 'not offered',
+        anonymous: 'not offered',
+        lucky13: 'not vulnerable',
+        order: 'server',
+      });
+    }
+  }, 900_000);
 
   it.each([465, 993])('serves exactly the chain it was given on %i', async (port) => {
     const result = await onClient(mail, ['openssl', 's_client', '-connect', `${PRIMARY}:${port}`, '-servername', mail.primaryHostname, '-showcerts'], '');

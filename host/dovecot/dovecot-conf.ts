@@ -8,6 +8,7 @@ import { DovecotBlock } from '../format/dovecot-conf';
 import { DOVECOT_AUTH_SOCKET, DOVECOT_LMTP_SOCKET, POSTFIX_QUEUE_DIRECTORY } from '../postfix/main-cf';
 import { databaseSecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
+import { MINIMUM_TLS_PROTOCOL, TLS12_CIPHERS } from '../tls-policy';
 
 /**
  * A user may log in or receive mail only when both the mailbox row and its domain row
@@ -49,8 +50,10 @@ export const dovecotConfig = (spec: ResolvedMailHostSpec): DovecotBlock => ({
   ssl: 'required',
   ssl_server_cert_file: spec.tls.certificateChainFile,
   ssl_server_key_file: spec.tls.privateKeyFile,
-  // The 2.4 default, pinned so a packaging change cannot lower it.
-  ssl_min_protocol: 'TLSv1.2',
+  // The same TLS as Postfix (host/tls-policy.ts), in our order. The server filter keeps the
+  // cipher list off Dovecot's own client connections (to the database).
+  ssl_min_protocol: MINIMUM_TLS_PROTOCOL,
+  ssl_server: { ssl_cipher_list: TLS12_CIPHERS, ssl_server_prefer_ciphers: 'server' },
 
   // LOGIN in addition to PLAIN for older Outlook versions; both only inside TLS.
   auth_mechanisms: ['plain', 'login'],

@@ -5,6 +5,7 @@
 import { PostfixParameters } from '../format/postfix-parameters';
 import { RELAY_PASSWORD_FILE } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
+import { MINIMUM_TLS_PROTOCOL, TLS12_CIPHERS } from '../tls-policy';
 import { PostfixExtensions } from './extensions';
 import { postfixMapReference } from './mysql-maps';
 
@@ -121,10 +122,18 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
     smtpd_tls_cert_file: spec.tls.certificateChainFile,
     smtpd_tls_key_file: spec.tls.privateKeyFile,
     smtpd_tls_security_level: 'may',
-    // Where TLS is mandatory (587/465) allow only TLS 1.2+ and strong ciphers. Opportunistic
-    // TLS on 25 keeps the defaults: refusing an old sender's TLS only makes it send in clear.
-    smtpd_tls_mandatory_protocols: '>=TLSv1.2',
+    // The same TLS on every port (host/tls-policy.ts): TLS 1.2+ with AEAD suites in our order,
+    // also where it is opportunistic (25). A sender that speaks only TLS 1.0/1.1 or CBC suites
+    // then sends in clear (Postfix and most MTAs retry without STARTTLS), which it could be made
+    // to do anyway by anyone on the path; offering it weak TLS would only look safer (README, "TLS").
+    smtpd_tls_protocols: `>=${MINIMUM_TLS_PROTOCOL}`,
+    smtpd_tls_mandatory_protocols: `>=${MINIMUM_TLS_PROTOCOL}`,
+    smtpd_tls_ciphers: 'high',
     smtpd_tls_mandatory_ciphers: 'high',
+    tls_high_cipherlist: TLS12_CIPHERS,
+    // Postfix adds anonymous suites to an opportunistic server's list unless excluded.
+    smtpd_tls_exclude_ciphers: ['aNULL'],
+    tls_preempt_cipherlist: true,
     // Never offer AUTH before STARTTLS (AUTH itself is enabled only on 587/465).
     smtpd_tls_auth_only: true,
     smtpd_tls_session_cache_database: 'btree:${data_directory}/smtpd_scache',
