@@ -293,6 +293,24 @@ describe('DKIM (OpenDKIM)', () => {
     expect(verifyDkim(message.replace(`Subject: ${subject}`, `Subject: ${subject} (edited)`), publicKey)).toMatchObject({ ok: false, reason: 'signature mismatch' });
   });
 
+  it('with OpenDKIM down, defers submitted mail (451: it would leave unsigned and fail DMARC) but still takes inbound mail on 25', async () => {
+    await onPrimary(mail, 'systemctl stop opendkim');
+    try {
+      const subject = uniqueSubject('unsigned');
+      const submitted = await swaks(mail, ['--port', '587', '--tls', '--tls-ca-path', mail.rootCaFile, '--auth', 'PLAIN', '--auth-user', 'alice@example.com',
+        '--auth-password', PASSWORD.alice, '--from', `alice@${domain}`, '--to', `carol@${REHEARSAL_NAMES.sinkDomain}`, '--header', `Subject: ${subject}`]);
+      expect(queuedAs(submitted.output)).toBeUndefined();
+      expect(submitted.output).toMatch(/^<[~-]*\s+451 4\.7\.1 /m);
+      const inbound = await deliver(mail, ['--to', `alice@${domain}`, '--from', 'dan@sender.test', '--header', `Subject: ${subject} inbound`]);
+      expect(queuedAs(inbound.output)).toBeDefined();
+    } finally {
+      await onPrimary(mail, 'systemctl start opendkim');
+    }
+    // Signing again once it is back.
+    const message = await sendSigned(uniqueSubject('signed-again'));
+    expect(verifyDkim(message, await publishedKey(mail.config.mail.dkimSelector)).ok).toBe(true);
+  });
+
   it('rotates to a new key under a new selector in one secret version: after the next convergence, the next message verifies with the new key against DNS', async () => {
     // Both keys are published while the host switches (the rehearsal DNS serves the next one already).
     const { selector, secrets } = mail.nextDkim;

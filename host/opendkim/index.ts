@@ -63,9 +63,11 @@ export const dkimPublicKeyBase64 = (pem: string): string =>
 /** The milter hook for Postfix: SMTP and locally submitted mail. */
 export const opendkimMilters = (): Milters => ({
   endpoints: [`inet:127.0.0.1:${OPENDKIM_PORT}`],
-  // A broken signer must not stop mail: unsigned mail is still delivered (DMARC may then
-  // quarantine it at the receiver, which is visible; lost mail would not be).
+  // Inbound (port 25, local mail) OpenDKIM only verifies: without it mail is still delivered,
+  // unverified. Submitted mail it must sign: unsigned, it fails DMARC at every receiver (and
+  // p=reject drops it), so the user's client is told to retry (451 4.7.1) instead; nothing is lost.
   defaultAction: 'accept',
+  submissionDefaultAction: 'tempfail',
 });
 
 /** opendkim.conf settings, in file order. */

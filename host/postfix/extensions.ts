@@ -32,6 +32,8 @@ export interface Milters {
   readonly endpoints: readonly PostfixEndpoint[];
   /** What to do when a milter is unavailable. @default 'accept' (mail flow over signing) */
   readonly defaultAction?: 'accept' | 'tempfail';
+  /** The same on the submission ports (587, 465). @default defaultAction */
+  readonly submissionDefaultAction?: 'accept' | 'tempfail';
 }
 
 /** Everything another component may add to Postfix. All optional; empty by default. */

@@ -62,6 +62,7 @@ const submissionOverrides = (name: string, ext: PostfixExtensions): PostfixParam
   // Mail from our users never goes through port 25's inbound filter: it goes to the
   // filter's outbound entry point when there is one (virus scan, no spam scoring).
   content_filter: ext.contentFilter?.submissionNexthop ?? '',
+  ...(ext.milters?.submissionDefaultAction ? { milter_default_action: ext.milters.submissionDefaultAction } : {}),
 });
 
 /** The `master.cf` services of a host, in file order. */
