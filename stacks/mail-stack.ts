@@ -170,7 +170,7 @@ export class MailStack extends MirovoyStack {
         watchBackupAge: role === 'primary' && config.backups.enabled,
       });
     }
-    new DatabaseAlarms(this, 'DatabaseAlarms', { instanceIdentifier: database.instanceIdentifier, topicArn: alerts.topic.arn });
+    new DatabaseAlarms(this, 'DatabaseAlarms', { name: awsName(environment, 'db'), instanceIdentifier: database.instanceIdentifier, topicArn: alerts.topic.arn });
 
     const records = new Route53MailRecords(this, 'Records', {
       zones,

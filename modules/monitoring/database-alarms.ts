@@ -4,7 +4,9 @@ import { metricAlarm } from './metric-alarm';
 
 /** Properties of {@link DatabaseAlarms}. */
 export interface DatabaseAlarmsProps {
-  /** The RDS instance identifier, also the prefix of the alarms' names, e.g. `mail-prod-db`. */
+  /** Prefix of the alarms' names, e.g. `mail-prod-db` (a plain name: alarm names are shown before apply). */
+  readonly name: string;
+  /** The RDS instance identifier (the metrics' dimension). */
   readonly instanceIdentifier: string;
   /** The topic every alarm notifies. */
   readonly topicArn: string;
@@ -28,8 +30,8 @@ export class DatabaseAlarms extends Construct {
     const cpu = props.cpuPercent ?? 80;
     this.freeStorage = metricAlarm(this, 'FreeStorage', props.topicArn, {
       ...rds,
-      name: `${props.instanceIdentifier}-free-storage`,
-      description: `${props.instanceIdentifier}: less than ${freeGiB} GiB of storage free. Storage autoscaling may be at its ceiling (database.maxAllocatedStorageGiB): raise it.`,
+      name: `${props.name}-free-storage`,
+      description: `${props.name}: less than ${freeGiB} GiB of storage free. Storage autoscaling may be at its ceiling (database.maxAllocatedStorageGiB): raise it.`,
       metricName: 'FreeStorageSpace',
       statistic: 'Minimum',
       evaluationPeriods: 2,
@@ -38,8 +40,8 @@ export class DatabaseAlarms extends Construct {
     });
     this.cpu = metricAlarm(this, 'Cpu', props.topicArn, {
       ...rds,
-      name: `${props.instanceIdentifier}-cpu`,
-      description: `${props.instanceIdentifier}: CPU above ${cpu} % for 15 minutes (burst credits spent, or a runaway query). Look at Performance Insights or the slow log; size up database.instanceClass.`,
+      name: `${props.name}-cpu`,
+      description: `${props.name}: CPU above ${cpu} % for 15 minutes (burst credits spent, or a runaway query). Look at Performance Insights or the slow log; size up database.instanceClass.`,
       metricName: 'CPUUtilization',
       statistic: 'Average',
       evaluationPeriods: 3,
