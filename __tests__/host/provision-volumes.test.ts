@@ -148,7 +148,7 @@ describe('mirovoy-provision data volumes', () => {
     writeFileSync(join(dir, 'settings', 'volume-spool'), 'vol-0c0ffee');
     const foreign = ensureSpool({ after: 'echo AFTER' });
     expect(foreign.code).toBe(1);
-    expect(foreign.output).toContain(`ERROR: ${device} (vol-0c0ffee) has a file system without the label ${label}; refusing to touch it`);
+    expect(foreign.output).toContain(`ERROR: ${device} (vol-0c0ffee) holds something else than ${label}; refusing to touch it`);
     expect(execFileSync('blkid', ['-p', '-o', 'value', '-s', 'LABEL', device], { encoding: 'utf8' }).trim()).toBe('someone-else');
   });
 
@@ -204,7 +204,7 @@ describe('mirovoy-provision swap volume', () => {
     writeFileSync(join(dir, 'settings', 'volume-swap'), 'vol-0f5');
     const run = ensureSwap();
     expect(run.code).toBe(1);
-    expect(run.output).toContain(`ERROR: ${device} (vol-0f5) is not blank and not swap labelled ${label}; refusing to touch it`);
+    expect(run.output).toContain(`ERROR: ${device} (vol-0f5) holds something else than ${label}; refusing to touch it`);
     expect(execFileSync('blkid', ['-p', '-o', 'value', '-s', 'TYPE', device], { encoding: 'utf8' }).trim()).toBe('ext4');
   });
 

@@ -133,6 +133,14 @@ attached_device() {
   done
 }
 
+# Whether device $1 (volume $2) is blank and needs making into $3: no when it carries the label
+# $3 already; a device with anything else on it is refused.
+is_blank_for() {
+  local found=$1 volume_id=$2 label=$3
+  [[ $(blkid -p -o value -s LABEL "$found" || true) != "$label" ]] || return 1
+  [[ -z $(blkid -p -o value -s TYPE "$found" || true) ]] || die "$found ($volume_id) holds something else than $label; refusing to touch it"
+}
+
 # A data volume: "<label> <setting> <device> <mount point>". The setting holds its EBS volume id;
 # no setting, no volume (the rehearsal): the mount point stays on the root volume. A blank volume
 # is formatted and given what the packages put at the mount point; a labelled one (a restored
@@ -142,8 +150,7 @@ ensure_volume() {
   volume_id=$(volume_id_of "$setting")
   if [[ -z $volume_id ]]; then log "no $label volume: $mountpoint stays on the root volume"; return 0; fi
   found=$(attached_device "$volume_id" "$label" "$device")
-  if [[ $(blkid -p -o value -s LABEL "$found" || true) != "$label" ]]; then
-    [[ -z $(blkid -p -o value -s TYPE "$found" || true) ]] || die "$found ($volume_id) has a file system without the label $label; refusing to touch it"
+  if is_blank_for "$found" "$volume_id" "$label"; then
     log "formatting $found ($volume_id) as $label"
     mkfs.ext4 -q -L "$label" "$found"
     local staging
@@ -171,8 +178,7 @@ ensure_swap() {
   volume_id=$(volume_id_of "$SWAP_SETTING")
   if [[ -z $volume_id ]]; then log "no swap volume: the host runs without swap"; return 0; fi
   found=$(attached_device "$volume_id" "$SWAP_LABEL" "$SWAP_DEVICE")
-  if [[ $(blkid -p -o value -s LABEL "$found" || true) != "$SWAP_LABEL" ]]; then
-    [[ -z $(blkid -p -o value -s TYPE "$found" || true) ]] || die "$found ($volume_id) is not blank and not swap labelled $SWAP_LABEL; refusing to touch it"
+  if is_blank_for "$found" "$volume_id" "$SWAP_LABEL"; then
     log "making $found ($volume_id) swap as $SWAP_LABEL"
     mkswap -L "$SWAP_LABEL" "$found" >/dev/null
   fi
