@@ -1,4 +1,6 @@
 /** The volumes' AWS Backup plan in the mail stack, and the swap volume beside the data volumes. */
+import { App, TerraformStack } from 'cdktf';
+import { VolumeBackupPlan } from '../../modules/backup/volume-backup-plan';
 import { allOptions, example, exampleWith } from '../support/configs';
 import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';
 
@@ -87,6 +89,13 @@ describe('volume backups (AWS Backup)', () => {
     expect(JSON.stringify(off)).not.toContain('mirovoy:backup');
     expect(resourcesOf(off, 'aws_cloudwatch_metric_alarm').map((a) => a.alarm_name)).not.toContain('mail-example-mx1-backup-age');
   });
+});
+
+it('VolumeBackupPlan refuses retentions AWS Backup cannot keep, naming each', () => {
+  const stack = new TerraformStack(new App(), 'test');
+  expect(() => new VolumeBackupPlan(stack, 'Plan', { name: 'x', selectionTagValue: 'x', dailyRetentionDays: 0, weeklyRetentionWeeks: 1.5 })).toThrow(
+    'VolumeBackupPlan test/Plan:\n  - dailyRetentionDays 0 must be a whole number of days, at least 1\n  - weeklyRetentionWeeks 1.5 must be a whole number of weeks, 0 for no weekly rule',
+  );
 });
 
 describe('swap volume', () => {

@@ -1,4 +1,6 @@
 /** The alarms of the mail stack, their SNS topic, the hosts' right to push metrics, and the plan-time certificate check. */
+import { App, TerraformStack } from 'cdktf';
+import { warnBeforeExpiry } from '../../modules/monitoring/expiry-check';
 import { allOptions, example, exampleWith } from '../support/configs';
 import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';
 
@@ -150,4 +152,10 @@ describe('certificate expiry at plan time', () => {
     // The output stays as it was.
     expect(exampleMail.output![`${role}_certificate_not_after`].value).toBe(`\${${notAfter}}`);
   });
+});
+
+it('warnBeforeExpiry refuses a check name Terraform cannot take and a window of no days', () => {
+  const stack = new TerraformStack(new App(), 'test');
+  expect(() => warnBeforeExpiry(stack, 'primary certificate', '2030-01-01T00:00:00Z', 14)).toThrow('check name "primary certificate" must be letters, digits, _ and -, starting with a letter or _');
+  expect(() => warnBeforeExpiry(stack, 'fresh', '2030-01-01T00:00:00Z', 0)).toThrow('days 0 must be a whole number, at least 1');
 });

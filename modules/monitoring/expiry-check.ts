@@ -9,7 +9,8 @@ import { Construct } from 'constructs';
  * still to be issued) leaves the check unknown in that plan, which Terraform reports as such.
  */
 export const warnBeforeExpiry = (scope: Construct, name: string, timestamp: string, days: number): void => {
-  if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`warnBeforeExpiry: check name ${JSON.stringify(name)} must be lower-case letters, digits and _, starting with a letter`);
+  // A Terraform identifier (a block label of the check).
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new Error(`warnBeforeExpiry: check name ${JSON.stringify(name)} must be letters, digits, _ and -, starting with a letter or _`);
   if (!Number.isInteger(days) || days < 1) throw new Error(`warnBeforeExpiry: days ${days} must be a whole number, at least 1`);
   // timecmp is 1 when the first instant is later; plantimestamp() is when the plan is made. (`== 1`,
   // not `> 0`: CDKTF 0.21's Op renders an operand 0 as "undefined".)

@@ -12,9 +12,6 @@ export const MAIL_METRICS_INTERVAL_SECONDS = 300;
 /** The volumes `DiskUsedPercent` reports (its dimension `Volume`). */
 export const MONITORED_VOLUMES = ['root', 'spool', 'log'] as const;
 
-/** A volume of {@link MONITORED_VOLUMES}. */
-export type MonitoredVolume = (typeof MONITORED_VOLUMES)[number];
-
 /**
  * The IAM statement that lets a host push its metrics, and only into {@link MAIL_METRICS_NAMESPACE}
  * (`PutMetricData` has no resource ARN; the namespace condition is its only scope).
