@@ -170,6 +170,8 @@ export class MailStack extends MirovoyStack {
         watchBackupAge: role === 'primary' && config.backups.enabled,
       });
     }
+    // `terraform plan` itself warns of an expiring certificate (a check block per host).
+    for (const { role, certificate } of hosts) warnBeforeExpiry(this, `${role}_certificate_fresh`, certificate.certificate.certificateNotAfter, CERTIFICATE_WARNING_DAYS);
     new DatabaseAlarms(this, 'DatabaseAlarms', { name: awsName(environment, 'db'), instanceIdentifier: database.instanceIdentifier, topicArn: alerts.topic.arn });
 
     const records = new Route53MailRecords(this, 'Records', {
@@ -206,7 +208,6 @@ export class MailStack extends MirovoyStack {
     if (relay) output('ses_relay_secret_arn', relay.secret.arn, 'ARN (not the value) of the SES SMTP credentials secret');
     output('artifacts_bucket_name', artifacts.bucket.bucket, "Bucket of the mail hosts' configuration bundles");
     output('mail_security_group_id', network.mailSecurityGroupId, 'Security group of the mail hosts');
-    for (const { role, certificate } of hosts) warnBeforeExpiry(this, `${role}_certificate_fresh`, certificate.certificate.certificateNotAfter, CERTIFICATE_WARNING_DAYS);
     output('alerts_topic_arn', alerts.topic.arn, 'SNS topic every alarm publishes to (subscribe more endpoints to it)');
     output('dns_record_names', [...records.records.keys()], 'Published record sets as "<type> <name>"');
   }
