@@ -77,6 +77,7 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
       findtime: mail.fail2ban.findTime as PostfixDuration,
       maxretry: mail.fail2ban.maxRetry,
     },
+    automaticRebootTime: mail.automaticReboot.enabled ? mail.automaticReboot[role === 'primary' ? 'primaryTime' : 'backupMxTime'] : null,
   };
 };
 
@@ -114,6 +115,7 @@ const CONFIG_PATH_OF_SPEC_FIELD: Readonly<Record<string, ConfigPath>> = {
   'fail2ban.bantime': 'mail.fail2ban.banTime',
   'fail2ban.findtime': 'mail.fail2ban.findTime',
   'fail2ban.maxretry': 'mail.fail2ban.maxRetry',
+  automaticRebootTime: ({ role }) => `mail.automaticReboot.${role === 'primary' ? 'primaryTime' : 'backupMxTime'}`,
 };
 
 /** The value at a dotted config path such as `mailDomains[0]` or `mail.fail2ban.banTime`. */

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { adminUserProblems } from '../adapters/admin-user';
 import { mailHostSpecProblems } from '../adapters/mail-host-spec';
 import { ConfigError } from './problems';
 import { MirovoyConfig } from './schema';
@@ -62,7 +63,7 @@ const readConfigFile = (file: string): unknown => {
  * host/. This file is only the entry point for main.ts, the rehearsal and the benches; nothing in
  * adapters/, stacks/, modules/ or host/ imports it, so the import of the adapter closes no cycle.
  */
-export const validateMirovoyConfig = (input: unknown, source: string): MirovoyConfig => validateConfig(input, source, [mailHostSpecProblems]);
+export const validateMirovoyConfig = (input: unknown, source: string): MirovoyConfig => validateConfig(input, source, [mailHostSpecProblems, adminUserProblems]);
 
 /** Loads and validates (`validateMirovoyConfig`) the config chosen by `selector` (default: `$MIROVOY_CONFIG` or `example`). */
 export const loadConfig = (selector: string = process.env[CONFIG_SELECTOR_VARIABLE] || DEFAULT_CONFIG_NAME): MirovoyConfig => {

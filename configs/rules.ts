@@ -181,9 +181,27 @@ const backupCopyInAnotherRegion: ConfigRule = (c) =>
 const alertAddressesDistinct: ConfigRule = (c) => listDistinct('alerts.email', c.alerts.email, 'address');
 
 /** The selector whose key signs outgoing mail. */
+/** Minutes between two times of day `HH:MM`, the shorter way round the clock. */
+const minutesApart = (a: string, b: string): number => {
+  const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+  const d = Math.abs(minutes(a) - minutes(b));
+  return Math.min(d, 24 * 60 - d);
+};
+
+/** A reboot takes a host off for a minute or two; the other MX must be up meanwhile. */
+const MINUTES_BETWEEN_REBOOTS = 30;
+
+const rebootsApart: ConfigRule = (c) => {
+  const { enabled, primaryTime, backupMxTime } = c.mail.automaticReboot;
+  return enabled && c.mail.backupMx.enabled && minutesApart(primaryTime, backupMxTime) < MINUTES_BETWEEN_REBOOTS
+    ? [{ path: 'mail.automaticReboot.backupMxTime', value: backupMxTime, message: `must be at least ${MINUTES_BETWEEN_REBOOTS} minutes from mail.automaticReboot.primaryTime (${primaryTime}), so one MX always takes mail` }]
+    : [];
+};
+
 export const dkimSigningSelector = (c: MirovoyConfig): string => c.mail.dkimSigningSelector ?? c.mail.dkimSelector;
 
 const RULES: readonly ConfigRule[] = [
+  rebootsApart,
   enabledHostsNeedNames,
   hostnamesInsideHostedZone,
   hostnamesDistinct,

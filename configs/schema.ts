@@ -45,6 +45,8 @@ const sshPublicKey = z
   });
 const ebsSnapshotId = z.string().regex(/^snap-[0-9a-f]{8,17}$/, { error: 'must be an EBS snapshot id such as snap-0123456789abcdef0' });
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as eu-central-1' });
+/** A time of day, `HH:MM` in UTC. */
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time of day HH:MM (00:00-23:59, UTC), e.g. "04:00"' });
 const zoneLetter = z.string().regex(/^[a-z]$/, { error: 'must be an availability-zone letter such as "a" (the zone is <region><letter>)' });
 
 /** What happens to a durable volume when Terraform destroys it. */
@@ -201,6 +203,19 @@ const mailSchema = z
       })
       .strict()
       .default({ enabled: true, banTime: '1h', findTime: '10m', maxRetry: 5 }),
+    /**
+     * Reboot a mail host when an installed security update needs it (a new kernel or libc), at a
+     * time of day (`HH:MM`, UTC): the primary and the backup MX at different times, so one of them
+     * always takes mail. Off: updates that need a reboot wait until you reboot.
+     */
+    automaticReboot: z
+      .object({
+        enabled: z.boolean().default(true),
+        primaryTime: timeOfDay.default('04:00'),
+        backupMxTime: timeOfDay.default('05:00'),
+      })
+      .strict()
+      .default({ enabled: true, primaryTime: '04:00', backupMxTime: '05:00' }),
     /**
      * ClamAV loads new signatures beside the old ones (no pause in scanning, twice the memory).
      * @default on when the primary's instance type has at least 4 GiB (two signature databases

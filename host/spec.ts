@@ -242,6 +242,13 @@ export interface MailHostSpec {
   readonly dkim?: DkimSpec;
   /** Ban abusive clients. */
   readonly fail2ban?: Fail2banSpec;
+  /**
+   * Time of day (`HH:MM`, the host's clock: UTC) at which the host reboots when an installed update
+   * needs it (a new kernel or libc), so security updates take effect; `null`: never (updates that
+   * need a reboot wait for one). Give a primary and its backup MX different times.
+   * @default null
+   */
+  readonly automaticRebootTime?: string | null;
 }
 
 /** A spec with every default applied. */
@@ -284,6 +291,7 @@ export interface ResolvedMailHostSpec {
   readonly spf: Required<SpfSpec>;
   readonly dkim: Required<DkimSpec>;
   readonly fail2ban: Required<Fail2banSpec>;
+  readonly automaticRebootTime: string | null;
 }
 
 /** One problem of a spec: the field, its value and what to do instead. */
@@ -477,6 +485,7 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
       maxretry: spec.fail2ban?.maxretry ?? 5,
       ignoreAddresses: spec.fail2ban?.ignoreAddresses ?? trustedNetworks,
     },
+    automaticRebootTime: spec.automaticRebootTime ?? null,
   };
 };
 
@@ -542,6 +551,12 @@ const checkCore = (spec: MailHostSpec, resolved: ResolvedMailHostSpec, check: Ch
     'maxUserIpConnections',
     resolved.maxUserIpConnections,
     'use a positive integer',
+  );
+  check(
+    resolved.automaticRebootTime === null || /^([01]\d|2[0-3]):[0-5]\d$/.test(resolved.automaticRebootTime),
+    'automaticRebootTime',
+    resolved.automaticRebootTime,
+    "use a time of day HH:MM (00:00-23:59, UTC) such as '04:00', or null for never",
   );
   if (spec.role === 'backup') {
     check(

@@ -4,6 +4,7 @@
  * for RDS, and real clients on another host: swaks, openssl s_client, curl (IMAP).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { SYSTEM_ACCOUNTS } from '../../host/base/admin-user';
 import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, startMailRehearsal } from '../../rehearsal/mail-system';
 import { deliver, eventually, imapsCurl, lastReplyCode, onClient, onPrimary, rcptReplyCode, searchInbox, swaks, uniqueSubject } from '../support/mail-clients';
 
@@ -283,9 +284,21 @@ describe('mirovoy-admin', () => {
 });
 
 describe('provisioning', () => {
-  it('sets the host name, /etc/mailname and unattended security upgrades', async () => {
-    const result = await onPrimary(mail, 'hostname --fqdn; cat /etc/mailname; apt-config dump APT::Periodic::Unattended-Upgrade; dpkg-query -W -f \'${Status}\' unattended-upgrades');
-    expect(result.output).toBe('mx1.example.com\nexample.com\nAPT::Periodic::Unattended-Upgrade "1";\ninstall ok installed');
+  it('sets the host name, /etc/mailname and unattended security upgrades, rebooting for them at the configured time', async () => {
+    const result = await onPrimary(
+      mail,
+      'hostname --fqdn; cat /etc/mailname; apt-config dump APT::Periodic::Unattended-Upgrade Unattended-Upgrade::Automatic-Reboot Unattended-Upgrade::Automatic-Reboot-Time; dpkg-query -W -f \'${Status}\' unattended-upgrades',
+    );
+    expect(result.output).toBe(
+      'mx1.example.com\nexample.com\nAPT::Periodic::Unattended-Upgrade "1";\nUnattended-Upgrade::Automatic-Reboot "true";\nUnattended-Upgrade::Automatic-Reboot-Time "04:00";\ninstall ok installed',
+    );
+  });
+
+  it('has no account an administrator could be refused for missing: every system account is in SYSTEM_ACCOUNTS', async () => {
+    const accounts = await onPrimary(mail, "getent passwd | awk -F: '$3 < 1000 || $3 >= 60000 { print $1 }'");
+    const unknown = accounts.output.split('\n').filter((name) => name && !SYSTEM_ACCOUNTS.includes(name) && !name.startsWith('systemd-'));
+    expect(unknown).toEqual([]);
+    expect(accounts.output.split('\n')).toEqual(expect.arrayContaining(['postfix', 'dovecot', 'amavis', 'clamav', 'opendkim']));
   });
 
   it('received its secrets through the seam, never in its user data or its configuration bundle', async () => {

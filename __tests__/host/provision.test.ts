@@ -110,6 +110,15 @@ describe.each(renderings)('$label configuration bundle', ({ config, rendering })
     for (const f of dropIns) expect(f.content).toMatch(/^\[Unit\]\nRequiresMountsFor=\/var\/spool$/m);
   });
 
+  it('reboots for an update that needs it at its own time of the config (the primary and the backup MX apart)', () => {
+    const reboot = unpackBundle(bundle.content).find((f) => f.path === '/etc/apt/apt.conf.d/52mirovoy-reboot')!;
+    const time = config.mail.automaticReboot[rendering.spec.role === 'primary' ? 'primaryTime' : 'backupMxTime'];
+    expect(reboot.content).toContain(`Unattended-Upgrade::Automatic-Reboot "true";\nUnattended-Upgrade::Automatic-Reboot-WithUsers "true";\nUnattended-Upgrade::Automatic-Reboot-Time "${time}";\n`);
+    const never = renderMailHost({ ...mailHostSpecFromConfig({ ...config, mail: { ...config.mail, automaticReboot: { ...config.mail.automaticReboot, enabled: false } } }, rendering.spec.role) });
+    expect(stagedFilesOf(never).find((f) => f.path === reboot.path)!.content).toMatch(/^Unattended-Upgrade::Automatic-Reboot "false";\n$/m);
+    expect(stagedFilesOf(never).find((f) => f.path === reboot.path)!.content).not.toContain('Reboot-Time');
+  });
+
   it('reloads (not restarts) the daemons serving a renewed certificate', () => {
     const tlsUnits = rendering.spec.role === 'primary' ? 'postfix,dovecot' : 'postfix';
     expect(shellTableRows(script, 'SECRET_FILE', SECRET_FILE_COLUMNS)).toContain(`certificate-chain /etc/mirovoy/tls/mail-chain.pem 0644 root root tls:certificate_chain ${tlsUnits}`);

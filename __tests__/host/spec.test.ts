@@ -12,6 +12,7 @@ describe('resolveMailHostSpec', () => {
       plusAddressing: true,
       unknownLocalRecipientRejectCode: 550,
       database: { port: 3306, name: 'maildb', tlsCaFile: null, users: { lookup: 'mirovoy_lookup' } },
+      automaticRebootTime: null,
     });
   });
 
@@ -60,6 +61,9 @@ describe('checkMailHostSpec', () => {
     ['authenticated relay by address', { relay: { host: '[192.0.2.1]:587', authenticated: true } }, 'relay.host'],
     ['greylisting without a delay', { postgrey: { delaySeconds: 0 } }, null],
     ['greylisting for more than an hour', { postgrey: { delaySeconds: 3601 } }, 'postgrey.delaySeconds'],
+    ['reboot at midnight', { automaticRebootTime: '00:00' }, null],
+    ['reboot at 24:00', { automaticRebootTime: '24:00' }, 'automaticRebootTime'],
+    ['reboot at 4 without minutes', { automaticRebootTime: '4' }, 'automaticRebootTime'],
   ];
 
   it.each(ROWS)('%s', (_, change, field) => {

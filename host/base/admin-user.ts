@@ -13,6 +13,27 @@ export interface AdminUserSpec {
   readonly groups: readonly string[];
 }
 
+/**
+ * Accounts a host already has or gets from its packages: Debian's base-passwd and systemd users,
+ * the image's default user, and the users of our daemons. An administrator of one of these names
+ * would share its files (and, for the mail users, its mail). The rehearsal e2e suite checks the
+ * list against the accounts of a booted primary.
+ */
+export const SYSTEM_ACCOUNTS: readonly string[] = [
+  // base-passwd
+  ...['root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp', 'proxy', 'www-data', 'backup', 'list', 'irc', '_apt', 'nobody'],
+  // systemd, D-Bus, OpenSSH, chrony, DHCP, the image's default user (cloud-init)
+  ...['systemd-network', 'systemd-timesync', 'systemd-resolve', 'systemd-journal', 'messagebus', 'polkitd', 'sshd', '_chrony', 'tss', 'dhcpcd', 'admin'],
+  // the mail daemons
+  ...['postfix', 'vmail', 'dovecot', 'dovenull', 'amavis', 'clamav', 'debian-spamd', 'opendkim', 'postgrey', 'policyd-spf', 'mysql', 'fail2ban'],
+];
+
+/** Why an administrator may not have this name, or `null` when it may. */
+export const adminUsernameProblem = (username: string): string | null =>
+  SYSTEM_ACCOUNTS.includes(username) || username.startsWith('systemd-')
+    ? `is a system account of the hosts (${username}); choose a personal name such as "alice" (taken: ${SYSTEM_ACCOUNTS.join(', ')}, systemd-*)`
+    : null;
+
 /** Debian packages that provide the shells we allow beyond bash and sh. */
 const SHELL_PACKAGES: Readonly<Record<string, string>> = { '/usr/bin/zsh': 'zsh', '/usr/bin/ksh': 'ksh', '/usr/bin/fish': 'fish' };
 

@@ -19,7 +19,7 @@ import { DATABASE_SECRET_VALUE, DatabaseCredential, PRIVATE_DIRECTORY, RELAY_PAS
 import { ResolvedMailHostSpec } from '../spec';
 import { renderBootstrapUserData } from './bootstrap';
 import { HostBundle, packBundle } from './bundle';
-import { dkimSecretName, FETCH_COMMAND, RUNTIME_SECRETS } from './runtime-seam';
+import { dkimSecretName, FETCH_COMMAND, renderStoreCommand, RUNTIME_SECRETS } from './runtime-seam';
 
 export * from './bootstrap';
 export * from './bundle';
@@ -88,7 +88,12 @@ const spoolMountDropIns = (rendering: MailHostRendering): RenderedFile[] =>
   }));
 
 /** Every file of the bundle but `mirovoy-provision` itself, in install order. */
-const configurationFilesOf = (rendering: MailHostRendering): RenderedFile[] => [...rendering.files, UNATTENDED_UPGRADES, ...spoolMountDropIns(rendering)];
+const configurationFilesOf = (rendering: MailHostRendering): RenderedFile[] => [
+  ...rendering.files,
+  renderStoreCommand(),
+  ...unattendedUpgradeFiles(rendering.spec),
+  ...spoolMountDropIns(rendering),
+];
 
 /** The unit to restart when a staged file changes (`-`: none; the provision step's own files are no daemon's). */
 const unitOfStagedFile = (rendering: MailHostRendering, path: string): string =>
@@ -209,13 +214,23 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
   return { ...PROVISION_COMMAND_ENTRY, content: `#!/bin/bash\n${generatedHeader('#', 'host/provision/mirovoy-provision.sh')}\n${settings}${PROVISION_BODY}` };
 };
 
-/** Turns on Debian's unattended security upgrades (its default origins are the security archive). */
-const UNATTENDED_UPGRADES: RenderedFile = {
-  path: '/etc/apt/apt.conf.d/20auto-upgrades',
-  content: `${generatedHeader('//', 'host/provision/index.ts')}APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n`,
-  mode: '0644',
-  owner: 'root',
-  group: 'root',
+/**
+ * Debian's unattended security upgrades (its default origins are the security archive), and when
+ * one needs a reboot (`/run/reboot-required`: a new kernel, libc), the reboot at the spec's time
+ * (`shutdown -r HH:MM`), logged-in administrators or not. apt.conf(5), unattended-upgrade(8).
+ */
+const unattendedUpgradeFiles = (spec: ResolvedMailHostSpec): RenderedFile[] => {
+  const file = (path: string, lines: string[]): RenderedFile => ({ path, content: `${generatedHeader('//', 'host/provision/index.ts')}${lines.join('\n')}\n`, mode: '0644', owner: 'root', group: 'root' });
+  const reboot = spec.automaticRebootTime;
+  return [
+    file('/etc/apt/apt.conf.d/20auto-upgrades', ['APT::Periodic::Update-Package-Lists "1";', 'APT::Periodic::Unattended-Upgrade "1";']),
+    file(
+      '/etc/apt/apt.conf.d/52mirovoy-reboot',
+      reboot === null
+        ? ['Unattended-Upgrade::Automatic-Reboot "false";']
+        : ['Unattended-Upgrade::Automatic-Reboot "true";', 'Unattended-Upgrade::Automatic-Reboot-WithUsers "true";', `Unattended-Upgrade::Automatic-Reboot-Time "${reboot}";`],
+    ),
+  ];
 };
 
 /** Every file of a host's bundle, in install order: configuration files, then `mirovoy-provision`. */

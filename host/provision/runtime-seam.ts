@@ -22,6 +22,16 @@ export const REHEARSAL_SEAM_DIRECTORY = '/etc/mirovoy/rehearsal';
 export const SETTING_TAG_PREFIX = 'mirovoy:';
 /** Path of the seam command on the host. */
 export const FETCH_COMMAND = '/usr/local/sbin/mirovoy-fetch';
+/**
+ * Path of the seam's writing half: backups into the bucket of setting `backup-bucket`, metrics
+ * to CloudWatch. It travels in the bundle (not the user data), so it can grow without replacing
+ * an instance. In the rehearsal it keeps both under {@link REHEARSAL_STORE_DIRECTORY}.
+ */
+export const STORE_COMMAND = '/usr/local/sbin/mirovoy-store';
+/** Where the rehearsal's `mirovoy-store` keeps backups (`backups/<key>`) and metrics bodies (`metrics/<time>.json`). */
+export const REHEARSAL_STORE_DIRECTORY = `${REHEARSAL_SEAM_DIRECTORY}/store`;
+/** The CloudWatch namespace of the hosts' metrics; their role may put metrics into this one only. */
+export const METRICS_NAMESPACE = 'Mirovoy/Mail';
 
 /**
  * Run-time settings a mail host reads (plain strings, not secrets). On EC2 each is the
@@ -44,6 +54,8 @@ export const RUNTIME_SETTINGS = {
   bundle: 'bundle',
   /** S3 bucket holding the bundles (EC2 only; the rehearsal serves them from files). */
   bundleBucket: 'bundle-bucket',
+  /** S3 bucket the primary keeps its database dumps in (EC2 only; see {@link STORE_COMMAND}). */
+  backupBucket: 'backup-bucket',
 } as const;
 
 /**
@@ -76,25 +88,15 @@ export const RUNTIME_SECRETS = {
 /** The secret holding a domain's DKIM key: `{"private_key"}` (PEM). */
 export const dkimSecretName = (domain: string): string => `dkim-${domain.replace(/\./g, '-')}`;
 
-// Shipped without its comment lines (EC2 caps user data at 16 KB); the usage message says what they say.
-// AWS is called with curl's own SigV4 signing (curl >= 7.75, Debian 13 has 8.14) and the role's
-// credentials from the metadata service, instead of the AWS CLI (121 MB, 8,841 files).
-// Credentials reach curl on its standard input (-K -), never in its arguments.
-const BODY = `# Usage: mirovoy-fetch setting <name>          print a run-time setting
-#        mirovoy-fetch secret <name> [<field>] print a secret (or one field of its JSON)
-#        mirovoy-fetch bundle <key>            print a configuration bundle
-set -euo pipefail
-usage='usage: mirovoy-fetch setting|secret|bundle <name> [field]'
-kind=\${1:?$usage}
-name=\${2:?$usage}
-field=\${3:-}
-if [[ $kind == bundle ]]; then
-  [[ $name =~ ^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$ && $name != *..* ]] || { echo "mirovoy-fetch: bad bundle key '$name'" >&2; exit 2; }
-else
-  [[ $name =~ ^[a-z0-9-]+$ ]] || { echo "mirovoy-fetch: bad name '$name'" >&2; exit 2; }
-fi
+/** An S3 object key a host may name: path segments of safe characters (callers also refuse `..`). */
+const OBJECT_KEY_PATTERN = '^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$';
 
-imds() {
+/**
+ * Shell functions both seam commands share: `imds <path>` (the metadata service, IMDSv2),
+ * `aws <service> <curl arguments…>` (one request signed with the instance role's credentials;
+ * `@REGION@` in an argument becomes the instance's region) and `setting <name>`.
+ */
+const AWS_REQUESTS = `imds() {
   local token
   token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token)
   curl -fsS -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/$1"
@@ -114,8 +116,27 @@ aws() {
 setting() {
   if [[ -d ${REHEARSAL_SEAM_DIRECTORY} ]]; then cat "${REHEARSAL_SEAM_DIRECTORY}/settings/$1"
   else imds "meta-data/tags/instance/${SETTING_TAG_PREFIX}$1"; fi
-}
+}`;
 
+// Shipped without its comment lines (EC2 caps user data at 16 KB); the usage message says what they say.
+// AWS is called with curl's own SigV4 signing (curl >= 7.75, Debian 13 has 8.14) and the role's
+// credentials from the metadata service, instead of the AWS CLI (121 MB, 8,841 files).
+// Credentials reach curl on its standard input (-K -), never in its arguments.
+const BODY = `# Usage: mirovoy-fetch setting <name>          print a run-time setting
+#        mirovoy-fetch secret <name> [<field>] print a secret (or one field of its JSON)
+#        mirovoy-fetch bundle <key>            print a configuration bundle
+set -euo pipefail
+usage='usage: mirovoy-fetch setting|secret|bundle <name> [field]'
+kind=\${1:?$usage}
+name=\${2:?$usage}
+field=\${3:-}
+if [[ $kind == bundle ]]; then
+  [[ $name =~ ${OBJECT_KEY_PATTERN} && $name != *..* ]] || { echo "mirovoy-fetch: bad bundle key '$name'" >&2; exit 2; }
+else
+  [[ $name =~ ^[a-z0-9-]+$ ]] || { echo "mirovoy-fetch: bad name '$name'" >&2; exit 2; }
+fi
+
+${AWS_REQUESTS}
 secret() {
   if [[ -d ${REHEARSAL_SEAM_DIRECTORY} ]]; then cat "${REHEARSAL_SEAM_DIRECTORY}/secrets/$1"
   elif [[ $1 == ${RUNTIME_SECRETS.databaseCa} ]]; then
@@ -155,6 +176,89 @@ const SCRIPT = `#!/bin/bash\n${generatedHeader('#', 'host/provision/runtime-seam
 export const renderFetchCommand = (): RenderedFile => ({
   path: FETCH_COMMAND,
   content: SCRIPT,
+  mode: '0755',
+  owner: 'root',
+  group: 'root',
+});
+
+// The body is staged in a file: curl reads the role's credentials on its standard input (-K -).
+// S3: curl signs x-amz-content-sha256 of the body itself. CloudWatch: the AWS JSON 1.0 protocol.
+const STORE_BODY = `# Usage: mirovoy-store backup-put <key> < file   store a backup object (never overwritten in place: keys carry a time)
+#        mirovoy-store backup-get <key> > file   read one back
+#        mirovoy-store backup-list [<prefix>]    list the keys under a prefix, one per line, sorted
+#        mirovoy-store metrics < body.json       send a CloudWatch PutMetricData body {"Namespace", "MetricData"}
+set -euo pipefail
+usage='usage: mirovoy-store backup-put|backup-get <key>, backup-list [<prefix>], metrics'
+kind=\${1:?$usage}
+key=\${2:-}
+case $kind in
+  backup-put | backup-get) [[ $key =~ ${OBJECT_KEY_PATTERN} && $key != *..* ]] || { echo "mirovoy-store: bad key '$key'" >&2; exit 2; } ;;
+  backup-list) [[ -z $key || ($key =~ ^[A-Za-z0-9._/-]+$ && $key != *..* && $key != /*) ]] || { echo "mirovoy-store: bad prefix '$key'" >&2; exit 2; } ;;
+  metrics) ;;
+  *) echo "mirovoy-store: unknown kind '$kind' ($usage)" >&2; exit 2 ;;
+esac
+rehearsal=false
+[[ -d ${REHEARSAL_SEAM_DIRECTORY} ]] && rehearsal=true
+body=$(mktemp)
+trap 'rm -f "$body"' EXIT
+
+${AWS_REQUESTS}
+
+bucket_url() { echo "https://$(setting ${RUNTIME_SETTINGS.backupBucket}).s3.@REGION@.amazonaws.com/$1"; }
+urlencode() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+
+case $kind in
+  backup-put)
+    cat >"$body"
+    if $rehearsal; then
+      mkdir -p "$(dirname "${REHEARSAL_STORE_DIRECTORY}/backups/$key")"
+      cp "$body" "${REHEARSAL_STORE_DIRECTORY}/backups/$key.part" && mv "${REHEARSAL_STORE_DIRECTORY}/backups/$key.part" "${REHEARSAL_STORE_DIRECTORY}/backups/$key"
+    else
+      aws s3 -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$body" -o /dev/null "$(bucket_url "$key")"
+    fi ;;
+  backup-get)
+    if $rehearsal; then cat "${REHEARSAL_STORE_DIRECTORY}/backups/$key"
+    else aws s3 "$(bucket_url "$key")"; fi ;;
+  backup-list)
+    if $rehearsal; then
+      [[ -d ${REHEARSAL_STORE_DIRECTORY}/backups ]] || exit 0
+      (cd "${REHEARSAL_STORE_DIRECTORY}/backups" && find . -type f ! -name '*.part' -printf '%P\\n' | awk -v prefix="$key" 'index($0, prefix) == 1' | LC_ALL=C sort)
+    else
+      # ListObjectsV2, page by page: each page prints its keys, then "next <token>" when more follow.
+      token=''
+      while :; do
+        page=$(aws s3 "$(bucket_url "?list-type=2&prefix=$(urlencode "$key")\${token:+&continuation-token=$(urlencode "$token")}")" |
+          python3 -c 'import sys, xml.etree.ElementTree as T
+root = T.parse(sys.stdin).getroot()
+ns = {"s": root.tag[1:].split("}")[0]}
+for k in root.findall("s:Contents/s:Key", ns): print(k.text)
+t = root.find("s:NextContinuationToken", ns)
+if t is not None: print("next " + t.text)')
+        token=''
+        while IFS= read -r line; do
+          if [[ $line == "next "* ]]; then token=\${line#next }; elif [[ -n $line ]]; then printf '%s\\n' "$line"; fi
+        done <<<"$page"
+        [[ -n $token ]] || break
+      done | LC_ALL=C sort
+    fi ;;
+  metrics)
+    cat >"$body"
+    python3 -c 'import json, sys; b = json.load(open(sys.argv[1])); assert b["Namespace"] == sys.argv[2] and isinstance(b["MetricData"], list)' "$body" ${METRICS_NAMESPACE} ||
+      { echo "mirovoy-store: the metrics body must be JSON {\\"Namespace\\": \\"${METRICS_NAMESPACE}\\", \\"MetricData\\": [...]}" >&2; exit 2; }
+    if $rehearsal; then
+      mkdir -p "${REHEARSAL_STORE_DIRECTORY}/metrics"
+      cp "$body" "${REHEARSAL_STORE_DIRECTORY}/metrics/$(date -u +%Y%m%dT%H%M%S%NZ).json"
+    else
+      aws monitoring -H 'Content-Type: application/x-amz-json-1.0' -H 'X-Amz-Target: GraniteServiceVersion20100801.PutMetricData' \\
+        --data-binary "@$body" -o /dev/null https://monitoring.@REGION@.amazonaws.com
+    fi ;;
+esac
+`;
+
+/** The seam's writing half (`mirovoy-store`), as a file for the bundle. */
+export const renderStoreCommand = (): RenderedFile => ({
+  path: STORE_COMMAND,
+  content: `#!/bin/bash\n${generatedHeader('#', 'host/provision/runtime-seam.ts')}${withoutCommentLines(STORE_BODY)}`,
   mode: '0755',
   owner: 'root',
   group: 'root',

@@ -1,6 +1,7 @@
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { Construct } from 'constructs';
-import { MAIL_METRICS_INTERVAL_SECONDS as PUSH, MAIL_METRICS_NAMESPACE, MONITORED_VOLUMES } from './mail-metrics';
+import { METRICS_NAMESPACE } from '../../host/provision/runtime-seam';
+import { MAIL_METRICS_INTERVAL_SECONDS as PUSH, MONITORED_VOLUMES } from './mail-metrics';
 import { metricAlarm, MetricAlarmSpec } from './metric-alarm';
 
 /** Properties of {@link MailHostAlarms}. */
@@ -40,7 +41,7 @@ export class MailHostAlarms extends Construct {
   constructor(scope: Construct, id: string, props: MailHostAlarmsProps) {
     super(scope, id);
     const host = { Host: props.hostname };
-    const own = { namespace: MAIL_METRICS_NAMESPACE, period: PUSH } as const;
+    const own = { namespace: METRICS_NAMESPACE, period: PUSH } as const;
     const ec2 = { namespace: 'AWS/EC2', dimensions: { InstanceId: props.instanceId }, statistic: 'Maximum', period: 60, comparison: 'GreaterThanThreshold', threshold: 0, missingData: 'missing' } as const;
     const disk = props.diskUsedPercent ?? 80;
     const specs: Record<string, MetricAlarmSpec> = {
