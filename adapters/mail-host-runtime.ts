@@ -7,9 +7,11 @@
 import { MirovoyConfig } from '../configs/schema';
 import { MailHostRole, renderMailHost } from '../host';
 import { mailHostSpecFromConfig } from './mail-host-spec';
-import { DATA_VOLUMES, HostBundle, renderMailHostBundle, renderMailHostUserData, secretsReadBy, volumeSetting } from '../host/provision';
+import { DATA_VOLUMES, HostBundle, renderMailHostBundle, renderMailHostUserData, secretsReadBy, SWAP_VOLUME, volumeSetting } from '../host/provision';
 import { dkimSecretName, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
+import { BACKUP_SELECTION_TAG_KEY } from '../modules/backup/volume-backup-plan';
 import { PolicyStatement } from '../modules/compute/instance-role';
+import { putMailMetricsStatement } from '../modules/monitoring/mail-metrics';
 import { MailHostVolume } from '../modules/mail/mail-host';
 
 /** Inputs of {@link mailHostRuntime}. */
@@ -46,9 +48,9 @@ export interface MailHostRuntime {
   readonly settings: Readonly<Record<string, string>>;
   /** ARN of each secret the host reads, by its run-time name. */
   readonly secretArns: Readonly<Record<string, string>>;
-  /** The host's permissions: read exactly those secrets. */
+  /** The host's permissions: read exactly those secrets, push its metrics. */
   readonly policyStatements: readonly PolicyStatement[];
-  /** Spool and log volumes. */
+  /** Spool and log volumes (tagged for the backup plan when `backups.enabled`), and the swap volume. */
   readonly volumes: readonly MailHostVolume[];
 }
 
@@ -80,7 +82,9 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
   );
   const kms = config.kmsKeyArn;
   const snapshots = role === 'primary' ? config.mail.primary.restoreFromSnapshots : undefined;
-  const sizes = { spool: config.mail.storage.spoolGiB, log: config.mail.storage.logGiB };
+  const { storage } = config.mail;
+  const sizes = { spool: storage.spoolGiB, log: storage.logGiB };
+  const backupTags = config.backups.enabled ? { [BACKUP_SELECTION_TAG_KEY]: config.environment } : undefined;
   return {
     userData: renderMailHostUserData(rendering, options),
     bundle: { ...renderMailHostBundle(rendering, options), prefix: MAIL_HOST_SHORT_NAMES[role] },
@@ -93,7 +97,12 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
     policyStatements: [
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: Object.values(secretArns) },
       ...(kms ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: kms, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } } }] : []),
+      putMailMetricsStatement,
     ],
-    volumes: DATA_VOLUMES.map((v) => ({ name: v.name, setting: volumeSetting(v.name), deviceName: v.device, sizeGiB: sizes[v.name], snapshotId: snapshots?.[v.name] })),
+    volumes: [
+      ...DATA_VOLUMES.map((v) => ({ name: v.name, setting: volumeSetting(v.name), deviceName: v.device, sizeGiB: sizes[v.name], snapshotId: snapshots?.[v.name], tags: backupTags })),
+      // Nothing in it outlives the host: no snapshot, no backup.
+      ...(storage.swapGiB > 0 ? [{ name: SWAP_VOLUME.name, setting: volumeSetting(SWAP_VOLUME.name), deviceName: SWAP_VOLUME.device, sizeGiB: storage.swapGiB, onDestroy: 'delete' as const }] : []),
+    ],
   };
 };

@@ -172,6 +172,14 @@ const dkimSelectorsConsistent: ConfigRule = (c) => {
   ];
 };
 
+/** A copy in the same region survives nothing its original would not. */
+const backupCopyInAnotherRegion: ConfigRule = (c) =>
+  c.backups.copyToRegion === c.region
+    ? [{ path: 'backups.copyToRegion', value: c.backups.copyToRegion, message: `must differ from region ("${c.region}"): a copy is kept against the loss of the whole region; leave it out for no copy` }]
+    : [];
+
+const alertAddressesDistinct: ConfigRule = (c) => listDistinct('alerts.email', c.alerts.email, 'address');
+
 /** The selector whose key signs outgoing mail. */
 /** Minutes between two times of day `HH:MM`, the shorter way round the clock. */
 const minutesApart = (a: string, b: string): number => {
@@ -208,6 +216,8 @@ const RULES: readonly ConfigRule[] = [
   oneWayOut,
   relayIsInSpf,
   dkimSelectorsConsistent,
+  backupCopyInAnotherRegion,
+  alertAddressesDistinct,
 ];
 
 /** Every cross-field problem of a structurally valid config. */

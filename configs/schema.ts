@@ -44,6 +44,7 @@ const sshPublicKey = z
     error: 'must be one OpenSSH public key line such as "ssh-ed25519 AAAAC3… you@laptop"',
   });
 const ebsSnapshotId = z.string().regex(/^snap-[0-9a-f]{8,17}$/, { error: 'must be an EBS snapshot id such as snap-0123456789abcdef0' });
+const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as eu-central-1' });
 /** A time of day, `HH:MM` in UTC. */
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time of day HH:MM (00:00-23:59, UTC), e.g. "04:00"' });
 const zoneLetter = z.string().regex(/^[a-z]$/, { error: 'must be an availability-zone letter such as "a" (the zone is <region><letter>)' });
@@ -114,7 +115,11 @@ const mailSchema = z
       .object({
         spoolGiB: z.number().int().min(1).max(16384).default(10),
         logGiB: z.number().int().min(1).max(16384).default(2),
-        /** Swap volume size; 0 means no swap volume. */
+        /**
+         * Size of the swap volume (an encrypted EBS volume of its own, like the reference's), so a
+         * burst of memory (a ClamAV signature reload, a big message through SpamAssassin) pages out
+         * instead of waking the OOM killer; 0: no swap. Not backed up, deleted with the host.
+         */
         swapGiB: z.number().int().min(0).max(64).default(2),
         /** What `terraform destroy` does to the spool and log volumes. */
         onDestroy: volumeRetention.default('snapshot'),
@@ -213,7 +218,8 @@ const mailSchema = z
       .default({ enabled: true, primaryTime: '04:00', backupMxTime: '05:00' }),
     /**
      * ClamAV loads new signatures beside the old ones (no pause in scanning, twice the memory).
-     * @default on when the primary's instance type has at least 2 GiB
+     * @default on when the primary's instance type has at least 4 GiB (two signature databases
+     * take ~2.4 GiB besides everything else)
      */
     clamavConcurrentDatabaseReload: z.boolean().optional(),
   })
@@ -304,6 +310,46 @@ const databaseSchema = z
     restoreFromSnapshot: z.string().min(1).optional(),
     /** Name of the mail database (domains, users, aliases): a letter, then up to 31 letters, digits or _. Syntax: host spec `database.name`. */
     mailDatabaseName: z.string().default('maildb'),
+    /**
+     * Keep a final snapshot when Terraform deletes the instance (named `<db>-final-<random>`, new
+     * with every instance). Independent of `deletionProtection`: turning that off to destroy keeps
+     * the snapshot. Off only for throw-away environments.
+     */
+    finalSnapshot: z.boolean().default(true),
+  })
+  .strict();
+
+const backupsSchema = z
+  .object({
+    /** Scheduled AWS Backup snapshots of the mail hosts' spool and log volumes. Off: no vault, plan or role. */
+    enabled: z.boolean().default(true),
+    /** How long the volumes' recovery points are kept. */
+    volumes: z
+      .object({
+        /** Days a daily recovery point (taken at 03:00 UTC) is kept: 1–35. */
+        dailyRetentionDays: z.number().int().min(1).max(35).default(7),
+        /** Weeks a weekly recovery point (Sundays, 04:00 UTC) is kept: 1–520; 0 takes none. */
+        weeklyRetentionWeeks: z.number().int().min(0).max(520).default(5),
+      })
+      .strict()
+      .default({ dailyRetentionDays: 7, weeklyRetentionWeeks: 5 }),
+    /**
+     * Copy every recovery point into a vault in this second region (kept as long as the
+     * original), so a region-wide loss keeps the mail. Must differ from `region`. @default no copy
+     */
+    copyToRegion: region.optional(),
+  })
+  .strict();
+
+const alertsSchema = z
+  .object({
+    /**
+     * Who gets the alarms (SNS e-mail subscriptions; each address must confirm once by the link
+     * AWS sends). Empty: the alarms and their topic exist, nobody is told.
+     */
+    email: z.array(email).default([]),
+    /** Deferred messages in a host's queue that, for 30 minutes on end, raise an alarm: 1–100000. */
+    deferredQueueThreshold: z.number().int().min(1).max(100000).default(50),
   })
   .strict();
 
@@ -347,8 +393,6 @@ const secretsSchema = z
   })
   .strict();
 
-const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as eu-central-1' });
-
 /** The complete schema of a configuration file. */
 export const configSchema = z
   .object({
@@ -367,7 +411,11 @@ export const configSchema = z
     phpMyAdmin: webHostSchema('t4g.micro'),
     certificates: certificatesSchema,
     database: databaseSchema.default(databaseSchema.parse({})),
-    /** Customer-managed KMS key for EBS volumes, RDS storage and secrets. @default AWS-managed keys */
+    /** Scheduled snapshots of the mail volumes (the database has its own, `database.backupRetentionDays`). */
+    backups: backupsSchema.default(backupsSchema.parse({})),
+    /** Where the CloudWatch alarms go. */
+    alerts: alertsSchema.default(alertsSchema.parse({})),
+    /** Customer-managed KMS key for EBS volumes, RDS storage, secrets, the backup vault and the alarm topic. @default AWS-managed keys */
     kmsKeyArn: kmsKeyArn.optional(),
     /** How Secrets Manager keeps the secrets made here. */
     secrets: secretsSchema.default(secretsSchema.parse({})),

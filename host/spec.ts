@@ -229,8 +229,9 @@ export interface MailHostSpec {
   readonly amavis?: AmavisSpec;
   /**
    * ClamAV's `ConcurrentDatabaseReload`: load a new signature database beside the old one
-   * (no scanning pause, but twice the memory, ~2 GiB with the official databases).
-   * @default true when `memoryMiB` >= 2048, else false (the reference's 1 GiB host ran out of memory)
+   * (no scanning pause, but twice the memory: ~2.4 GiB with the official databases).
+   * @default true when `memoryMiB` >= {@link CONCURRENT_RELOAD_MIN_MEMORY_MIB}, else false (the
+   * reference's 1 GiB host ran out of memory)
    */
   readonly clamavConcurrentDatabaseReload?: boolean;
   /** Greylisting. */
@@ -324,6 +325,13 @@ export class MailHostSpecError extends Error {
 
 /** The fixed GID of the `vmail` group. */
 export const VMAIL_GID = 5000;
+
+/**
+ * Memory from which ClamAV reloads its signatures concurrently by default: the old and the new
+ * official databases (~1.2 GiB each) together, besides Amavis, SpamAssassin and the rest (README,
+ * "Benchmarks"): a 2 GiB host would swap or kill clamd at every signature update.
+ */
+export const CONCURRENT_RELOAD_MIN_MEMORY_MIB = 4096;
 
 /**
  * UIDs the `vmail` user may have: Debian Policy 9.2.2 leaves 1000-59999 to local accounts
@@ -466,7 +474,7 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
       maxServers: spec.amavis?.maxServers ?? 2,
       tempDirectory: spec.amavis?.tempDirectory ?? 'disk',
     },
-    clamavConcurrentDatabaseReload: spec.clamavConcurrentDatabaseReload ?? (spec.memoryMiB ?? 0) >= 2048,
+    clamavConcurrentDatabaseReload: spec.clamavConcurrentDatabaseReload ?? (spec.memoryMiB ?? 0) >= CONCURRENT_RELOAD_MIN_MEMORY_MIB,
     postgrey: { enabled: spec.postgrey?.enabled ?? true, delaySeconds: spec.postgrey?.delaySeconds ?? 300 },
     spf: { enabled: spec.spf?.enabled ?? true, hardFail: spec.spf?.hardFail ?? 'reject' },
     dkim: { enabled: spec.dkim?.enabled ?? primary, selector: spec.dkim?.selector ?? 'mail' },

@@ -34,6 +34,7 @@ export class DatabaseStack extends MirovoyStack {
       backupRetentionDays: db.backupRetentionDays,
       multiAz: db.multiAz,
       deletionProtection: db.deletionProtection,
+      finalSnapshot: db.finalSnapshot,
       restoreFromSnapshot: db.restoreFromSnapshot,
       mailDatabaseName: db.mailDatabaseName,
       kmsKeyArn: config.kmsKeyArn,

@@ -15,6 +15,11 @@ import { DkimKey } from '../modules/mail/dkim-key';
 import { MailHost } from '../modules/mail/mail-host';
 import { MAIL_HOST_SHORT_NAMES, mailHostRuntime } from '../adapters/mail-host-runtime';
 import { SesRelay } from '../modules/mail/ses-relay';
+import { VolumeBackupPlan } from '../modules/backup/volume-backup-plan';
+import { AlertTopic } from '../modules/monitoring/alert-topic';
+import { DatabaseAlarms } from '../modules/monitoring/database-alarms';
+import { MailHostAlarms } from '../modules/monitoring/mail-host-alarms';
+import { warnBeforeExpiry } from '../modules/monitoring/expiry-check';
 import { awsName } from '../modules/naming';
 import { ArtifactsBucket } from '../modules/storage/artifacts-bucket';
 import { MirovoyStack } from './mirovoy-stack';
@@ -31,11 +36,16 @@ export interface MailStackNetwork {
 export interface MailStackDatabase {
   /** Host name of the MySQL endpoint. */
   readonly address: string;
+  /** The RDS instance identifier (its CloudWatch metrics' dimension). */
+  readonly instanceIdentifier: string;
   /** ARN of the RDS-managed master credentials. */
   readonly masterSecretArn: string;
   /** ARNs of the application users' credentials. */
   readonly userSecretArns: { readonly lookup: string; readonly admin: string; readonly amavis: string };
 }
+
+/** Days before a certificate's expiry from which `terraform plan` warns (and the alarm fires). */
+const CERTIFICATE_WARNING_DAYS = 14;
 
 /** MX preference of each role. */
 const MX_PRIORITY: Readonly<Record<MailHostRole, number>> = { primary: 10, backup: 20 };
@@ -43,7 +53,8 @@ const MX_PRIORITY: Readonly<Record<MailHostRole, number>> = { primary: 10, backu
 /**
  * The mail hosts and everything they need on AWS: instances with durable volumes and Elastic
  * IPs (reverse DNS included), their certificates from Let's Encrypt, DKIM keys, the optional SES
- * relay, and the DNS records of every mail domain. Its outputs are the public contract.
+ * relay, the DNS records of every mail domain, the volumes' backup plan, and the alarms (the
+ * hosts' and the database's) with their topic. Its outputs are the public contract.
  */
 export class MailStack extends MirovoyStack {
   constructor(scope: Construct, config: MirovoyConfig, network: MailStackNetwork, database: MailStackDatabase) {
@@ -132,6 +143,37 @@ export class MailStack extends MirovoyStack {
       return { role, hostname, host, certificate, secretArns: runtime.secretArns };
     });
 
+    if (config.backups.enabled) {
+      const { copyToRegion, volumes } = config.backups;
+      new VolumeBackupPlan(this, 'VolumeBackups', {
+        name: awsName(environment, 'volumes'),
+        selectionTagValue: environment,
+        dailyRetentionDays: volumes.dailyRetentionDays,
+        weeklyRetentionWeeks: volumes.weeklyRetentionWeeks,
+        kmsKeyArn: config.kmsKeyArn,
+        // The config's key is in the config's region: the copy vault uses that region's AWS Backup key.
+        copyTo: copyToRegion ? { provider: this.providerInRegion('backup-copy', copyToRegion) } : undefined,
+      });
+    }
+
+    const alerts = new AlertTopic(this, 'Alerts', { name: awsName(environment, 'alerts'), emailAddresses: config.alerts.email, kmsKeyArn: config.kmsKeyArn });
+    for (const { role, hostname, host } of hosts) {
+      new MailHostAlarms(this, `${role === 'primary' ? 'Primary' : 'Backup'}Alarms`, {
+        name: awsName(environment, MAIL_HOST_SHORT_NAMES[role]),
+        hostname,
+        instanceId: host.instance.id,
+        region: config.region,
+        topicArn: alerts.topic.arn,
+        deferredQueueThreshold: config.alerts.deferredQueueThreshold,
+        certificateDaysLeft: CERTIFICATE_WARNING_DAYS,
+        // The primary dumps the database (backups.databaseDumps).
+        watchBackupAge: role === 'primary' && config.backups.enabled,
+      });
+    }
+    // `terraform plan` itself warns of an expiring certificate (a check block per host).
+    for (const { role, certificate } of hosts) warnBeforeExpiry(this, `${role}_certificate_fresh`, certificate.certificate.certificateNotAfter, CERTIFICATE_WARNING_DAYS);
+    new DatabaseAlarms(this, 'DatabaseAlarms', { name: awsName(environment, 'db'), instanceIdentifier: database.instanceIdentifier, topicArn: alerts.topic.arn });
+
     const records = new Route53MailRecords(this, 'Records', {
       zones,
       allowOverwrite: config.dns.takeOverExistingRecords,
@@ -166,6 +208,7 @@ export class MailStack extends MirovoyStack {
     if (relay) output('ses_relay_secret_arn', relay.secret.arn, 'ARN (not the value) of the SES SMTP credentials secret');
     output('artifacts_bucket_name', artifacts.bucket.bucket, "Bucket of the mail hosts' configuration bundles");
     output('mail_security_group_id', network.mailSecurityGroupId, 'Security group of the mail hosts');
+    output('alerts_topic_arn', alerts.topic.arn, 'SNS topic every alarm publishes to (subscribe more endpoints to it)');
     output('dns_record_names', [...records.records.keys()], 'Published record sets as "<type> <name>"');
   }
 }

@@ -22,6 +22,7 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
     { publicSubnetIds: network.network.publicSubnets.map((subnet) => subnet.id), mailSecurityGroupId: network.securityGroups.mail.id },
     {
       address: database.instance.address,
+      instanceIdentifier: database.instance.identifier,
       masterSecretArn: database.instance.masterUserSecret.get(0).secretArn,
       userSecretArns: { lookup: userSecretArn('lookup'), admin: userSecretArn('admin'), amavis: userSecretArn('amavis') },
     },

@@ -18,6 +18,26 @@ describe('shipped configs', () => {
     expect(config.database.engineVersion).toBe('8.4');
     expect(validateConfig({ ...example, database: undefined }, 'x').database.deletionProtection).toBe(true);
   });
+
+  it('backs up, keeps a final database snapshot, has swap and alarms (nobody told) unless asked otherwise', () => {
+    const config = validateConfig(example, 'example');
+    expect(config.backups).toEqual({ enabled: true, volumes: { dailyRetentionDays: 7, weeklyRetentionWeeks: 5 } });
+    expect(config.database.finalSnapshot).toBe(true);
+    expect(config.mail.storage.swapGiB).toBe(2);
+    expect(config.alerts).toEqual({ email: [], deferredQueueThreshold: 50 });
+  });
+
+  // Two signature databases take ~2.4 GiB: a 2 GiB host reloads them one after the other.
+  it.each([
+    ['t3.small', 2, false],
+    ['t3.medium', 4, true],
+    ['t4g.large', 8, true],
+  ])('reloads ClamAV signatures concurrently by default on a primary %s (%i GiB): %s', (instanceType, _, concurrent) => {
+    const config = validateConfig(exampleWith({ mail: { primary: { instanceType } } }), 'x');
+    expect(resolveMailHostSpec(mailHostSpecFromConfig(config, 'primary')).clamavConcurrentDatabaseReload).toBe(concurrent);
+    const forced = validateConfig(exampleWith({ mail: { primary: { instanceType }, clamavConcurrentDatabaseReload: !concurrent } }), 'x');
+    expect(resolveMailHostSpec(mailHostSpecFromConfig(forced, 'primary')).clamavConcurrentDatabaseReload).toBe(!concurrent);
+  });
 });
 
 // Each row: a mistake a person could make, and the field path + words the message must contain.
@@ -107,6 +127,20 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['signing with a key that is not published', exampleWith({ mail: { dkimSigningSelector: 'mail2' } }), 'mail.dkimSigningSelector: must be mail.dkimSelector ("mail"); a key must be published before it signs', '"mail2"'],
   ['greylisting for hours', exampleWith({ mail: { greylisting: { delaySeconds: 7200 } } }), 'mail.greylisting.delaySeconds: use a whole number of seconds from 0 to 3600', '7200'],
   ['fail2ban ban time in words', exampleWith({ mail: { fail2ban: { banTime: '1 hour' } } }), "mail.fail2ban.banTime: use a number and a unit s|m|h|d|w, e.g. '1h'", '"1 hour"'],
+  ['daily backups kept no day', exampleWith({ backups: { volumes: { dailyRetentionDays: 0 } } }), 'backups.volumes.dailyRetentionDays: must be at least 1', '0'],
+  ['weekly backups kept for decades', exampleWith({ backups: { volumes: { weeklyRetentionWeeks: 1000 } } }), 'backups.volumes.weeklyRetentionWeeks: must be at most 520', '1000'],
+  ['backup retention in fractions', exampleWith({ backups: { volumes: { dailyRetentionDays: 1.5 } } }), 'backups.volumes.dailyRetentionDays: must be of type int', '1.5'],
+  ['backup copy to no region', exampleWith({ backups: { copyToRegion: 'frankfurt' } }), 'backups.copyToRegion: must be an AWS region such as eu-central-1', '"frankfurt"'],
+  ['backup copy to the same region', exampleWith({ backups: { copyToRegion: 'eu-central-1' } }), 'backups.copyToRegion: must differ from region ("eu-central-1")', '"eu-central-1"'],
+  ['backups switched on by a string', exampleWith({ backups: { enabled: 'yes' } }), 'backups.enabled: must be of type boolean', '"yes"'],
+  ['misspelt backup field', exampleWith({ backups: { copyToRegions: 'eu-west-1' } }), 'backups.copyToRegions: is not a known field; allowed here: enabled, volumes, copyToRegion', ''],
+  ['final snapshot as a string', exampleWith({ database: { finalSnapshot: 'true' } }), 'database.finalSnapshot: must be of type boolean', '"true"'],
+  ['alert address that is not one', exampleWith({ alerts: { email: ['ops'] } }), 'alerts.email[0]: must be an e-mail address', '"ops"'],
+  ['alert address as a string, not a list', exampleWith({ alerts: { email: 'ops@example.com' } }), 'alerts.email: must be of type array', '"ops@example.com"'],
+  ['alert address listed twice', exampleWith({ alerts: { email: ['ops@example.com', 'ops@example.com'] } }), 'alerts.email[1]: is listed twice', '"ops@example.com"'],
+  ['deferred-queue threshold of 0', exampleWith({ alerts: { deferredQueueThreshold: 0 } }), 'alerts.deferredQueueThreshold: must be at least 1', '0'],
+  ['swap larger than the schema allows', exampleWith({ mail: { storage: { swapGiB: 128 } } }), 'mail.storage.swapGiB: must be at most 64', '128'],
+  ['negative swap', exampleWith({ mail: { storage: { swapGiB: -1 } } }), 'mail.storage.swapGiB: must be at least 0', '-1'],
   ['fail2ban banning on no failure', exampleWith({ mail: { fail2ban: { maxRetry: 0 } } }), 'mail.fail2ban.maxRetry: use a positive integer', '0'],
 ];
 

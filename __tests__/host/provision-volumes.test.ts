@@ -1,7 +1,7 @@
 /**
- * The data-volume step of the real `mirovoy-provision` (`ensure_volume`), run by bash as root in
- * a private mount namespace against real block devices (loop devices standing in for EBS
- * volumes), a fake seam and a scratch /etc/fstab.
+ * The data-volume and swap steps of the real `mirovoy-provision` (`ensure_volume`,
+ * `ensure_swap`), run by bash as root in a private mount namespace against real block devices
+ * (loop devices standing in for EBS volumes), a fake seam and a scratch /etc/fstab.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderMailHost } from '../../host';
 import { renderShellAssignments } from '../../host/format/shell';
-import { renderProvisionCommand } from '../../host/provision';
+import { renderProvisionCommand, SWAP_VOLUME } from '../../host/provision';
 import { primarySpec } from './fixtures';
 
 const script = renderProvisionCommand(renderMailHost(primarySpec)).content;
@@ -31,6 +31,8 @@ beforeEach(() => {
   writeFileSync(join(dir, 'fetch'), `#!/bin/bash\ncat "${dir}/settings/$2"\n`, { mode: 0o755 });
 });
 afterEach(() => {
+  // A swap test may leave its device on (the machine's swap): off before the device goes.
+  for (const loop of loops) spawnSync('swapoff', [loop]);
   while (loops.length) execFileSync('losetup', ['-d', loops.pop()!]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -51,19 +53,43 @@ const newDevice = (format?: { label?: string; file?: string }): string => {
 /** Names the device like a Nitro instance does: by-id/nvme-Amazon_Elastic_Block_Store_<volume id>. */
 const attachAs = (volumeId: string, device: string) => symlinkSync(device, join(dir, 'by-id', `nvme-Amazon_Elastic_Block_Store_${volumeId.replace('-', '')}`));
 
-/** Runs ensure_volume for the spool volume, then `after` (inside the same mount namespace). */
-const ensureSpool = (options: { waitSeconds?: number; before?: string; after?: string } = {}) => {
-  const settings = renderShellAssignments({ FETCH: join(dir, 'fetch'), BY_ID_DIRECTORY: join(dir, 'by-id'), VOLUME_WAIT_SECONDS: String(options.waitSeconds ?? 5) });
-  const body = [
-    'mount --make-rprivate / && mount --bind "$SCRATCH/fstab" /etc/fstab',
-    settings + functions,
-    options.before ?? '',
-    `ensure_volume ${label} volume-spool /dev/mirovoy-absent-sdf "$SCRATCH/spool"`,
-    options.after ?? '',
-  ].join('\n');
-  const result = spawnSync('unshare', ['-m', 'bash', '-c', body], { encoding: 'utf8', env: { ...process.env, SCRATCH: dir } });
+interface StepOptions {
+  readonly waitSeconds?: number;
+  readonly before?: string;
+  readonly after?: string;
+  /** Run the step without CAP_SYS_ADMIN, as in a container whose kernel refuses swapon. */
+  readonly withoutSysAdmin?: boolean;
+}
+
+/** Runs `step` (a provision function call) between `before` and `after`, inside one mount namespace. */
+const provisionStep = (step: string, options: StepOptions = {}) => {
+  const settings = renderShellAssignments({
+    FETCH: join(dir, 'fetch'),
+    BY_ID_DIRECTORY: join(dir, 'by-id'),
+    VOLUME_WAIT_SECONDS: String(options.waitSeconds ?? 5),
+    // The swap volume's label as a unique one, so no other block device on this machine matches it.
+    SWAP_LABEL: label,
+    SWAP_SETTING: 'volume-swap',
+    SWAP_DEVICE: '/dev/mirovoy-absent-sdh',
+  });
+  const script = [settings + functions, options.before ?? '', step, options.after ?? ''].join('\n');
+  const mounts = 'mount --make-rprivate / && mount --bind "$SCRATCH/fstab" /etc/fstab';
+  const body = options.withoutSysAdmin ? `${mounts} && exec setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin bash -c "$STEP"` : `${mounts}\n${script}`;
+  const result = spawnSync('unshare', ['-m', 'bash', '-c', body], { encoding: 'utf8', env: { ...process.env, SCRATCH: dir, STEP: script } });
   return { code: result.status, output: result.stdout + result.stderr };
 };
+
+/** Runs ensure_volume for the spool volume. */
+const ensureSpool = (options: StepOptions = {}) => provisionStep(`ensure_volume ${label} volume-spool /dev/mirovoy-absent-sdf "$SCRATCH/spool"`, options);
+
+/** Runs ensure_swap. */
+const ensureSwap = (options: StepOptions = {}) => provisionStep('ensure_swap', options);
+
+/**
+ * A command that prints `SWAPPING <device>` when the kernel swaps on it: run in the step's mount
+ * namespace (outside it the kernel names the device by a path relative to that namespace's /dev).
+ */
+const swapsOn = (device: string) => `if swapon --show=NAME --noheadings --raw | grep -qxF ${device}; then echo SWAPPING ${device}; fi`;
 
 describe('mirovoy-provision data volumes', () => {
   it('leaves the directory on the root volume when the host has no such volume (the rehearsal)', () => {
@@ -122,12 +148,69 @@ describe('mirovoy-provision data volumes', () => {
     writeFileSync(join(dir, 'settings', 'volume-spool'), 'vol-0c0ffee');
     const foreign = ensureSpool({ after: 'echo AFTER' });
     expect(foreign.code).toBe(1);
-    expect(foreign.output).toContain(`ERROR: ${device} (vol-0c0ffee) has a file system without the label ${label}; refusing to touch it`);
+    expect(foreign.output).toContain(`ERROR: ${device} (vol-0c0ffee) holds something else than ${label}; refusing to touch it`);
     expect(execFileSync('blkid', ['-p', '-o', 'value', '-s', 'LABEL', device], { encoding: 'utf8' }).trim()).toBe('someone-else');
   });
 
   it('refuses a setting that is not a volume id', () => {
     writeFileSync(join(dir, 'settings', 'volume-spool'), '/dev/sda');
     expect(ensureSpool().output).toContain("ERROR: setting volume-spool is not an EBS volume id: '/dev/sda'");
+  });
+});
+
+describe('mirovoy-provision swap volume', () => {
+  it('runs without swap, and says so, when the host has no swap volume (the rehearsal)', () => {
+    const run = ensureSwap({ after: 'cat /etc/fstab' });
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('no swap volume: the host runs without swap');
+    expect(run.output).not.toContain('swap sw');
+  });
+
+  it('makes a blank volume swap once, lists it by label in fstab for every boot, turns it on, and does nothing the second time', () => {
+    const device = newDevice();
+    attachAs('vol-05a9', device);
+    writeFileSync(join(dir, 'settings', 'volume-swap'), 'vol-05a9');
+    // All in one mount namespace: the kernel names a swap device by its path in the namespace that
+    // turned it on, and each step starts a new one.
+    const again = (marker: string) => `echo ${marker}; ensure_swap; grep -c LABEL= /etc/fstab; ${swapsOn(device)}`;
+    const run = ensureSwap({ after: [`grep LABEL= /etc/fstab; ${swapsOn(device)}`, again('SECOND'), `swapoff ${device}`, again('REBOOTED')].join('\n') });
+    expect(run.code).toBe(0);
+    const [first, second, rebooted] = run.output.split(/SECOND\n|REBOOTED\n/);
+    expect(first).toContain(`making ${device} (vol-05a9) swap as ${label}`);
+    expect(first).toContain(`swap on: ${label} (vol-05a9), 32 MiB`);
+    expect(first).toContain(`LABEL=${label} none swap sw,nofail 0 0\n`);
+    expect(first).toContain(`SWAPPING ${device}`);
+    expect(execFileSync('blkid', ['-p', '-o', 'value', '-s', 'TYPE', device], { encoding: 'utf8' }).trim()).toBe('swap');
+    // Again: nothing to do; one fstab line.
+    expect(second).toBe(`1\nSWAPPING ${device}\n`);
+    // After a reboot (swap off): turned on again, not made swap again.
+    expect(rebooted).toBe(`mirovoy-provision: swap on: ${label} (vol-05a9), 32 MiB\n1\nSWAPPING ${device}\n`);
+  });
+
+  it('keeps going, with a warning, where the kernel refuses swap (a container such as the rehearsal)', () => {
+    const device = newDevice();
+    attachAs('vol-0c07', device);
+    writeFileSync(join(dir, 'settings', 'volume-swap'), 'vol-0c07');
+    const run = ensureSwap({ withoutSysAdmin: true, after: `echo AFTER; ${swapsOn(device)}` });
+    expect(run.code).toBe(0);
+    expect(run.output).toContain(`WARNING: the kernel refused swap on ${device} (vol-0c07) (a container?): running without swap`);
+    expect(run.output).toContain('AFTER');
+    expect(run.output).not.toContain('SWAPPING');
+  });
+
+  it('refuses a swap volume that holds a file system, touching nothing', () => {
+    const device = newDevice({ label: 'someone-else', file: 'theirs' });
+    attachAs('vol-0f5', device);
+    writeFileSync(join(dir, 'settings', 'volume-swap'), 'vol-0f5');
+    const run = ensureSwap();
+    expect(run.code).toBe(1);
+    expect(run.output).toContain(`ERROR: ${device} (vol-0f5) holds something else than ${label}; refusing to touch it`);
+    expect(execFileSync('blkid', ['-p', '-o', 'value', '-s', 'TYPE', device], { encoding: 'utf8' }).trim()).toBe('ext4');
+  });
+
+  it('is the volume the deployment attaches as /dev/sdh, found by its setting volume-swap', () => {
+    expect(script).toContain(`SWAP_SETTING='volume-swap'`);
+    expect(script).toContain(`SWAP_DEVICE='${SWAP_VOLUME.device}'`);
+    expect(script).toMatch(/\nensure_swap\n/);
   });
 });

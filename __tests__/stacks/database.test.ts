@@ -1,4 +1,4 @@
-import { allOptions, example } from '../support/configs';
+import { allOptions, example, exampleWith } from '../support/configs';
 import { resourcesOf, synthConfig } from '../support/synth';
 
 const exampleStacks = synthConfig(example);
@@ -58,8 +58,25 @@ describe.each([
 
   it(`protects the database from deletion unless the config is a throw-away (${name})`, () => {
     expect(db.deletion_protection).toBe(name !== 'example');
-    expect(db.skip_final_snapshot).toBe(name === 'example');
   });
+
+  // Issue 11: turning deletion protection off (the step before a destroy) also skipped the final
+  // snapshot, and the automated backups went with the instance.
+  it('keeps a final snapshot under a name of its own and the automated backups, whatever the deletion protection', () => {
+    expect(db).toMatchObject({ skip_final_snapshot: false, delete_automated_backups: false, copy_tags_to_snapshot: true });
+    const [[suffixName, suffix]] = Object.entries(stack.resource!.random_id);
+    expect(db.final_snapshot_identifier).toBe(`mail-${name}-db-final-\${random_id.${suffixName}.hex}`);
+    // Kept in state: a new suffix only with a new instance.
+    expect(suffix).toMatchObject({ byte_length: 4, keepers: { identifier: `mail-${name}-db`, restoreFromSnapshot: '' } });
+    expect(db.backup_retention_period).toBe(name === 'example' ? 30 : 35);
+  });
+});
+
+it('takes no final snapshot when database.finalSnapshot is off', () => {
+  const stack = synthConfig(exampleWith({ database: { finalSnapshot: false } }))['example-database'];
+  const [db] = resourcesOf(stack, 'aws_db_instance');
+  expect([db.skip_final_snapshot, db.final_snapshot_identifier, db.delete_automated_backups]).toEqual([true, undefined, false]);
+  expect(stack.resource!.random_id).toBeUndefined();
 });
 
 it('uses the customer KMS key for storage and secrets when configured', () => {

@@ -255,12 +255,15 @@ describe('mail hosts', () => {
     expect(volumes.map(([, v]) => [v.tags.Name, v.size, v.final_snapshot])).toEqual([
       ['mail-example-mx1-spool', 10, true],
       ['mail-example-mx1-log', 2, true],
+      // Nothing in the swap volume outlives the host: no final snapshot.
+      ['mail-example-mx1-swap', 2, false],
     ]);
     volumes.forEach(([, v]) => expect(JSON.stringify(v)).not.toContain('aws_instance.'));
     const attachments = resourcesOf(exampleMail, 'aws_volume_attachment').filter((a) => a.instance_id.includes('Primary_Instance'));
     expect(attachments.map((a) => [a.device_name, a.stop_instance_before_detaching]).sort()).toEqual([
       ['/dev/sdf', true],
       ['/dev/sdg', true],
+      ['/dev/sdh', true],
     ]);
     expect(attachments.map((a) => a.volume_id).sort()).toEqual(volumes.map(([name]) => `\${aws_ebs_volume.${name}.id}`).sort());
     expect(host.tags['mirovoy:volume-spool']).toBe(`\${aws_ebs_volume.${volumes[0][0]}.id}`);
@@ -325,7 +328,8 @@ describe('mail hosts', () => {
     ]);
     expect(resources('Backup')).toEqual(['master_user_secret', 'LookupUserSecret', 'BackupCertificate']);
     // A shell through SSM Session Manager instead of open SSH.
-    expect(resourcesOf(exampleMail, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn)).toEqual(Array(2).fill('arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'));
+    const instanceRoleAttachments = Object.entries(exampleMail.resource!.aws_iam_role_policy_attachment).filter(([name]) => name.includes('_InstanceRole_'));
+    expect(instanceRoleAttachments.map(([, a]) => a.policy_arn)).toEqual(Array(2).fill('arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'));
     const kms = JSON.parse(resourceNamed(allOptionsMail, 'aws_iam_role_policy', '/Backup/InstanceRole/Policy').policy).Statement[1];
     expect(kms).toEqual({
       Effect: 'Allow',
@@ -352,6 +356,7 @@ describe('mail hosts', () => {
       'mirovoy:secret-tls',
       'mirovoy:volume-log',
       'mirovoy:volume-spool',
+      'mirovoy:volume-swap',
     ]);
     expect(tags['mirovoy:database-host']).toMatch(/cross-stack-output-aws_db_instanceMailDatabase_Instance_\w+address\}$/);
     expect(tags['mirovoy:database-ca-url']).toBe('https://truststore.pki.rds.amazonaws.com/eu-central-1/eu-central-1-bundle.pem');
@@ -388,10 +393,12 @@ describe('without a backup MX', () => {
   const single = mailStackOf(synthConfig(exampleWith({ mail: { backupMx: { enabled: false } } })));
   it('has no backup host, volume, address, certificate or record', () => {
     expect(resourcesOf(single, 'aws_instance')).toHaveLength(1);
-    expect(resourcesOf(single, 'aws_ebs_volume')).toHaveLength(2);
+    expect(resourcesOf(single, 'aws_ebs_volume')).toHaveLength(3);
     expect(resourcesOf(single, 'aws_eip')).toHaveLength(1);
     expect(resourcesOf(single, 'acme_certificate')).toHaveLength(1);
-    expect(JSON.stringify(single)).not.toMatch(/mx2|Backup/);
+    // The backup MX's constructs (Backup_…, BackupCertificate, BackupAlarms), not AWS Backup's.
+    expect(JSON.stringify(single)).not.toMatch(/mx2|\bBackup(_|Certificate|Alarms)/);
+    expect(JSON.stringify(mailStackOf(exampleStacks))).toMatch(/\bBackup(_|Certificate|Alarms)/);
     const mx = resourcesOf(single, 'aws_route53_record').find((r) => r.type === 'MX' && r.name === 'example.com')!;
     expect(mx.records).toEqual(['10 mx1.example.com']);
   });

@@ -14,6 +14,7 @@ export type TerraformJson = {
   data?: Record<string, Record<string, Record<string, any>>>;
   output?: Record<string, Record<string, any>>;
   provider?: Record<string, any>;
+  check?: Record<string, any>;
 };
 
 /** Synthesizes every stack of a config; returns them by stack name. */

@@ -51,8 +51,16 @@ export const DATA_VOLUMES = [
   { name: 'log', label: 'mirovoy-log', device: '/dev/sdg', mountPoint: '/var/log' },
 ] as const;
 
-/** The run-time setting holding a data volume's EBS volume id. */
-export const volumeSetting = (name: (typeof DATA_VOLUMES)[number]['name']): string => `volume-${name}`;
+/**
+ * The swap volume: a blank EBS volume of its own (`mail.storage.swapGiB`), made a swap area once
+ * (by its label) and listed in fstab, so it is on from the next boot on as well. Its own volume,
+ * not a file on the root volume: it neither fills the root file system (whose use is watched) nor
+ * is it in the root volume's snapshots, and its size changes without touching the root volume.
+ */
+export const SWAP_VOLUME = { name: 'swap', label: 'mirovoy-swap', device: '/dev/sdh' } as const;
+
+/** The run-time setting holding a volume's EBS volume id. */
+export const volumeSetting = (name: (typeof DATA_VOLUMES)[number]['name'] | typeof SWAP_VOLUME.name): string => `volume-${name}`;
 
 /** How long provisioning waits for Terraform to attach a data volume. */
 const VOLUME_WAIT_SECONDS = 300;
@@ -183,6 +191,9 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     SECRET_VALUE: DATABASE_SECRET_VALUE.source,
     DB_PORT: String(spec.database.port),
     ...shellTable('VOLUME', ['label', 'setting', 'device', 'mountpoint'], DATA_VOLUMES.map((v) => ({ label: v.label, setting: volumeSetting(v.name), device: v.device, mountpoint: v.mountPoint }))),
+    SWAP_LABEL: SWAP_VOLUME.label,
+    SWAP_SETTING: volumeSetting(SWAP_VOLUME.name),
+    SWAP_DEVICE: SWAP_VOLUME.device,
     VOLUME_WAIT_SECONDS: String(VOLUME_WAIT_SECONDS),
     BY_ID_DIRECTORY: '/dev/disk/by-id',
     // The unit to restart when the file changes ("-": none).

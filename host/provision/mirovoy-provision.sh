@@ -111,29 +111,46 @@ ensure_vmail_account() {
   install -d -m 0750 -o vmail -g vmail "$MAILBOX_ROOT"
 }
 
-# A data volume: "<label> <setting> <device> <mount point>". The setting holds its EBS volume id;
-# no setting, no volume (the rehearsal): the mount point stays on the root volume. Terraform
-# attaches the volume after the instance starts, so wait for it: Nitro instances show it as an
-# NVMe disk named by its volume id, Xen ones under the attachment's device name (sdf as xvdf).
-# A blank volume is formatted and given what the packages put at the mount point; a labelled one
-# (a restored snapshot, or this host's own after a replacement) is mounted as it is.
-ensure_volume() {
-  local label=$1 setting=$2 device=$3 mountpoint=$4 volume_id candidate found='' deadline
+# The EBS volume id in setting $1, or nothing (no such volume on this host).
+volume_id_of() {
+  local setting=$1 volume_id
   volume_id=$("$FETCH" setting "$setting" 2>/dev/null) || true
-  if [[ -z $volume_id ]]; then log "no $label volume: $mountpoint stays on the root volume"; return 0; fi
-  [[ $volume_id =~ ^vol-[0-9a-f]+$ ]] || die "setting $setting is not an EBS volume id: '$volume_id'"
-  deadline=$((SECONDS + VOLUME_WAIT_SECONDS))
-  until [[ -n $found ]]; do
+  [[ -z $volume_id || $volume_id =~ ^vol-[0-9a-f]+$ ]] || die "setting $setting is not an EBS volume id: '$volume_id'"
+  echo "$volume_id"
+}
+
+# The block device of volume $1 (attached as $3; $2 names it in messages), once it is there.
+# Terraform attaches a volume after the instance starts, so wait for it: Nitro instances show it
+# as an NVMe disk named by its volume id, Xen ones under the attachment's device name (sdf as xvdf).
+attached_device() {
+  local volume_id=$1 label=$2 device=$3 candidate deadline=$((SECONDS + VOLUME_WAIT_SECONDS))
+  while true; do
     for candidate in "$BY_ID_DIRECTORY/nvme-Amazon_Elastic_Block_Store_${volume_id//-/}" "$device" "${device/\/sd/\/xvd}"; do
-      if [[ -b $candidate ]]; then found=$(readlink -f "$candidate"); break; fi
+      if [[ -b $candidate ]]; then readlink -f "$candidate"; return 0; fi
     done
-    if [[ -z $found ]]; then
-      ((SECONDS < deadline)) || die "volume $volume_id ($label) is not attached after ${VOLUME_WAIT_SECONDS}s"
-      sleep 1
-    fi
+    ((SECONDS < deadline)) || die "volume $volume_id ($label) is not attached after ${VOLUME_WAIT_SECONDS}s"
+    sleep 1
   done
-  if [[ $(blkid -p -o value -s LABEL "$found" || true) != "$label" ]]; then
-    [[ -z $(blkid -p -o value -s TYPE "$found" || true) ]] || die "$found ($volume_id) has a file system without the label $label; refusing to touch it"
+}
+
+# Whether device $1 (volume $2) is blank and needs making into $3: no when it carries the label
+# $3 already; a device with anything else on it is refused.
+is_blank_for() {
+  local found=$1 volume_id=$2 label=$3
+  [[ $(blkid -p -o value -s LABEL "$found" || true) != "$label" ]] || return 1
+  [[ -z $(blkid -p -o value -s TYPE "$found" || true) ]] || die "$found ($volume_id) holds something else than $label; refusing to touch it"
+}
+
+# A data volume: "<label> <setting> <device> <mount point>". The setting holds its EBS volume id;
+# no setting, no volume (the rehearsal): the mount point stays on the root volume. A blank volume
+# is formatted and given what the packages put at the mount point; a labelled one (a restored
+# snapshot, or this host's own after a replacement) is mounted as it is.
+ensure_volume() {
+  local label=$1 setting=$2 device=$3 mountpoint=$4 volume_id found
+  volume_id=$(volume_id_of "$setting")
+  if [[ -z $volume_id ]]; then log "no $label volume: $mountpoint stays on the root volume"; return 0; fi
+  found=$(attached_device "$volume_id" "$label" "$device")
+  if is_blank_for "$found" "$volume_id" "$label"; then
     log "formatting $found ($volume_id) as $label"
     mkfs.ext4 -q -L "$label" "$found"
     local staging
@@ -149,6 +166,28 @@ ensure_volume() {
     log "mounted $label ($volume_id) on $mountpoint"
     # Loggers keep files open under the old directory: let them reopen on the volume.
     [[ $mountpoint != /var/log ]] || systemctl try-restart systemd-journald rsyslog
+  fi
+}
+
+# The swap volume: made a swap area once (a blank volume; one with another signature is refused),
+# listed in fstab by label (systemd turns it on at every boot; nofail: a boot never waits on it),
+# and turned on now unless it already is. Where the kernel refuses swap (a container: the
+# rehearsal's systemd-nspawn filters swapon), the host runs without it and says so.
+ensure_swap() {
+  local volume_id found
+  volume_id=$(volume_id_of "$SWAP_SETTING")
+  if [[ -z $volume_id ]]; then log "no swap volume: the host runs without swap"; return 0; fi
+  found=$(attached_device "$volume_id" "$SWAP_LABEL" "$SWAP_DEVICE")
+  if is_blank_for "$found" "$volume_id" "$SWAP_LABEL"; then
+    log "making $found ($volume_id) swap as $SWAP_LABEL"
+    mkswap -L "$SWAP_LABEL" "$found" >/dev/null
+  fi
+  grep -q "^LABEL=$SWAP_LABEL " /etc/fstab || echo "LABEL=$SWAP_LABEL none swap sw,nofail 0 0" >>/etc/fstab
+  if swapon --show=NAME --noheadings --raw | grep -qxF "$found"; then return 0; fi
+  if swapon "$found" 2>/dev/null; then
+    log "swap on: $SWAP_LABEL ($volume_id), $(($(blockdev --getsize64 "$found") / 1048576)) MiB"
+  else
+    log "WARNING: the kernel refused swap on $found ($volume_id) (a container?): running without swap"
   fi
 }
 
@@ -380,6 +419,7 @@ step "vmail account (uid $VMAIL_UID, gid $VMAIL_GID)"
 ensure_vmail_account
 step "data volumes"
 for i in "${!VOLUME_LABEL[@]}"; do ensure_volume "${VOLUME_LABEL[i]}" "${VOLUME_SETTING[i]}" "${VOLUME_DEVICE[i]}" "${VOLUME_MOUNTPOINT[i]}"; done
+ensure_swap
 step "configuration files"
 install_staged_files
 ensure_group_members

@@ -1,6 +1,7 @@
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { Id } from '@cdktf/provider-random/lib/id';
 import { Construct } from 'constructs';
 import { awsName } from '../naming';
 import { SecretStorageProps } from '../secrets/json-secret';
@@ -41,8 +42,14 @@ export interface MailDatabaseProps {
   readonly backupRetentionDays: number;
   /** Standby in a second zone. */
   readonly multiAz: boolean;
-  /** Refuse deletion; also keeps a final snapshot when the instance is destroyed. */
+  /** Refuse deletion (`terraform destroy` fails until it is turned off). */
   readonly deletionProtection: boolean;
+  /**
+   * Take a final snapshot when the instance is deleted, under a name of its own
+   * (`<identifier>-final-<8 hex digits>`, from a `random_id` that is new with every instance), so
+   * a second destroy never collides with the first one's snapshot. @default true
+   */
+  readonly finalSnapshot?: boolean;
   /** Restore from this snapshot instead of starting empty. @default none */
   readonly restoreFromSnapshot?: string;
   /** Name of the mail database. */
@@ -61,7 +68,8 @@ export interface MailDatabaseProps {
 }
 
 /**
- * RDS MySQL for the mail system: private, encrypted, TLS-only, backed up. The master password is
+ * RDS MySQL for the mail system: private, encrypted, TLS-only, backed up (automated backups kept
+ * after a deletion, a final snapshot by default). The master password is
  * managed by RDS in Secrets Manager; each application user gets its own generated secret.
  */
 export class MailDatabase extends Construct {
@@ -87,6 +95,11 @@ export class MailDatabase extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
+    const finalSnapshot = props.finalSnapshot ?? true;
+    // Kept in state: the same name in every plan, a new one when what replaces the instance changes.
+    const finalSnapshotSuffix = finalSnapshot
+      ? new Id(this, 'FinalSnapshotSuffix', { byteLength: 4, keepers: { identifier: name, restoreFromSnapshot: props.restoreFromSnapshot ?? '' } })
+      : undefined;
     this.instance = new DbInstance(this, 'Instance', {
       identifier: name,
       engine: 'mysql',
@@ -111,9 +124,11 @@ export class MailDatabase extends Construct {
       multiAz: props.multiAz,
       backupRetentionPeriod: props.backupRetentionDays,
       copyTagsToSnapshot: true,
+      // The automated backups (point-in-time recovery) outlive the instance for their retention.
+      deleteAutomatedBackups: false,
       deletionProtection: props.deletionProtection,
-      skipFinalSnapshot: !props.deletionProtection,
-      finalSnapshotIdentifier: props.deletionProtection ? `${name}-final` : undefined,
+      skipFinalSnapshot: !finalSnapshot,
+      finalSnapshotIdentifier: finalSnapshotSuffix ? `${name}-final-${finalSnapshotSuffix.hex}` : undefined,
       autoMinorVersionUpgrade: true,
       caCertIdentifier: 'rds-ca-rsa2048-g1',
       enabledCloudwatchLogsExports: ['error'],

@@ -19,6 +19,8 @@ export interface DurableVolumeProps {
   readonly onDestroy: VolumeRetention;
   /** Customer KMS key. @default the AWS-managed EBS key */
   readonly kmsKeyArn?: string;
+  /** Tags besides `Name`. @default none */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -40,7 +42,7 @@ export class DurableVolume extends Construct {
       kmsKeyId: props.kmsKeyArn,
       snapshotId: props.snapshotId,
       finalSnapshot: props.onDestroy === 'snapshot',
-      tags: { Name: props.name },
+      tags: { ...props.tags, Name: props.name },
       lifecycle: { preventDestroy: props.onDestroy === 'retain' },
     });
   }

@@ -26,6 +26,10 @@ export interface MailHostVolume {
   readonly sizeGiB: number;
   /** Start from this snapshot. @default blank */
   readonly snapshotId?: string;
+  /** What `terraform destroy` does to this volume. @default the host's `volumeRetention` */
+  readonly onDestroy?: VolumeRetention;
+  /** Tags besides `Name`, e.g. the one a backup plan selects volumes by. @default none */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** What `mirovoy-fetch bundle <key>` accepts (host/provision/runtime-seam.ts). */
@@ -106,9 +110,9 @@ export interface MailHostProps {
   readonly settings: Readonly<Record<string, string>>;
   /** Statements of the host's IAM policy (e.g. reading its own secrets). */
   readonly policyStatements: readonly PolicyStatement[];
-  /** Spool, log … volumes. */
+  /** Spool, log, swap … volumes. */
   readonly volumes: readonly MailHostVolume[];
-  /** What `terraform destroy` does to the volumes. */
+  /** What `terraform destroy` does to the volumes (unless a volume says otherwise). */
   readonly volumeRetention: VolumeRetention;
   /** Size of the encrypted root volume in GiB. @default 10 */
   readonly rootVolumeGiB?: number;
@@ -175,8 +179,9 @@ export class MailHost extends Construct {
           availabilityZone: props.availabilityZone,
           sizeGiB: v.sizeGiB,
           snapshotId: v.snapshotId,
-          onDestroy: props.volumeRetention,
+          onDestroy: v.onDestroy ?? props.volumeRetention,
           kmsKeyArn: props.kmsKeyArn,
+          tags: v.tags,
         }),
       ]),
     );
