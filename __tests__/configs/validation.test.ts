@@ -108,6 +108,8 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['greylisting for hours', exampleWith({ mail: { greylisting: { delaySeconds: 7200 } } }), 'mail.greylisting.delaySeconds: use a whole number of seconds from 0 to 3600', '7200'],
   ['fail2ban ban time in words', exampleWith({ mail: { fail2ban: { banTime: '1 hour' } } }), "mail.fail2ban.banTime: use a number and a unit s|m|h|d|w, e.g. '1h'", '"1 hour"'],
   ['fail2ban banning on no failure', exampleWith({ mail: { fail2ban: { maxRetry: 0 } } }), 'mail.fail2ban.maxRetry: use a positive integer', '0'],
+  ['default quota of 0 MiB', exampleWith({ mail: { defaultQuotaMiB: 0 } }), 'mail.defaultQuotaMiB: use a whole number of MiB from 1 to 999999999', '0'],
+  ['default quota larger than the spool volume', exampleWith({ mail: { defaultQuotaMiB: 20480, storage: { spoolGiB: 10 } } }), 'mail.defaultQuotaMiB: must be at most the spool volume (mail.storage.spoolGiB = 10, i.e. 10240 MiB)', '20480'],
 ];
 
 describe('SPF of a smarthost (issue 12, item 10)', () => {
