@@ -94,3 +94,53 @@ export const eventually = async <T>(probe: () => Promise<T>, timeoutMs = 20_000,
 
 /** A subject line unique to one test. */
 export const uniqueSubject = (label: string): string => `${label} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** What an SMTP server answered to each step of {@link smtpWithSize} (`[code, text]`; `data` only when RCPT was accepted). */
+export interface SmtpStepReplies {
+  readonly mail: readonly [number, string];
+  readonly rcpt: readonly [number, string];
+  readonly data?: readonly [number, string];
+}
+
+/** Python's smtplib from the client: declares the message's SIZE in MAIL FROM, as MTAs do (swaks cannot). */
+const SMTP_WITH_SIZE = `
+import json, smtplib, sys
+server, helo, sender, rcpt, subject, size = sys.argv[1:7]
+body = ("x" * 75 + "\\r\\n") * (int(size) // 77)
+message = f"From: <{sender}>\\r\\nTo: <{rcpt}>\\r\\nSubject: {subject}\\r\\n\\r\\n{body}"
+smtp = smtplib.SMTP(server, 25, local_hostname=helo, timeout=30)
+smtp.ehlo()
+replies = {}
+code, text = smtp.mail(sender, [f"SIZE={len(message)}"])
+replies["mail"] = [code, text.decode()]
+code, text = smtp.rcpt(rcpt)
+replies["rcpt"] = [code, text.decode()]
+if code == 250:
+    code, text = smtp.data(message)
+    replies["data"] = [code, text.decode()]
+smtp.quit()
+print(json.dumps(replies))
+`;
+
+/**
+ * Sends a message of about `bytes` bytes with its size declared (SIZE=), like a real MTA, from the
+ * client to a server's port 25; when greylisted (4xx with "greylist"), waits and retries as an MTA would.
+ */
+export const smtpWithSize = async (
+  mail: MailRehearsal,
+  message: { readonly from: string; readonly to: string; readonly subject: string; readonly bytes: number },
+  server: string = MAIL_REHEARSAL_ADDRESSES.primary,
+  retryAfterMs = 3_000,
+): Promise<SmtpStepReplies> => {
+  const attempt = async (): Promise<SmtpStepReplies> => {
+    const result = await onClient(mail, ['python3', '-c', SMTP_WITH_SIZE, server, 'client.sender.test', message.from, message.to, message.subject, String(message.bytes)]);
+    if (result.code !== 0) throw new Error(`smtplib to ${server} failed: ${result.output}`);
+    return JSON.parse(result.output) as SmtpStepReplies;
+  };
+  let replies = await attempt();
+  for (let i = 1; i < 4 && replies.rcpt[0] >= 400 && replies.rcpt[0] < 500 && /greylist/i.test(replies.rcpt[1]); i++) {
+    await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+    replies = await attempt();
+  }
+  return replies;
+};
