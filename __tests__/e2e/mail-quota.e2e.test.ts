@@ -9,7 +9,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, startMailRehearsal } from '../../rehearsal/mail-system';
 import { deliver, eventually, imapsCurl, onHost, rcptReplyCode, searchInbox, smtpWithSize, swaks, uniqueSubject } from '../support/mail-clients';
 
@@ -36,6 +36,14 @@ const queuedAs = (transcript: string): string | undefined => /queued as ([0-9A-Z
 const bounces = async (host: 'mx1' | 'mx2') =>
   (await on(host, "journalctl --no-pager -o cat | grep -E 'status=bounced|sender non-delivery notification' || true")).output.trim();
 
+/** A message body of about `bytes` bytes, in a file for swaks (`--body @file`: too large for an argument). */
+const BODY_DIRECTORY = mkdtempSync(join(tmpdir(), 'mirovoy-quota-'));
+const bodyFile = (bytes: number): string => {
+  const path = join(BODY_DIRECTORY, `${bytes}.txt`);
+  writeFileSync(path, `${'x'.repeat(75)}\n`.repeat(Math.floor(bytes / 76)));
+  return path;
+};
+
 const inboxHas = (subject: string) => eventually(() => searchInbox(mail, ALICE, PASSWORD.alice, subject).then((u) => u.length), 30_000);
 
 beforeAll(async () => {
@@ -45,6 +53,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  rmSync(BODY_DIRECTORY, { recursive: true, force: true });
   await mail?.stop();
 }, 120_000);
 
@@ -63,6 +72,14 @@ describe('mirovoy-admin user quota', () => {
     expect(set.output).toMatch(/storage: 0\.0 MiB used of 1\.0 MiB/);
     const imap = await imapsCurl(mail, ALICE, PASSWORD.alice, '', ['--request', 'GETQUOTAROOT INBOX']);
     expect(imap.output).toMatch(/\* QUOTA mailbox \(STORAGE 0 1024\)/);
+  });
+
+  it('sets no limit (unlimited) and back to the default; a value it never writes counts as the default', async () => {
+    expect((await admin(`user quota ${ALICE} unlimited`)).output).toMatch(/quota unlimited \(its own\)\n {2}storage: 0\.0 MiB used of no limit/);
+    await on('mx1', "mariadb --defaults-extra-file=/etc/mirovoy/private/mysql-admin.cnf --user=mirovoy_admin --ssl-ca=/etc/mirovoy/tls/database-ca.pem --ssl-verify-server-cert maildb -e \"UPDATE users SET quota = '10M' WHERE id = 'alice@example.com'\"");
+    expect((await admin(`user quota ${ALICE}`)).output).toMatch(/quota 1024 MiB \(the default\); users\.quota '10M' is not a quota and counts as the default\n {2}storage: 0\.0 MiB used of 1024\.0 MiB/);
+    expect((await admin(`user quota ${ALICE} default`)).output).toContain(`${ALICE}: quota 1024 MiB (the default)\n`);
+    expect((await admin(`user quota ${ALICE} 1`)).code).toBe(0);
   });
 
   it('refuses a quota that is not a whole number of MiB, default or unlimited, and an unknown mailbox', async () => {
@@ -84,7 +101,7 @@ describe('a mailbox filling up', () => {
     expect(replies.data?.[0]).toBe(250);
     expect(await inboxHas(subject)).toBe(1);
     // The first attempt of a new triplet is greylisted: quota-status did not end the restriction list.
-    expect((await on('mx1', `journalctl --no-pager -o cat -u postfix@- | grep -c 'Greylisted.*to=<${ALICE}>' || true`)).output.trim()).not.toBe('0');
+    expect((await on('mx1', `journalctl --no-pager -o cat -t postfix/smtpd | grep -c 'Greylisted.*to=<${ALICE}>' || true`)).output.trim()).not.toBe('0');
   });
 
   it('tells the user in the INBOX once past 80 %', async () => {
@@ -107,14 +124,11 @@ describe('a mailbox filling up', () => {
   it('keeps a message accepted before the mailbox was full queued (LMTP 4xx), and delivers it when the quota is raised', async () => {
     const subject = uniqueSubject('accepted-then-full');
     // swaks declares no SIZE: quota-status sees a message of 1 byte, which fits.
-    const body = join(mkdtempSync(join(tmpdir(), 'mirovoy-quota-')), 'body.txt');
-    writeFileSync(body, `${'x'.repeat(75)}\n`.repeat(4000));
-    const sent = await deliver(mail, ['--to', ALICE, '--from', SENDER, '--header', `Subject: ${subject}`, '--body', `@${body}`]);
-    rmSync(dirname(body), { recursive: true });
-    const queueId = queuedAs(sent.output);
-    expect(queueId).toBeDefined();
-    const deferred = await eventually(async () => (await queue('mx1')).find((e) => e.queue_id === queueId && e.queue_name === 'deferred'), 60_000);
-    expect(deferred?.recipients).toEqual([{ address: ALICE, delay_reason: expect.stringMatching(/452 4\.2\.2 .*Quota exceeded/) }]);
+    const sent = await deliver(mail, ['--to', ALICE, '--from', SENDER, '--header', `Subject: ${subject}`, '--body', `@${bodyFile(300_000)}`]);
+    expect(queuedAs(sent.output)).toBeDefined();
+    // Amavis re-injects it under a new queue id; that one waits for LMTP.
+    const deferred = await eventually(async () => (await queue('mx1')).find((e) => e.queue_name === 'deferred' && e.recipients.some((r) => r.address === ALICE)), 60_000);
+    expect(deferred).toMatchObject({ sender: SENDER, recipients: [{ address: ALICE, delay_reason: expect.stringMatching(/said: 452 4\.2\.2 <alice@example\.com> Quota exceeded \(mailbox for user is full\) \(in reply to end of DATA command\)/) }] });
 
     expect((await admin(`user quota ${ALICE} 2`)).output).toContain('quota 2 MiB');
     await on('mx1', 'postqueue -f');
@@ -124,12 +138,14 @@ describe('a mailbox filling up', () => {
 
   it('answers the backup MX, which accepted the message already, with a deferral: it keeps the message', async () => {
     expect((await admin(`user quota ${ALICE} 1`)).code).toBe(0);
-    const subject = uniqueSubject('via-backup');
-    const sent = await deliver(mail, ['--to', ALICE, '--from', SENDER, '--header', `Subject: ${subject}`], 3_000, BACKUP);
+    // The backup accepts it (it cannot see the mailbox) and relays it with its SIZE; it does not fit.
+    const sent = await deliver(mail, ['--to', ALICE, '--from', SENDER, '--header', `Subject: ${uniqueSubject('via-backup')}`, '--body', `@${bodyFile(300_000)}`], 3_000, BACKUP);
     const queueId = queuedAs(sent.output);
     expect(queueId).toBeDefined();
     const held = await eventually(async () => (await queue('mx2')).find((e) => e.queue_id === queueId && e.queue_name === 'deferred' && e.recipients[0]?.delay_reason), 60_000);
-    expect(held?.recipients[0].delay_reason).toMatch(/450 4\.7\.1 .*Mailbox full: keep the message queued and try again later/);
+    expect(held?.recipients[0].delay_reason).toMatch(
+      /said: 450 4\.7\.1 <mx2\.example\.com\[[\d.]+\]>: Client host rejected: Mailbox full: keep the message queued and try again later \(in reply to RCPT TO command\)/,
+    );
     await on('mx2', `postsuper -d ${queueId}`);
   });
 
