@@ -149,6 +149,12 @@ describe('a mailbox filling up', () => {
     await on('mx2', `postsuper -d ${queueId}`);
   });
 
+  it('refuses a full mailbox on submission too, so our own user is told at once', async () => {
+    const replies = await smtpWithSize(mail, { from: 'bob@example.com', to: ALICE, subject: uniqueSubject('submitted'), bytes: 10_000, login: { user: 'bob@example.com', password: PASSWORD.bob } });
+    expect(replies.mail[0]).toBe(250);
+    expect(replies.rcpt).toEqual([552, `5.2.2 <${ALICE}>: Recipient address rejected: Quota exceeded (mailbox for user is full)`]);
+  });
+
   it('never bounced anything, on either host', async () => {
     expect(await bounces('mx1')).toBe('');
     expect(await bounces('mx2')).toBe('');
