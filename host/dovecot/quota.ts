@@ -12,14 +12,14 @@
  * - anything else (e.g. a value written by other tools, such as `10M`): the default, so a typo
  *   never lifts the limit. `mirovoy-admin user quota` writes only the values above.
  */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { DaemonPolicyService } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { DovecotBlock } from '../format/dovecot-conf';
 import { renderShellAssignments } from '../format/shell';
-import { DaemonPolicyService } from '../daemon';
 import { POSTFIX_QUEUE_DIRECTORY } from '../postfix/main-cf';
 import { MAX_QUOTA_MIB, ResolvedMailHostSpec } from '../spec';
-import { readFileSync } from 'fs';
-import { join } from 'path';
 
 /** `users.quota` value for "no quota". */
 export const UNLIMITED_QUOTA = 'unlimited';
@@ -33,8 +33,9 @@ export const QUOTA_WARNING_PERCENTAGES = [95, 80] as const;
 /** Socket of the quota-status policy service, relative to the Postfix queue directory. */
 export const QUOTA_STATUS_SOCKET = 'private/quota-status';
 
-/** Where the warning script and its messages are installed (read per use: no unit). */
+/** Where the warning script is installed (run per warning: no unit). */
 export const QUOTA_WARNING_SCRIPT = '/usr/local/lib/mirovoy/quota-warning';
+/** The directory of the warning messages, `<percent>.eml` each (read per warning). */
 export const QUOTA_WARNING_MESSAGES = '/usr/local/share/mirovoy/quota-warning';
 
 /** Dovecot's local delivery agent, which the warning script hands each notice to. */
