@@ -68,7 +68,7 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
     backupMx,
     memoryMiB: instanceMemoryMiB(host.instanceType),
     ...(mail.clamavConcurrentDatabaseReload === undefined ? {} : { clamavConcurrentDatabaseReload: mail.clamavConcurrentDatabaseReload }),
-    ...(role === 'primary' ? { amavis: { spamPolicy: mail.spamPolicy }, dkim: { selector: dkimSigningSelector(config) } } : {}),
+    ...(role === 'primary' ? { amavis: { spamPolicy: mail.spamPolicy }, dkim: { selector: dkimSigningSelector(config) }, defaultQuotaMiB: mail.defaultQuotaMiB } : {}),
     postgrey: { enabled: mail.greylisting.enabled, delaySeconds: mail.greylisting.delaySeconds },
     spf: { hardFail: mail.spfHardFail },
     fail2ban: {
@@ -102,6 +102,7 @@ const CONFIG_PATH_OF_SPEC_FIELD: Readonly<Record<string, ConfigPath>> = {
   'database.name': 'database.mailDatabaseName',
   'relay.host': ({ config }) => (config.mail.outbound === 'ses' ? 'region' : 'mail.relayHost'),
   messageSizeLimit: 'mail.messageSizeLimitMiB',
+  defaultQuotaMiB: 'mail.defaultQuotaMiB',
   primaryMxHostname: 'mail.primary.hostname',
   trustedNetworks: 'network.cidr',
   'fail2ban.ignoreAddresses': 'network.cidr',

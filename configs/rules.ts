@@ -112,6 +112,12 @@ const storageCeilingAboveSize: ConfigRule = (c) =>
     ? [{ path: 'database.maxAllocatedStorageGiB', value: c.database.maxAllocatedStorageGiB, message: `must be at least database.allocatedStorageGiB (${c.database.allocatedStorageGiB})` }]
     : [];
 
+/** A default quota larger than the spool volume limits nothing: the volume fills first, for every mailbox at once. */
+const quotaFitsSpool: ConfigRule = (c) =>
+  c.mail.defaultQuotaMiB > c.mail.storage.spoolGiB * 1024
+    ? [{ path: 'mail.defaultQuotaMiB', value: c.mail.defaultQuotaMiB, message: `must be at most the spool volume (mail.storage.spoolGiB = ${c.mail.storage.spoolGiB}, i.e. ${c.mail.storage.spoolGiB * 1024} MiB), which holds every mailbox and the mail queue; lower the quota or grow the volume` }]
+    : [];
+
 const mailDomainsInManagedZones: ConfigRule = (c) =>
   c.mailDomains.flatMap((domain, i) =>
     zoneOf(domain, managedZones(c))
@@ -211,6 +217,7 @@ const RULES: readonly ConfigRule[] = [
   explicitSubnetsFitAndDoNotOverlap,
   webHostsNeedCertificateAndEgress,
   storageCeilingAboveSize,
+  quotaFitsSpool,
   mailDomainsInManagedZones,
   additionalZonesDistinct,
   oneWayOut,

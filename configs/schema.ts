@@ -161,6 +161,13 @@ const mailSchema = z
      * bytes) is the same bound in its unit, and the cap is the config's own.
      */
     messageSizeLimitMiB: z.number().int().min(1).max(200).default(50),
+    /**
+     * Storage quota of each mailbox, in whole MiB, where its `users.quota` is `''` or `0` (a whole
+     * number there is that mailbox's quota in MiB, `unlimited` none; set it with
+     * `mirovoy-admin user quota`). Mail that does not fit is refused at RCPT time. At most the spool
+     * volume (`storage.spoolGiB`); range: host spec `defaultQuotaMiB`.
+     */
+    defaultQuotaMiB: z.number().int().default(1024),
     /** Offer IMAP on 143 with STARTTLS in addition to IMAPS on 993. */
     imapStartTls: z.boolean().default(false),
     /** `user+tag@domain` is delivered to `user@domain`. */

@@ -35,8 +35,10 @@ export interface DaemonPolicyService {
   /**
    * `final`: it rejects or passes (SPF); `temporary`: it defers (greylisting). Final ones are
    * asked first, so a forged sender is refused outright instead of being greylisted and retried.
+   * `mailbox`: it judges the recipient's mailbox (quota), not the sender, so it is asked of every
+   * client before the others, also on submission (see `PostfixExtensions.mailboxPolicyServices`).
    */
-  readonly verdict: 'final' | 'temporary';
+  readonly verdict: 'final' | 'temporary' | 'mailbox';
 }
 
 /** What a daemon adds to Postfix (see `PostfixExtensions`). */

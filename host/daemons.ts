@@ -38,12 +38,13 @@ const oneHook = <K extends 'contentFilter' | 'milters'>(hooks: readonly (Postfix
   return having[0]?.[kind] ?? null;
 };
 
-/** What the enabled daemons add to Postfix: policy services (final verdicts first), content filter, milters, master.cf services. */
+/** What the enabled daemons add to Postfix: policy services (final verdicts first; mailbox ones apart), content filter, milters, master.cf services. */
 export const postfixExtensionsFor = (spec: ResolvedMailHostSpec): PostfixExtensions => {
   const hooks = enabledDaemons(spec).map((d) => ({ name: d.name, ...d.postfix?.(spec) }));
   const policies = hooks.flatMap((h) => h.policyServices ?? []);
   return {
     policyServices: (['final', 'temporary'] as const).flatMap((verdict) => policies.filter((p) => p.verdict === verdict).map((p) => p.service)),
+    mailboxPolicyServices: policies.filter((p) => p.verdict === 'mailbox').map((p) => p.service),
     contentFilter: oneHook(hooks, 'contentFilter'),
     milters: oneHook(hooks, 'milters'),
     masterServices: hooks.flatMap((h) => h.masterServices ?? []),

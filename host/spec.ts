@@ -211,6 +211,13 @@ export interface MailHostSpec {
   readonly dnsBlocklists?: readonly DnsBlocklist[];
   /** Run users' Sieve scripts at delivery (Dovecot LMTP + Pigeonhole). @default true */
   readonly sieve?: boolean;
+  /**
+   * Storage quota of a mailbox, in MiB, where its `users.quota` column is `''` or `0` (a whole number
+   * there is that mailbox's own quota in MiB, `unlimited` none). Mail beyond it is refused at RCPT
+   * time; see `host/dovecot/quota.ts`. Primary only.
+   * @default 1024
+   */
+  readonly defaultQuotaMiB?: number;
   /** Directory under which new mailboxes are created (`users.home` of new rows). @default '/var/spool/mail/virtual' */
   readonly mailboxRoot?: string;
   /** Domains hosted here; OpenDKIM signs for each. @default [mailOrigin] */
@@ -280,6 +287,7 @@ export interface ResolvedMailHostSpec {
   readonly inetProtocols: 'ipv4' | 'all';
   readonly dnsBlocklists: readonly DnsBlocklist[];
   readonly sieve: boolean;
+  readonly defaultQuotaMiB: number;
   readonly mailboxRoot: string;
   readonly mailDomains: readonly string[];
   readonly trustedNetworks: readonly string[];
@@ -322,6 +330,14 @@ export class MailHostSpecError extends Error {
     this.problems = problems;
   }
 }
+
+/**
+ * The default mailbox quota: one mail-bombed address (or the catch-all) can fill a tenth of the
+ * default 10 GiB spool volume, not all of it.
+ */
+export const DEFAULT_QUOTA_MIB = 1024;
+/** The largest quota in MiB, here and in `users.quota`: 9 digits (~950 TiB), far beyond any EBS volume. */
+export const MAX_QUOTA_MIB = 999_999_999;
 
 /** The fixed GID of the `vmail` group. */
 export const VMAIL_GID = 5000;
@@ -462,6 +478,7 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
     inetProtocols: spec.inetProtocols ?? 'ipv4',
     dnsBlocklists: spec.dnsBlocklists ?? [],
     sieve: spec.sieve ?? true,
+    defaultQuotaMiB: spec.defaultQuotaMiB ?? DEFAULT_QUOTA_MIB,
     mailboxRoot: spec.mailboxRoot ?? '/var/spool/mail/virtual',
     mailDomains: spec.mailDomains ?? [mailOrigin],
     trustedNetworks,
@@ -546,6 +563,12 @@ const checkCore = (spec: MailHostSpec, resolved: ResolvedMailHostSpec, check: Ch
   for (const field of ['maximalQueueLifetime', 'bounceQueueLifetime', 'delayWarningTime'] as const) {
     check(/^\d+[smhdw]$/.test(resolved[field]), field, resolved[field], "use a number and a unit s|m|h|d|w, e.g. '5d'");
   }
+  check(
+    Number.isInteger(resolved.defaultQuotaMiB) && resolved.defaultQuotaMiB >= 1 && resolved.defaultQuotaMiB <= MAX_QUOTA_MIB,
+    'defaultQuotaMiB',
+    resolved.defaultQuotaMiB,
+    `use a whole number of MiB from 1 to ${MAX_QUOTA_MIB} (default ${DEFAULT_QUOTA_MIB}); a mailbox without a limit is set with mirovoy-admin user quota <address> unlimited`,
+  );
   check(
     Number.isInteger(resolved.maxUserIpConnections) && resolved.maxUserIpConnections > 0,
     'maxUserIpConnections',

@@ -29,8 +29,10 @@ describe('authenticated submission', () => {
   it('is neither SPF-checked nor greylisted (its own recipient restrictions)', () => {
     const master = fileOf(primarySpec, '/etc/postfix/master.cf');
     const submission = master.split('\nsubmissions')[0].split('\nsubmission ')[1];
-    expect(submission).not.toContain('check_policy_service');
-    expect(submission).toContain('smtpd_recipient_restrictions = reject_non_fqdn_recipient, reject_unknown_recipient_domain');
+    expect(submission).not.toContain('policyd-spf');
+    expect(submission).not.toContain(POSTGREY_SOCKET);
+    // Only the recipient's quota is checked (host/dovecot/quota.ts).
+    expect(submission).toContain('smtpd_recipient_restrictions = reject_non_fqdn_recipient, reject_unknown_recipient_domain, check_policy_service unix:private/quota-status }');
   });
 });
 

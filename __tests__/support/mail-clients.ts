@@ -94,3 +94,70 @@ export const eventually = async <T>(probe: () => Promise<T>, timeoutMs = 20_000,
 
 /** A subject line unique to one test. */
 export const uniqueSubject = (label: string): string => `${label} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** What an SMTP server answered to each step of {@link smtpWithSize} (`[code, text]`; `data` only when RCPT was accepted). */
+export interface SmtpStepReplies {
+  readonly mail: readonly [number, string];
+  readonly rcpt: readonly [number, string];
+  readonly data?: readonly [number, string];
+}
+
+/**
+ * Python's smtplib from the client: declares the message's SIZE in MAIL FROM, as MTAs do (swaks
+ * cannot). With a CA file it submits on 587 instead: STARTTLS (server verified), then AUTH with the
+ * user and the password read from stdin.
+ */
+const SMTP_WITH_SIZE = `
+import json, smtplib, ssl, sys
+server, helo, sender, rcpt, subject, size, ca_file, user = sys.argv[1:9]
+body = ("x" * 75 + "\\r\\n") * (int(size) // 77)
+message = f"From: <{sender}>\\r\\nTo: <{rcpt}>\\r\\nSubject: {subject}\\r\\n\\r\\n{body}"
+smtp = smtplib.SMTP(server, 587 if ca_file else 25, local_hostname=helo, timeout=30)
+smtp.ehlo()
+if ca_file:
+    smtp.starttls(context=ssl.create_default_context(cafile=ca_file))
+    smtp.ehlo()
+    smtp.login(user, sys.stdin.readline().rstrip("\\n"))
+replies = {}
+code, text = smtp.mail(sender, [f"SIZE={len(message)}"])
+replies["mail"] = [code, text.decode()]
+code, text = smtp.rcpt(rcpt)
+replies["rcpt"] = [code, text.decode()]
+if code == 250:
+    code, text = smtp.data(message)
+    replies["data"] = [code, text.decode()]
+smtp.quit()
+print(json.dumps(replies))
+`;
+
+/** A mail user's login for submission (587). */
+export interface SubmissionLogin {
+  readonly user: string;
+  readonly password: string;
+}
+
+/**
+ * Sends a message of about `bytes` bytes with its size declared (SIZE=), like a real MTA, from the
+ * client to a server's port 25 (with `login`: submitted on 587 as that user); when greylisted (4xx
+ * with "greylist"), waits and retries as an MTA would.
+ */
+export const smtpWithSize = async (
+  mail: MailRehearsal,
+  message: { readonly from: string; readonly to: string; readonly subject: string; readonly bytes: number; readonly login?: SubmissionLogin },
+  server: string = MAIL_REHEARSAL_ADDRESSES.primary,
+  retryAfterMs = 3_000,
+): Promise<SmtpStepReplies> => {
+  const { login } = message;
+  const argv = [server, 'client.sender.test', message.from, message.to, message.subject, String(message.bytes), login ? mail.rootCaFile : '', login?.user ?? ''];
+  const attempt = async (): Promise<SmtpStepReplies> => {
+    const result = await onClient(mail, ['python3', '-c', SMTP_WITH_SIZE, ...argv], login ? `${login.password}\n` : '');
+    if (result.code !== 0) throw new Error(`smtplib to ${server} failed: ${result.output}`);
+    return JSON.parse(result.output) as SmtpStepReplies;
+  };
+  let replies = await attempt();
+  for (let i = 1; i < 4 && replies.rcpt[0] >= 400 && replies.rcpt[0] < 500 && /greylist/i.test(replies.rcpt[1]); i++) {
+    await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+    replies = await attempt();
+  }
+  return replies;
+};

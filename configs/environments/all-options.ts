@@ -37,6 +37,7 @@ export default defineConfig({
     backupMx: { enabled: true, hostname: 'mx2.mail.example.org', availabilityZone: 'c' },
     virtualMailUid: 5001,
     storage: { spoolGiB: 50, logGiB: 5, swapGiB: 4, onDestroy: 'retain' },
+    defaultQuotaMiB: 4096,
     relayHost: '[smtp.relay.example.net]:587',
     relayCredentialsSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:mail/smarthost-AbCdEf',
     rootMailRecipient: 'ops@example.org',

@@ -1,5 +1,5 @@
 /**
- * `mirovoy-admin`, the host-side CLI for domains, mailboxes and aliases (primary only).
+ * `mirovoy-admin`, the host-side CLI for domains, mailboxes (with their quotas) and aliases (primary only).
  *
  * Python 3 with Debian's python3-pymysql rather than bash + mariadb: it needs parameterised
  * queries (addresses are user input), alias-loop checks and a password path that never
@@ -51,6 +51,8 @@ export const adminCliConfig = (spec: ResolvedMailHostSpec): Record<string, strin
   mailbox_root: spec.mailboxRoot,
   vmail_uid: spec.vmailUid,
   vmail_gid: spec.vmailGid,
+  // What users.quota '' means (host/dovecot/quota.ts), for `user quota`.
+  default_quota_mib: spec.defaultQuotaMiB,
 });
 
 /** The CLI and its settings file. */

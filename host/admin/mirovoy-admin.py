@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""mirovoy-admin: manage the mail domains, mailboxes and aliases of a Mirovoy mail host."""
+"""mirovoy-admin: manage the mail domains, mailboxes (and their quotas) and aliases of a Mirovoy mail host."""
 # Runs on the primary as root. Reads its settings from /etc/mirovoy/admin.json (rendered by
 # host/admin/index.ts), and the database host and admin password from the option file named
 # there (its [client] group, written at run time by mirovoy-provision).
@@ -164,7 +164,9 @@ def cmd_user(db, args, config):
         return
     local, domain = parse_address(args.address)
     address = f"{local}@{domain}"
-    if args.action == "add":
+    if args.action == "quota":
+        cmd_quota(db, address, args.quota, config)
+    elif args.action == "add":
         db.require_domain(domain)
         if db.is_mailbox(address):
             raise AdminError(f"mailbox {address} already exists")
@@ -187,6 +189,56 @@ def cmd_user(db, args, config):
             raise AdminError(f"mailbox {address} does not exist")
         db.change("DELETE FROM users WHERE id = %s", address)
         print(f"removed {address}; its mail stays in {config['mailbox_root']}/{domain}/{local}/ until you delete it")
+
+
+# users.quota as mirovoy-admin writes it (host/dovecot/quota.ts reads it): '' the default, a whole
+# number of MiB, or "unlimited". Other values (from other tools) count as the default.
+def quota_column(text):
+    value = text.strip().lower()
+    if value in ("default", "unlimited"):
+        return "" if value == "default" else value
+    if re.fullmatch(r"[1-9][0-9]{0,8}", value):
+        return value
+    raise AdminError(f"quota {text!r} is not valid: give a whole number of MiB (1-999999999), default or unlimited")
+
+
+def describe_quota(column, config):
+    default = f"{config['default_quota_mib']} MiB"
+    if column == "unlimited":
+        return "unlimited (its own)"
+    if re.fullmatch(r"[1-9][0-9]{0,8}", column):
+        return f"{column} MiB (its own; the default is {default})"
+    return f"{default} (the default)" + (f"; users.quota {column!r} is not a quota and counts as the default" if column not in ("", "0") else "")
+
+
+# Usage lines from doveadm, which reads the mailbox's quota as Dovecot enforces it.
+def quota_usage(address):
+    result = subprocess.run(["doveadm", "-f", "tab", "quota", "get", "-u", address], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        return [f"usage unknown: doveadm quota get failed: {result.stderr.strip()}"]
+    lines = []
+    for row in result.stdout.strip().split("\n")[1:]:
+        _, kind, value, limit, percent = (row.split("\t") + [""] * 5)[:5]
+        if kind.upper() == "STORAGE":
+            used = int(value) / 1024
+            of = "no limit" if limit in ("-", "") else f"{int(limit) / 1024:.1f} MiB"
+            lines.append(f"storage: {used:.1f} MiB used of {of}" + (f" ({percent} %)" if limit not in ("-", "") else ""))
+        elif kind.upper() == "MESSAGE":
+            lines.append(f"messages: {value}")
+    return lines
+
+
+def cmd_quota(db, address, value, config):
+    found = db.rows("SELECT quota FROM users WHERE id = %s", address)
+    if not found:
+        raise AdminError(f"mailbox {address} does not exist")
+    column = found[0][0]
+    if value is not None:
+        column = quota_column(value)
+        db.change("UPDATE users SET quota = %s WHERE id = %s", column, address)
+    print(f"{address}: quota {describe_quota(column, config)}")
+    for line in quota_usage(address):
+        print(f"  {line}")
 
 
 def cmd_alias(db, args, config):
@@ -230,6 +282,9 @@ def parser():
     add.add_argument("--name", help="display name")
     user.add_parser("password", help="set a mailbox password (terminal or stdin)").add_argument("address")
     user.add_parser("remove", help="remove a mailbox (keeps its mail on disk)").add_argument("address")
+    quota = user.add_parser("quota", help="show a mailbox's quota and usage, or set its quota")
+    quota.add_argument("address")
+    quota.add_argument("quota", nargs="?", metavar="MiB|default|unlimited", help="new quota: whole MiB, the configured default, or none")
 
     alias = kinds.add_parser("alias", help="aliases and catch-alls").add_subparsers(dest="action", required=True)
     alias.add_parser("list", help="list aliases")

@@ -9,6 +9,7 @@ import { DOVECOT_AUTH_SOCKET, DOVECOT_LMTP_SOCKET, POSTFIX_QUEUE_DIRECTORY } fro
 import { databaseSecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 import { MINIMUM_TLS_PROTOCOL, TLS12_CIPHERS } from '../tls-policy';
+import { dovecotQuotaSettings, USERDB_QUOTA_FIELD } from './quota';
 
 /**
  * A user may log in or receive mail only when both the mailbox row and its domain row
@@ -22,7 +23,8 @@ export const DOVECOT_QUERIES = {
   passdb: `SELECT u.id AS user, u.crypt AS password ${ENABLED_USERS} AND u.id = '%{user}'`,
   // home = users.home + '/' + users.maildir, the reference's layout (e.g.
   // /var/spool/mail/virtual/example.com/alice/), so restored spool volumes keep working.
-  userdb: `SELECT CONCAT(u.home, '/', u.maildir) AS home ${ENABLED_USERS} AND u.id = '%{user}'`,
+  // quota_storage_size: the mailbox's own quota, or NULL for the default (host/dovecot/quota.ts).
+  userdb: `SELECT CONCAT(u.home, '/', u.maildir) AS home, ${USERDB_QUOTA_FIELD} ${ENABLED_USERS} AND u.id = '%{user}'`,
   iterate: `SELECT u.id AS user ${ENABLED_USERS}`,
 } as const;
 
@@ -120,9 +122,15 @@ export const dovecotConfig = (spec: ResolvedMailHostSpec): DovecotBlock => ({
   // fail2ban does the penalty's job. https://doc.dovecot.org/2.4.0/core/config/auth/penalty.html
   ...(spec.fail2ban.enabled ? { 'service anvil': { 'unix_listener anvil-auth-penalty': { mode: '0' } } } : {}),
 
+  // Every mail process tracks and enforces quotas (quota-status too, which needs the plugin).
+  mail_plugins: { quota: true },
+  ...dovecotQuotaSettings(spec),
+
   'protocol imap': {
     // Phones, laptops and webmail behind one NAT address exceed the default of 10.
     mail_max_userip_connections: spec.maxUserIpConnections,
+    // The IMAP QUOTA extension (RFC 9208): mail programs show the usage.
+    mail_plugins: { imap_quota: true },
   },
   ...(spec.sieve
     ? {

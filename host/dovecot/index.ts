@@ -4,13 +4,18 @@ import { RenderedFile, withHeader } from '../files';
 import { renderDovecotConf } from '../format/dovecot-conf';
 import { ResolvedMailHostSpec } from '../spec';
 import { dovecotConfig } from './dovecot-conf';
+import { QUOTA_WARNING_MESSAGES, QUOTA_WARNING_SCRIPT, quotaPolicyService, renderQuotaWarnings } from './quota';
 
 export { DOVECOT_QUERIES, dovecotConfig } from './dovecot-conf';
+export * from './quota';
 
 /** Dovecot's one configuration file. */
 export const DOVECOT_CONF_PATH = '/etc/dovecot/dovecot.conf';
 
-/** /etc/dovecot/dovecot.conf (no secrets in it; the lookup password is read from its own file). */
+/**
+ * /etc/dovecot/dovecot.conf (no secrets in it; the lookup password is read from its own file) and
+ * the quota warning script with its messages.
+ */
 export const renderDovecot = (spec: ResolvedMailHostSpec): RenderedFile[] => [
   {
     path: DOVECOT_CONF_PATH,
@@ -19,6 +24,7 @@ export const renderDovecot = (spec: ResolvedMailHostSpec): RenderedFile[] => [
     owner: 'root',
     group: 'root',
   },
+  ...renderQuotaWarnings(spec),
 ];
 
 /** Dovecot: IMAP and LMTP delivery into the mailboxes (primary only). */
@@ -30,7 +36,14 @@ export const dovecotDaemon: MailDaemon = {
   files: renderDovecot,
   units: () => ['dovecot'],
   checks: () => [{ unit: 'dovecot', command: ['doveconf', '-n'] }],
-  unitOfPath: [{ prefix: DOVECOT_CONF_PATH, unit: 'dovecot' }],
+  unitOfPath: [
+    { prefix: DOVECOT_CONF_PATH, unit: 'dovecot' },
+    // Run per warning by the quota-warning service.
+    { prefix: QUOTA_WARNING_SCRIPT, unit: null },
+    { prefix: `${QUOTA_WARNING_MESSAGES}/`, unit: null },
+  ],
+  // Postfix asks quota-status for each recipient at RCPT time.
+  postfix: () => ({ policyServices: [quotaPolicyService()] }),
   servesTls: true,
   readyPorts: (spec) => [993, ...(spec.imapStartTls ? [143] : [])],
   spoolUnit: 'dovecot',

@@ -8,7 +8,7 @@ import { MasterService } from '../format/postfix-master-cf';
 /** A Postfix client endpoint: `unix:<path relative to the queue directory>` or `inet:<host>:<port>`. */
 export type PostfixEndpoint = `unix:${string}` | `inet:${string}:${number}`;
 
-/** A policy service (postgrey, policyd-spf) asked at RCPT time on port 25. */
+/** A policy service (postgrey, policyd-spf, Dovecot's quota-status) asked at RCPT time. */
 export interface PolicyService {
   /** Where it listens. */
   readonly endpoint: PostfixEndpoint;
@@ -40,6 +40,12 @@ export interface Milters {
 export interface PostfixExtensions {
   /** Asked after unknown recipients are rejected, so they never see (or greylist) them. */
   readonly policyServices?: readonly PolicyService[];
+  /**
+   * About the recipient's mailbox (quota): asked on port 25 after unknown recipients are rejected
+   * and before anyone is let past the policy services, and on submission; on the primary, the
+   * backup MX gets their rejections as deferrals (it has accepted the mail already).
+   */
+  readonly mailboxPolicyServices?: readonly PolicyService[];
   readonly contentFilter?: ContentFilter | null;
   readonly milters?: Milters | null;
   /** Extra master.cf services (filter transports, re-injection listeners, spawn services). */

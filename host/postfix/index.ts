@@ -10,7 +10,7 @@ import { postfixMasterServices } from './master-cf';
 import { POSTFIX_MAP_TEMPLATE_DIRECTORY, renderPostfixMaps } from './mysql-maps';
 
 export * from './extensions';
-export { DOVECOT_AUTH_SOCKET, DOVECOT_LMTP_SOCKET, POSTFIX_QUEUE_DIRECTORY, postfixMainParameters } from './main-cf';
+export { BACKUP_MX_FULL_MAILBOX_REPLY, DOVECOT_AUTH_SOCKET, DOVECOT_LMTP_SOCKET, POSTFIX_QUEUE_DIRECTORY, postfixMainParameters } from './main-cf';
 export { postfixMasterServices } from './master-cf';
 export { POSTFIX_MAP_QUERIES, PostfixMapName, postfixMapsFor } from './mysql-maps';
 

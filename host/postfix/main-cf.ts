@@ -16,9 +16,18 @@ export const DOVECOT_AUTH_SOCKET = 'private/auth';
 /** The Postfix queue directory on Debian. */
 export const POSTFIX_QUEUE_DIRECTORY = '/var/spool/postfix';
 
-/** The backup MX's name and addresses, each allowed past the policy services (`OK`). */
-const backupMxAccessMap = (backupMx: NonNullable<ResolvedMailHostSpec['backupMx']>): string =>
-  `inline:{ ${[backupMx.hostname, ...backupMx.addresses].map((client) => `${client}=OK`).join(', ')} }`;
+/** The backup MX's name and addresses, each with one access(5) action (`OK`: past the policy services). */
+const backupMxAccessMap = (backupMx: NonNullable<ResolvedMailHostSpec['backupMx']>, action: string): string =>
+  `inline:{ ${[backupMx.hostname, ...backupMx.addresses].map((client) => (/\s/.test(action) ? `{ ${client} = ${action} }` : `${client}=${action}`)).join(', ')} }`;
+
+/**
+ * What the primary answers the backup MX where a mailbox policy service (quota) rejects: the backup
+ * accepted the message already, so a 5xx would make it bounce to a sender who may be forged
+ * (backscatter). A deferral keeps the message queued there and retried until the mailbox has room
+ * or the backup's queue lifetime ends. DEFER_IF_REJECT turns a later 5xx into this 450.
+ * https://www.postfix.org/access.5.html
+ */
+export const BACKUP_MX_FULL_MAILBOX_REPLY = 'DEFER_IF_REJECT Mailbox full: keep the message queued and try again later';
 
 /** Restrictions shared by port 25 on both roles. */
 const port25Restrictions = (spec: ResolvedMailHostSpec, ext: PostfixExtensions): PostfixParameters => ({
@@ -31,13 +40,22 @@ const port25Restrictions = (spec: ResolvedMailHostSpec, ext: PostfixExtensions):
     'reject_unknown_recipient_domain',
     // Before any policy service: an unknown mailbox must get 5xx at RCPT, not a greylisting 4xx.
     'reject_unlisted_recipient',
+    // The recipient's mailbox (quota) for every client, so a full one is refused while the sender
+    // is connected; the backup MX gets a deferral instead (BACKUP_MX_FULL_MAILBOX_REPLY).
+    ...((ext.mailboxPolicyServices ?? []).length > 0 && spec.backupMx ? [`check_client_access ${backupMxAccessMap(spec.backupMx, BACKUP_MX_FULL_MAILBOX_REPLY)}`] : []),
+    ...(ext.mailboxPolicyServices ?? []).map((p) => `check_policy_service ${p.endpoint}`),
     // This host's own mail (monitoring, notices) is neither SPF-checked nor greylisted, nor is
     // what the backup MX relays (it checked the sender itself). The backup is known by its
     // forward-confirmed name (Postfix's client name is "unknown" unless the PTR name resolves back
     // to the address), which works on EC2 where its address is made after this file is rendered.
-    ...((ext.policyServices ?? []).length > 0 ? ['permit_mynetworks', ...(spec.backupMx ? [`check_client_access ${backupMxAccessMap(spec.backupMx)}`] : [])] : []),
+    ...((ext.policyServices ?? []).length > 0 ? ['permit_mynetworks', ...(spec.backupMx ? [`check_client_access ${backupMxAccessMap(spec.backupMx, 'OK')}`] : [])] : []),
     ...(ext.policyServices ?? []).map((p) => `check_policy_service ${p.endpoint}`),
   ],
+  // A policy service that cannot be asked (stopped, crashed, timed out) defers the recipient: the
+  // sender retries, nothing is accepted unchecked or refused for good. Postfix's own default,
+  // pinned: the quota check relies on it.
+  smtpd_policy_service_default_action:
+    (ext.policyServices ?? []).length + (ext.mailboxPolicyServices ?? []).length > 0 ? '451 4.3.5 Policy service unavailable, try again later' : null,
   smtpd_helo_required: true,
   smtpd_helo_restrictions: ['permit_mynetworks', 'reject_invalid_helo_hostname', 'reject_non_fqdn_helo_hostname'],
   smtpd_sender_restrictions: ['reject_non_fqdn_sender', 'reject_unknown_sender_domain'],

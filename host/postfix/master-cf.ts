@@ -58,7 +58,13 @@ const submissionOverrides = (name: string, ext: PostfixExtensions): PostfixParam
   smtpd_sender_restrictions: ['reject_sender_login_mismatch'],
   smtpd_client_restrictions: ['permit_sasl_authenticated', 'reject'],
   smtpd_relay_restrictions: ['permit_sasl_authenticated', 'reject'],
-  smtpd_recipient_restrictions: ['reject_non_fqdn_recipient', 'reject_unknown_recipient_domain'],
+  // A full local mailbox is refused here too, so our own user is told at once instead of by a
+  // bounce days later (quota-status answers DUNNO for other domains' addresses).
+  smtpd_recipient_restrictions: [
+    'reject_non_fqdn_recipient',
+    'reject_unknown_recipient_domain',
+    ...(ext.mailboxPolicyServices ?? []).map((p) => `check_policy_service ${p.endpoint}`),
+  ],
   // Mail from our users never goes through port 25's inbound filter: it goes to the
   // filter's outbound entry point when there is one (virus scan, no spam scoring).
   content_filter: ext.contentFilter?.submissionNexthop ?? '',
