@@ -293,14 +293,16 @@ describe('DKIM (OpenDKIM)', () => {
     expect(verifyDkim(message.replace(`Subject: ${subject}`, `Subject: ${subject} (edited)`), publicKey)).toMatchObject({ ok: false, reason: 'signature mismatch' });
   });
 
-  it('with OpenDKIM down, defers submitted mail (451: it would leave unsigned and fail DMARC) but still takes inbound mail on 25', async () => {
+  it('with OpenDKIM down, defers submitted mail (4xx: it would leave unsigned and fail DMARC) but still takes inbound mail on 25', async () => {
     await onPrimary(mail, 'systemctl stop opendkim');
     try {
       const subject = uniqueSubject('unsigned');
       const submitted = await swaks(mail, ['--port', '587', '--tls', '--tls-ca-path', mail.rootCaFile, '--auth', 'PLAIN', '--auth-user', 'alice@example.com',
         '--auth-password', PASSWORD.alice, '--from', `alice@${domain}`, '--to', `carol@${REHEARSAL_NAMES.sinkDomain}`, '--header', `Subject: ${subject}`]);
       expect(queuedAs(submitted.output)).toBeUndefined();
-      expect(submitted.output).toMatch(/^<[~-]*\s+451 4\.7\.1 /m);
+      // Postfix answers the first command after the milter is found missing with a 4xx: 454 to
+      // STARTTLS, 451 4.7.1 to others. The client retries later.
+      expect(submitted.output).toMatch(/^<\*\*\s+45[14] 4\.\d\.\d /m);
       const inbound = await deliver(mail, ['--to', `alice@${domain}`, '--from', 'dan@sender.test', '--header', `Subject: ${subject} inbound`]);
       expect(queuedAs(inbound.output)).toBeDefined();
     } finally {
