@@ -79,6 +79,8 @@ describe('a CDKTF app of another workspace (examples/reuse-constructs)', () => {
     expect(Object.values(stack.resource.aws_vpc)).toEqual([expect.objectContaining({ cidr_block: '10.42.0.0/16', tags: { Name: 'mail-lab-vpc' } })]);
     expect(Object.keys(stack.resource.aws_subnet)).toHaveLength(6);
     expect(Object.keys(stack.output).sort()).toEqual(['data_subnet_ids', 'vpc_id']);
+    const exported = spawnSync(process.execPath, ['-e', "const m = require('mirovoy-mail'); console.log([m.MailHost, m.Network, m.validateConfig, m.addMirovoyStacks].map((x) => typeof x).join(' '))"], { cwd: app, encoding: 'utf8' });
+    expect(exported.stdout).toBe('function function function function\n');
     // It came from the tarball, not from our sources.
     expect(require.resolve('mirovoy-mail', { paths: [app] })).toBe(join(app, 'node_modules', 'mirovoy-mail', 'dist', 'index.js'));
   }, 60_000);
