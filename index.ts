@@ -9,6 +9,7 @@
 export * from './modules/acme';
 export * from './modules/certificates/acme-account';
 export * from './modules/certificates/mail-certificate';
+export * from './modules/ci/github-oidc-roles';
 export * from './modules/compute/debian-image';
 export * from './modules/compute/hardened-launch-template';
 export * from './modules/compute/instance-role';
@@ -49,3 +50,4 @@ export type { DatabaseStackNetwork } from './stacks/database-stack';
 export { MailStack } from './stacks/mail-stack';
 export type { MailStackNetwork, MailStackDatabase } from './stacks/mail-stack';
 export { StateBucketStack } from './stacks/state-bucket-stack';
+export { CiStack } from './stacks/ci-stack';

@@ -1,7 +1,7 @@
 /**
  * Stack outputs are the public contract for other workspaces: each stack has exactly the outputs
  * the README's *Stack outputs* tables list for it, under the conditions in their *When* column,
- * in three configs that between them switch each condition on and off.
+ * in four configs that between them switch each condition and the optional stacks on and off.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,14 +35,15 @@ const TYPES = ['string', 'number', 'list(string)', 'map(string)'];
 
 const CONFIGS = {
   'all-options': allOptions,
+  'all-options with the ci stack': { ...allOptions, ci: { githubRepository: 'example-org/mail' } },
   'all-options with SES': { ...allOptions, mail: { ...allOptions.mail, outbound: 'ses' as const, relayHost: undefined, relayCredentialsSecretArn: undefined } },
   'example without backup MX and webmail': exampleWith({ mail: { backupMx: { enabled: false } }, webmail: { enabled: false } }),
 };
 
 const tables = documented();
 
-it('documents the outputs of the four stacks, each with a Terraform type and a known condition', () => {
-  expect([...tables.keys()]).toEqual(['state-bucket', 'network', 'database', 'mail']);
+it('documents the outputs of the five stacks, each with a Terraform type and a known condition', () => {
+  expect([...tables.keys()]).toEqual(['state-bucket', 'ci', 'network', 'database', 'mail']);
   for (const rows of tables.values()) {
     expect(rows.length).toBeGreaterThan(1);
     for (const row of rows) {
@@ -59,8 +60,7 @@ describe.each(Object.entries(CONFIGS))('%s', (_label, input) => {
   it.each([...tables.keys()])('<env>-%s has exactly the documented outputs', (role) => {
     const stack = stacks[`${config.environment}-${role}`];
     if (!stack) {
-      expect(role).toBe('state-bucket');
-      expect(config.state).toBeUndefined();
+      expect(role === 'state-bucket' ? config.state : config.ci).toBeUndefined();
       return;
     }
     const actual = Object.keys(stack.output ?? {}).filter((name) => !name.startsWith('cross-stack-output-'));
