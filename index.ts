@@ -7,6 +7,7 @@
 
 // Constructs (modules/)
 export * from './modules/acme';
+export * from './modules/backup/volume-backup-plan';
 export * from './modules/certificates/acme-account';
 export * from './modules/certificates/mail-certificate';
 export * from './modules/ci/github-oidc-roles';
@@ -22,6 +23,12 @@ export * from './modules/mail/dkim-key';
 export * from './modules/mail/durable-volume';
 export * from './modules/mail/mail-host';
 export * from './modules/mail/ses-relay';
+export * from './modules/monitoring/alert-topic';
+export * from './modules/monitoring/database-alarms';
+export * from './modules/monitoring/expiry-check';
+export * from './modules/monitoring/mail-host-alarms';
+export * from './modules/monitoring/mail-metrics';
+export * from './modules/monitoring/metric-alarm';
 export * from './modules/network/bastion';
 export * from './modules/network/network';
 export * from './modules/network/security-groups';

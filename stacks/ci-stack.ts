@@ -60,6 +60,11 @@ export class CiStack extends MirovoyStack {
         Condition: { 'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': zones.flatMap((zone) => [zone, `*.${zone}`]) } },
       },
       { Effect: 'Allow', Action: 'route53:GetChange', Resource: 'arn:aws:route53:::change/*' },
+      // The mail hosts' alarms and alert topic, and their volumes' backup plan.
+      { Effect: 'Allow', Action: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource'], Resource: `arn:aws:cloudwatch:${config.region}:*:alarm:${prefix}*` },
+      { Effect: 'Allow', Action: ['sns:*'], Resource: `arn:aws:sns:${config.region}:*:${prefix}*` },
+      // Backup plans and selections are named by id in their ARNs, vaults by name (the copy vault is in backups.copyToRegion).
+      { Effect: 'Allow', Action: ['backup:*'], Resource: ['arn:aws:backup:*:*:backup-vault:' + prefix + '*', 'arn:aws:backup:*:*:backup-plan:*'] },
       ...(config.mail.outbound === 'ses'
         ? [{ Effect: 'Allow' as const, Action: ['ses:*'], Resource: config.mailDomains.map((domain) => `arn:aws:ses:${config.region}:*:identity/${domain}`) }]
         : []),
