@@ -206,6 +206,9 @@ const rebootsApart: ConfigRule = (c) => {
 
 export const dkimSigningSelector = (c: MirovoyConfig): string => c.mail.dkimSigningSelector ?? c.mail.dkimSelector;
 
+const ciNeedsRemoteState: ConfigRule = (c) =>
+  c.ci && !c.state ? [{ path: 'ci', message: 'needs state.bucket: the CI roles read and write the stacks\' state there (CI plans only stacks with remote state)' }] : [];
+
 const RULES: readonly ConfigRule[] = [
   rebootsApart,
   enabledHostsNeedNames,
@@ -225,6 +228,7 @@ const RULES: readonly ConfigRule[] = [
   dkimSelectorsConsistent,
   backupCopyInAnotherRegion,
   alertAddressesDistinct,
+  ciNeedsRemoteState,
 ];
 
 /** Every cross-field problem of a structurally valid config. */

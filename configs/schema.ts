@@ -384,6 +384,20 @@ const stateSchema = z
   })
   .strict();
 
+const ciSchema = z
+  .object({
+    /** The GitHub repository whose workflow (.github/workflows/terraform.yml) plans and applies, `owner/name`. */
+    githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: 'must be a GitHub repository, "owner/name"' }),
+    /** The branch whose runs (the weekly renewal) may assume the apply role. */
+    applyBranch: z.string().regex(/^[A-Za-z0-9._\/-]+$/, { error: 'must be a branch name' }).default('main'),
+    /**
+     * The account's existing IAM OIDC provider for token.actions.githubusercontent.com (an
+     * account has at most one). @default the ci stack creates it
+     */
+    oidcProviderArn: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, { error: 'must be the ARN of the IAM OIDC provider for token.actions.githubusercontent.com' }).optional(),
+  })
+  .strict();
+
 const secretsSchema = z
   .object({
     /**
@@ -432,6 +446,8 @@ export const configSchema = z
     testData: z.boolean().default(false),
     /** Remote state in S3; without it, state stays in local files. */
     state: stateSchema.optional(),
+    /** The optional `<env>-ci` stack: GitHub's OIDC provider and the CI workflow's plan and apply roles (README, "CI"). Needs `state`. */
+    ci: ciSchema.optional(),
     /**
      * Tags put on every AWS resource. Hosts read their tags through the metadata service, which
      * allows only letters, digits and `+ - = . , _ : @` in tag keys (no spaces, no `/`).

@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import { MirovoyConfig } from '../configs/schema';
 import { addGuardRails } from '../modules/guards';
+import { CiStack } from './ci-stack';
 import { DatabaseStack } from './database-stack';
 import { MailStack } from './mail-stack';
 import { NetworkStack } from './network-stack';
@@ -10,6 +11,7 @@ import { StateBucketStack } from './state-bucket-stack';
 export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
   const state = config.state;
   if (state) new StateBucketStack(app, { ...config, state });
+  if (config.ci && state) new CiStack(app, { ...config, ci: config.ci, state });
   const network = new NetworkStack(app, config);
   const { database } = new DatabaseStack(app, config, {
     dataSubnetIds: network.network.dataSubnets.map((subnet) => subnet.id),

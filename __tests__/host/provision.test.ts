@@ -123,7 +123,7 @@ describe.each(renderings)('$label configuration bundle', ({ config, rendering })
     const tlsUnits = rendering.spec.role === 'primary' ? 'postfix,dovecot' : 'postfix';
     expect(shellTableRows(script, 'SECRET_FILE', SECRET_FILE_COLUMNS)).toContain(`certificate-chain /etc/mirovoy/tls/mail-chain.pem 0644 root root tls:certificate_chain ${tlsUnits}`);
     expect(script).toMatch(/systemctl reload-or-restart "\$unit"/);
-    expect(script).toContain("mark_reload ${install_units[i]//,/ }");
+    expect(script).toContain('mark_reload "${reload_units[@]}"');
   });
 });
 

@@ -67,6 +67,9 @@ describe('withoutCommentLines', () => {
       'read -r a <<<"$x"  # keep\necho "#not a comment"\n',
     );
   });
+  it('keeps ShellCheck directives, so the shipped script passes ShellCheck as its source does', () => {
+    expect(withoutCommentLines('# why\n# shellcheck disable=SC2086\necho $x\n')).toBe('# shellcheck disable=SC2086\necho $x\n');
+  });
   it('refuses a heredoc, whose lines could look like comments', () => {
     expect(() => withoutCommentLines('cat <<EOF\n# data\nEOF\n')).toThrow(/heredoc/);
   });

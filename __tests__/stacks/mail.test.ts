@@ -13,7 +13,7 @@ import { mailHostRuntime } from '../../adapters/mail-host-runtime';
 import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
 import { checkAgainstAcmeSchema } from '../acme/acme-schema-check';
 import { allOptions, example, exampleWith } from '../support/configs';
-import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';
+import { resourcesOf, synthConfig, templateValue, TerraformJson } from '../support/synth';
 
 const mailStackOf = (stacks: Record<string, TerraformJson>): TerraformJson => stacks[Object.keys(stacks).find((name) => name.endsWith('-mail'))!];
 const exampleStacks = synthConfig(example);
@@ -129,19 +129,6 @@ describe('ACME bindings in the mail stack', () => {
     }
   });
 });
-
-/**
- * The string Terraform makes of a JSON string value: it is a template, where `$${` and `%%{`
- * stand for `${` and `%{`. Throws on an interpolation or directive (the value would not be
- * literal).
- */
-const templateValue = (value: string): string => {
-  const unescaped = value.replace(/([$%])\1\{|([$%])\{/g, (match, escaped: string | undefined) => {
-    if (escaped) return `${escaped}{`;
-    throw new Error(`not a literal: ${JSON.stringify(match)} in a template`);
-  });
-  return unescaped;
-};
 
 /** Terraform attributes whose values are secret. */
 const SECRET_ATTRIBUTES =

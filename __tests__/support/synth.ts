@@ -36,3 +36,16 @@ export const synthConfig = (input: MirovoyConfigInput): Record<string, Terraform
 
 /** The resources of one type in a stack, as a list. */
 export const resourcesOf = (stack: TerraformJson, type: string): Record<string, any>[] => Object.values(stack.resource?.[type] ?? {});
+
+/**
+ * The string Terraform makes of a JSON string value: it is a template, where `$${` and `%%{`
+ * stand for `${` and `%{`. Throws on an interpolation or directive (the value would not be
+ * literal).
+ */
+export const templateValue = (value: string): string => {
+  const unescaped = value.replace(/([$%])\1\{|([$%])\{/g, (match, escaped: string | undefined) => {
+    if (escaped) return `${escaped}{`;
+    throw new Error(`not a literal: ${JSON.stringify(match)} in a template`);
+  });
+  return unescaped;
+};

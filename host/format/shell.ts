@@ -16,14 +16,15 @@ export const renderShellAssignments = (values: Readonly<Record<string, string | 
 
 /**
  * A bash script body as shipped in user data: full-line comments and blank lines removed, since
- * EC2 caps user data at 16 KB (the commented source stays in the repository). Refuses scripts
- * with a heredoc, whose lines could look like comments.
+ * EC2 caps user data at 16 KB (the commented source stays in the repository), except ShellCheck
+ * directives (`# shellcheck disable=…`), so the shipped script passes ShellCheck as its source
+ * does. Refuses scripts with a heredoc, whose lines could look like comments.
  */
 export const withoutCommentLines = (body: string): string => {
   if (/(^|[^<])<<[^<]/m.test(body)) throw new Error('withoutCommentLines: the script has a heredoc; its lines could look like comments');
   return body
     .split('\n')
-    .filter((line) => !/^\s*(#.*)?$/.test(line))
+    .filter((line) => !/^\s*(#.*)?$/.test(line) || /^\s*# shellcheck /.test(line))
     .join('\n')
     .concat('\n');
 };

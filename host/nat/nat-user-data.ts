@@ -26,7 +26,8 @@ imds() { curl -fsS -H "X-aws-ec2-metadata-token: $TOKEN" "http://169.254.169.254
 TOKEN=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' http://169.254.169.254/latest/api/token)
 INSTANCE_ID=$(imds meta-data/instance-id)
 ROUTE_TABLE=$(imds meta-data/tags/instance/${ROUTE_TABLE_TAG})
-export AWS_DEFAULT_REGION=$(imds meta-data/placement/region)
+AWS_DEFAULT_REGION=$(imds meta-data/placement/region)
+export AWS_DEFAULT_REGION
 aws ec2 modify-instance-attribute --instance-id "$INSTANCE_ID" --no-source-dest-check
 aws ec2 replace-route --route-table-id "$ROUTE_TABLE" --destination-cidr-block 0.0.0.0/0 --instance-id "$INSTANCE_ID" \\
   || aws ec2 create-route --route-table-id "$ROUTE_TABLE" --destination-cidr-block 0.0.0.0/0 --instance-id "$INSTANCE_ID"

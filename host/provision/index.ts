@@ -161,6 +161,12 @@ export const secretsReadBy = (rendering: MailHostRendering): string[] => [...new
 
 const PROVISION_BODY = withoutCommentLines(readFileSync(join(__dirname, 'mirovoy-provision.sh'), 'utf8'));
 
+/**
+ * The CHECK_ARGV_<i> lists are read by name (`"${!argv}"` with `argv=CHECK_ARGV_<i>[@]`), which
+ * ShellCheck cannot follow; it would call each one unused (SC2034).
+ */
+const CHECK_ARGV_DIRECTIVE = '# shellcheck disable=SC2034 # CHECK_ARGV_<i> are read by name\n';
+
 /** Options of {@link renderProvisionCommand} and {@link renderMailHostBundle}. */
 export interface MailHostBundleOptions {
   /** The optional extra administrator (the package of its shell). */
@@ -211,7 +217,7 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     UNWANTED_UNITS: [...rendering.unwantedUnits],
     READY_PORTS: readyPortsOf(spec).map(String),
   });
-  return { ...PROVISION_COMMAND_ENTRY, content: `#!/bin/bash\n${generatedHeader('#', 'host/provision/mirovoy-provision.sh')}\n${settings}${PROVISION_BODY}` };
+  return { ...PROVISION_COMMAND_ENTRY, content: `#!/bin/bash\n${generatedHeader('#', 'host/provision/mirovoy-provision.sh')}${CHECK_ARGV_DIRECTIVE}\n${settings}${PROVISION_BODY}` };
 };
 
 /**

@@ -11,6 +11,9 @@
 # only then (re)starts, so a bad render fails here and leaves the running daemons alone.
 # Exit 3: a configuration check failed; every file this run installed was put back as it was
 # (mirovoy-converge then refuses the bundle). Any other failure is worth a retry.
+# The settings come from the generated block above this body in the installed script, which
+# ShellCheck sees there (__tests__/lint/shellcheck.test.ts); alone, this body only uses them:
+# shellcheck disable=SC2153
 set -euo pipefail
 umask 022
 
@@ -192,13 +195,14 @@ ensure_swap() {
 }
 
 install_staged_files() {
-  local i path unit_files_changed=''
+  local i path unit_files_changed='' units
   for i in "${!MANIFEST_PATH[@]}"; do
     path=${MANIFEST_PATH[i]}
     [[ -f $STAGED$path ]] || die "the bundle has no file $path"
     if [[ $(install_if_different "$STAGED$path" "$path" "${MANIFEST_MODE[i]}" "${MANIFEST_OWNER[i]}" "${MANIFEST_GROUP[i]}") == changed ]]; then
       log "updated $path"
-      mark_changed ${MANIFEST_UNITS[i]//,/ }
+      IFS=, read -r -a units <<<"${MANIFEST_UNITS[i]}"
+      mark_changed "${units[@]}"
       [[ $path != /etc/systemd/system/* ]] || unit_files_changed=1
     fi
   done
@@ -311,7 +315,7 @@ print(value, end="")' "$1" "$2"
 # with an argument, only the rows of the formats it lists (e.g. "certificate-chain private-key").
 # Every file is fetched and checked before the first is installed, so a bad secret changes nothing.
 write_secret_files() {
-  local i format path mode owner group secret units template scratch chain='' key=''
+  local i format path mode owner group secret units template scratch chain='' key='' reload_units
   local -a install_from=() install_to=() install_mode=() install_owner=() install_group=() install_units=()
   DKIM_KEY_TABLE_LINES=()
   install -d -m "$PRIVATE_DIRECTORY_MODE" "$PRIVATE_DIRECTORY"
@@ -338,7 +342,8 @@ write_secret_files() {
   for i in "${!install_to[@]}"; do
     if [[ $(install_if_different "${install_from[i]}" "${install_to[i]}" "${install_mode[i]}" "${install_owner[i]}" "${install_group[i]}") == changed ]]; then
       log "updated ${install_to[i]} (secret)"
-      mark_reload ${install_units[i]//,/ }
+      IFS=, read -r -a reload_units <<<"${install_units[i]}"
+      mark_reload "${reload_units[@]}"
     fi
   done
 }
@@ -359,7 +364,7 @@ check_configuration() {
   for i in "${!CHECK_UNIT[@]}"; do
     unit=${CHECK_UNIT[i]}
     [[ " $* " == *" $unit "* ]] || continue
-    argv="CHECK_ARGV_$i[@]"
+    argv="CHECK_ARGV_${i}[@]"
     if ! output=$("${!argv}" 2>&1); then
       echo "mirovoy-provision: ERROR: check of $unit failed: ${!argv} — the running services were left alone:
 $output" >&2
@@ -424,7 +429,8 @@ step "configuration files"
 install_staged_files
 ensure_group_members
 step "secrets, certificates and database credentials"
-write_secret_files
+# '': every format
+write_secret_files ''
 step "database schema and accounts"
 # The database may still be starting (a reboot, a failover); beyond a minute the unit fails and
 # systemd runs it again with a growing delay.

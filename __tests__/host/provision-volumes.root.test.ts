@@ -2,6 +2,8 @@
  * The data-volume and swap steps of the real `mirovoy-provision` (`ensure_volume`,
  * `ensure_swap`), run by bash as root in a private mount namespace against real block devices
  * (loop devices standing in for EBS volumes), a fake seam and a scratch /etc/fstab.
+ * A root test (Jest project `root`, by its name `*.root.test.ts`): losetup, mkfs, mkswap and
+ * mount need root, so `npm run test:unit` leaves it out; `npm test` runs it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

@@ -1,0 +1,76 @@
+/**
+ * Stack outputs are the public contract for other workspaces: each stack has exactly the outputs
+ * the README's *Stack outputs* tables list for it, under the conditions in their *When* column,
+ * in four configs that between them switch each condition and the optional stacks on and off.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MirovoyConfig } from '../../configs/schema';
+import { validateConfig } from '../../configs/validate';
+import { allOptions, exampleWith } from '../support/configs';
+import { synthConfig } from '../support/synth';
+
+const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+
+/** The README's output tables: stack role → rows of name, type, condition. */
+const documented = (): Map<string, { name: string; type: string; when: string }[]> => {
+  const tables = new Map<string, { name: string; type: string; when: string }[]>();
+  for (const section of README.split(/^#### /m).slice(1)) {
+    const role = /^`<env>-([a-z-]+)` outputs\n/.exec(section)?.[1];
+    if (!role) continue;
+    const rows = [...section.matchAll(/^\| `(\w+)` \| ([\w()]+) \| ([^|]+?) \|/gm)].map(([, name, type, when]) => ({ name, type, when }));
+    tables.set(role, rows);
+  }
+  return tables;
+};
+
+/** What each *When* cell means. */
+const CONDITIONS: Record<string, (c: MirovoyConfig) => boolean> = {
+  always: () => true,
+  '`mail.backupMx.enabled`': (c) => c.mail.backupMx.enabled,
+  '`webmail.enabled`': (c) => c.webmail.enabled,
+  '`mail.outbound: "ses"`': (c) => c.mail.outbound === 'ses',
+};
+const TYPES = ['string', 'number', 'list(string)', 'map(string)'];
+
+const CONFIGS = {
+  'all-options': allOptions,
+  'all-options with the ci stack': { ...allOptions, ci: { githubRepository: 'example-org/mail' } },
+  'all-options with SES': { ...allOptions, mail: { ...allOptions.mail, outbound: 'ses' as const, relayHost: undefined, relayCredentialsSecretArn: undefined } },
+  'example without backup MX and webmail': exampleWith({ mail: { backupMx: { enabled: false } }, webmail: { enabled: false } }),
+};
+
+const tables = documented();
+
+it('documents the outputs of the five stacks, each with a Terraform type and a known condition', () => {
+  expect([...tables.keys()]).toEqual(['state-bucket', 'ci', 'network', 'database', 'mail']);
+  for (const rows of tables.values()) {
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) {
+      expect(TYPES).toContain(row.type);
+      expect(Object.keys(CONDITIONS)).toContain(row.when);
+    }
+  }
+});
+
+describe.each(Object.entries(CONFIGS))('%s', (_label, input) => {
+  const config = validateConfig(input, 'test');
+  const stacks = synthConfig(input);
+
+  it.each([...tables.keys()])('<env>-%s has exactly the documented outputs', (role) => {
+    const stack = stacks[`${config.environment}-${role}`];
+    if (!stack) {
+      expect(role === 'state-bucket' ? config.state : config.ci).toBeUndefined();
+      return;
+    }
+    const actual = Object.keys(stack.output ?? {}).filter((name) => !name.startsWith('cross-stack-output-'));
+    const expected = tables.get(role)!.filter((row) => CONDITIONS[row.when](config)).map((row) => row.name);
+    expect(actual.sort()).toEqual(expected.sort());
+  });
+
+  it('marks only cdktf\'s own cross-stack outputs sensitive', () => {
+    for (const stack of Object.values(stacks)) {
+      for (const [name, output] of Object.entries(stack.output ?? {})) expect([name, output.sensitive === true]).toEqual([name, name.startsWith('cross-stack-output-')]);
+    }
+  });
+});
