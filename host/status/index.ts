@@ -17,10 +17,10 @@ import { pythonScriptFile } from '../format/python-script';
 import { systemdUnitFile } from '../format/systemd-unit';
 import { OPENDKIM_KEY_TABLE } from '../opendkim';
 import { CONVERGE_STATUS_FILE } from '../provision/bootstrap';
-import { REHEARSAL_SEAM_DIRECTORY } from '../provision/runtime-seam';
+import { METRICS_NAMESPACE, REHEARSAL_SEAM_DIRECTORY, STORE_COMMAND } from '../provision/runtime-seam';
 import { DATA_VOLUMES } from '../provision/volumes';
 import { ResolvedMailHostSpec } from '../spec';
-import { METRICS_NAMESPACE, STATUS_METRICS } from './metrics';
+import { STATUS_METRICS } from './metrics';
 
 export * from './metrics';
 
@@ -38,8 +38,6 @@ export const METRICS_TIMER = `${METRICS_UNIT}.timer`;
 export const BACKUP_STATE_FILE = '/var/lib/mirovoy/backup.json';
 /** When the host was first mail-ready (written once by mirovoy-provision): the age of "no backup yet". */
 export const FIRST_READY_FILE = '/var/lib/mirovoy/first-ready';
-/** The bundle-shipped command that talks to S3 and CloudWatch (see the run-time seam). */
-const STORE_COMMAND = '/usr/local/sbin/mirovoy-store';
 
 /** Thresholds of a problem, the same as the alarms'. */
 export const STATUS_THRESHOLDS = {

@@ -1,11 +1,11 @@
 /**
  * The CloudWatch metrics `mirovoy-status --push-metrics` sends (every 5 minutes, from
  * `mirovoy-metrics.timer`), named once here: the alarms are built on these names. Each has the
- * dimension `Host` (the host's FQDN); the per-volume one also `Volume`.
+ * dimension `Host` (the host's FQDN); the per-volume one also `Volume`. All are in
+ * `METRICS_NAMESPACE` (the run-time seam's: the hosts may put metrics into it only).
  */
 
-/** Namespace of every metric (the hosts' IAM permission is limited to it). */
-export const METRICS_NAMESPACE = 'Mirovoy/Mail';
+export { METRICS_NAMESPACE } from '../provision/runtime-seam';
 
 /** One metric: its name, CloudWatch unit, and the report figure it carries. */
 export interface StatusMetric {
