@@ -4,7 +4,8 @@
  * real Python interpreter on the repository's source.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mailDnsPolicyOf } from '../../adapters/mail-dns';
 import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
@@ -166,6 +167,28 @@ describe('check_backup', () => {
     const [old, oldAge] = withState(null, '2026-11-30T00:00:00Z\n');
     expect([old.status, oldAge]).toEqual(['problem', 60]);
     expect(old.detail).toMatch(/the nightly dump does not run/);
+  });
+});
+
+describe('check_certificate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mirovoy-status-test-'));
+  const certificate = join(dir, 'chain.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', certificate, '-days', '10', '-subj', '/CN=mx1.example.com'], { stdio: 'ignore' });
+  const now = Date.now() / 1000;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('passes a certificate with enough days left, and reports one about to expire', () => {
+    expect(python('check_certificate', certificate, 5, now)[0]).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^(9\.9|10\.0) days left \(until \S+Z\)$/) });
+    const [soon, days] = python('check_certificate', certificate, 14, now);
+    expect(soon).toMatchObject({ status: 'problem', detail: expect.stringMatching(/ days left \(until \S+Z\); renew it: fewer than 14 days left$/) });
+    expect(days).toBeCloseTo(10, 0);
+  });
+
+  it('reports an expired one with its date, and one it cannot read', () => {
+    const [expired, days] = python('check_certificate', certificate, 14, now + 12 * 86400);
+    expect(expired).toMatchObject({ status: 'problem', detail: expect.stringMatching(/^expired \S+Z \((1\.9|2\.0) days ago\)$/) });
+    expect(days).toBeLessThan(0);
+    expect(python('check_certificate', join(dir, 'missing.pem'), 14, now)).toEqual([expect.objectContaining({ status: 'problem', detail: expect.stringMatching(/^cannot read the certificate: /) }), null]);
   });
 });
 
