@@ -16,16 +16,20 @@ import { backupSpec, fileOf, primarySpec } from './fixtures';
 
 const SCRIPT = join(__dirname, '../../host/status/mirovoy-status.py');
 
-/** Calls a function of the script with JSON arguments; its JSON result. */
-const python = (fn: string, ...args: unknown[]): any => {
+/** Runs Python lines with the script loaded as `module` and `args` read from stdin (JSON); what they print, parsed. */
+const withScript = (lines: readonly string[], args: unknown): any => {
   const program = [
     'import importlib.util, json, sys',
     `spec = importlib.util.spec_from_file_location("status", ${JSON.stringify(SCRIPT)})`,
     'module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)',
-    `print(json.dumps(getattr(module, ${JSON.stringify(fn)})(*json.loads(sys.stdin.read()))))`,
+    'args = json.loads(sys.stdin.read())',
+    ...lines,
   ].join('\n');
   return JSON.parse(execFileSync('python3', ['-c', program], { input: JSON.stringify(args) }).toString());
 };
+
+/** Calls a function of the script with JSON arguments; its JSON result. */
+const python = (fn: string, ...args: unknown[]): any => withScript([`print(json.dumps(getattr(module, ${JSON.stringify(fn)})(*args)))`], args);
 
 const example = loadConfig('example');
 const examplePrimary = mailHostSpecFromConfig(example, 'primary');
@@ -140,17 +144,11 @@ describe('compare_dns', () => {
 describe('check_backup', () => {
   const now = Date.parse('2026-12-02T12:00:00Z') / 1000;
   const settings = { state_file: '/nonexistent/backup.json', first_ready_file: '/nonexistent/first-ready', max_age_hours: 26 };
-  const withState = (state: unknown, firstReady?: string) => {
-    const program = [
-      'import importlib.util, json, sys',
-      `spec = importlib.util.spec_from_file_location("status", ${JSON.stringify(SCRIPT)})`,
-      'module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)',
-      'args = json.loads(sys.stdin.read())',
-      'module.read_text = lambda path: args["first_ready"]',
-      'print(json.dumps(module.check_backup(args["settings"], args["now"], read=lambda path: args["state"])))',
-    ].join('\n');
-    return JSON.parse(execFileSync('python3', ['-c', program], { input: JSON.stringify({ settings, now, state, first_ready: firstReady ?? null }) }).toString());
-  };
+  const withState = (state: unknown, firstReady?: string) =>
+    withScript(
+      ['module.read_text = lambda path: args["first_ready"]', 'print(json.dumps(module.check_backup(args["settings"], args["now"], read=lambda path: args["state"])))'],
+      { settings, now, state, first_ready: firstReady ?? null },
+    );
 
   it('passes a dump younger than 26 h and reports an older one, with its age', () => {
     const [fresh, freshAge] = withState({ finished: '2026-12-02T02:00:00Z', key: 'database/maildb/20261202T020000Z.sql.gz', bytes: 1, sha256: 'ab' });
