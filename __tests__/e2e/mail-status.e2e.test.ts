@@ -69,11 +69,11 @@ describe('a healthy host', () => {
       /^ok +service status: mirovoy-metrics\.timer active$/m,
       /^ok +queue postfix: \d+ active, \d+ deferred, \d+ hold$/m,
       /^ok +certificate \/etc\/mirovoy\/tls\/mail-chain\.pem: (29|30)\.\d days left \(until \S+\)$/m,
-      /^ok +disk root \/: \d+\.\d % used$/m,
-      /^ok +disk spool \/var\/spool \(on the file system of \/\): \d+\.\d % used$/m,
+      /^ok +disk root: \d+\.\d % used at \/$/m,
+      /^ok +disk spool: \d+\.\d % used at \/var\/spool \(on the file system of \/\)$/m,
       // A new host: no dump yet, within the 26 h its first nightly dump has.
       /^ok +backup database: no backup yet; mail-ready since \S+Z \(0\.\d h\)$/m,
-      /^ok +convergence bundle: applied: /m,
+      /^ok +convergence bundle: applied, bundle [0-9a-f]{12}, at \S+Z: /m,
       new RegExp(`^ok +dns MX ${DOMAIN}: 10 ${PRIMARY_NAME} \\| 20 ${BACKUP_NAME}$`, 'm'),
       new RegExp(`^ok +dns TXT ${DOMAIN}: v=spf1 mx -all$`, 'm'),
       new RegExp(`^ok +dns TXT _dmarc\\.${DOMAIN}: v=DMARC1; p=quarantine; adkim=s; aspf=s; rua=mailto:`, 'm'),
@@ -132,7 +132,7 @@ describe('each fault is reported, and gone once undone', () => {
     try {
       const run = await status('mx1');
       expect(run.code).toBe(1);
-      expect(run.output).toMatch(/^PROBLEM +disk log: \/var\/log: 9\d\.\d % used, above 80 %$/m);
+      expect(run.output).toMatch(/^PROBLEM +disk log: 9\d\.\d % used at \/var\/log, above 80 %$/m);
       expect((await report('mx1')).report.figures.disk_used_percent.log).toBeGreaterThan(90);
     } finally {
       await on('mx1', 'umount /var/log');
@@ -203,7 +203,7 @@ describe('each fault is reported, and gone once undone', () => {
       await on('mx1', `python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s.update(state="refused", message="its configuration checks failed"); json.dump(s, open(sys.argv[1], "w"))' ${CONVERGE_STATUS_FILE}`);
       const run = await status('mx1');
       expect(run.code).toBe(1);
-      expect(run.output).toMatch(/^PROBLEM +convergence bundle: refused: its configuration checks failed \(applied [0-9a-f]{12}, at \S+\)$/m);
+      expect(run.output).toMatch(/^PROBLEM +convergence bundle: refused, bundle [0-9a-f]{12}, at \S+Z: its configuration checks failed$/m);
     } finally {
       mail.rehearsal.host('mx1').writeFile({ path: CONVERGE_STATUS_FILE, content: saved });
     }

@@ -194,7 +194,7 @@ describe('the report and the metrics body', () => {
   const settings = { hostname: 'mx1.example.com', role: 'primary' };
   const checks = [
     { check: 'service', name: 'postfix', status: 'ok', detail: 'postfix active; ports 25 465 587 listening' },
-    { check: 'disk', name: 'log', status: 'problem', detail: '/var/log: 93.0 % used, above 80 %' },
+    { check: 'disk', name: 'log', status: 'problem', detail: '93.0 % used at /var/log, above 80 %' },
     { check: 'outbound-smtp', name: 'gmail-smtp-in.l.google.com:25', status: 'skipped', detail: 'not checked in the rehearsal' },
   ];
   const figures = {
@@ -208,7 +208,7 @@ describe('the report and the metrics body', () => {
 
   it('lists each problem and counts them', () => {
     expect(report).toMatchObject({ hostname: 'mx1.example.com', role: 'primary', time: '2026-12-02T12:00:00Z', ok: false, mail_ready: true });
-    expect(report.problems).toEqual(['disk log: /var/log: 93.0 % used, above 80 %']);
+    expect(report.problems).toEqual(['disk log: 93.0 % used at /var/log, above 80 %']);
     expect(report.figures.problems).toBe(1);
   });
 
@@ -217,7 +217,7 @@ describe('the report and the metrics body', () => {
       [
         'mirovoy-status mx1.example.com (primary) at 2026-12-02T12:00:00Z: 1 problem',
         'ok       service postfix: postfix active; ports 25 465 587 listening',
-        'PROBLEM  disk log: /var/log: 93.0 % used, above 80 %',
+        'PROBLEM  disk log: 93.0 % used at /var/log, above 80 %',
         'skipped  outbound-smtp gmail-smtp-in.l.google.com:25: not checked in the rehearsal',
         '',
       ].join('\n'),

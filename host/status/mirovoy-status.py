@@ -143,7 +143,7 @@ def check_disks(volumes, max_percent):
         figures[volume["name"]] = percent
         mount = mount_of(volume["path"])
         where = volume["path"] if mount == volume["path"] else "%s (on the file system of %s)" % (volume["path"], mount)
-        detail = "%s: %.1f %% used" % (where, percent)
+        detail = "%.1f %% used at %s" % (percent, where)
         if percent > max_percent:
             detail += ", above %d %%" % max_percent
         items.append(item("disk", volume["name"], ok_or_problem(percent <= max_percent), detail))
@@ -200,7 +200,7 @@ def check_convergence(path, read=read_json):
     if state is None:
         return item("convergence", "bundle", "problem", "%s is missing: mirovoy-converge never ran" % path)
     applied = (state.get("applied") or "none")[:12]
-    detail = "%s: %s (applied %s, at %s)" % (state.get("state"), state.get("message"), applied, state.get("updated"))
+    detail = "%s, bundle %s, at %s: %s" % (state.get("state"), applied, state.get("updated"), state.get("message"))
     return item("convergence", "bundle", ok_or_problem(state.get("state") in ("applied", "converging")), detail)
 
 
