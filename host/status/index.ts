@@ -59,20 +59,20 @@ export const OUTBOUND_SMTP_PROBE = { hostname: 'gmail-smtp-in.l.google.com', por
 const PUSH_EVERY = { OnBootSec: '5min', OnUnitActiveSec: '5min' } as const;
 
 /** One service the status checks: a daemon's units (active) and ready ports (listening). */
-export interface StatusService {
+interface StatusService {
   readonly name: string;
   readonly units: readonly string[];
   readonly ports: readonly number[];
 }
 
 /** The services of the enabled daemons that run units, in list order. */
-export const statusServices = (spec: ResolvedMailHostSpec, daemons: readonly MailDaemon[]): StatusService[] =>
+const statusServices = (spec: ResolvedMailHostSpec, daemons: readonly MailDaemon[]): StatusService[] =>
   daemons
     .filter((d) => d.enabled(spec) && d.units(spec).length > 0)
     .map((d) => ({ name: d.name, units: d.units(spec), ports: d.readyPorts?.(spec) ?? [] }));
 
 /** The settings the script reads, as written to {@link STATUS_SETTINGS_PATH}. */
-export const statusSettings = (spec: ResolvedMailHostSpec, daemons: readonly MailDaemon[]) => ({
+const statusSettings = (spec: ResolvedMailHostSpec, daemons: readonly MailDaemon[]) => ({
   hostname: spec.hostname,
   role: spec.role,
   services: statusServices(spec, daemons),
@@ -116,7 +116,7 @@ const comparable = (record: MailDnsRecord): { type: string; name: string; values
  * and where its DKIM keys are (their TXT records are computed from them). `null` when the spec
  * names no published record set.
  */
-export const expectedDns = (spec: ResolvedMailHostSpec) =>
+const expectedDns = (spec: ResolvedMailHostSpec) =>
   spec.publishedDns === null
     ? null
     : {

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # mirovoy-status: the health of this mail host, checked now. Exit 0 when every check passes, 1 on
-# any problem, 2 when it cannot run at all (bad settings, not root).
+# any problem, 2 when it cannot run at all (not root, no settings) or the push failed.
 # Usage: mirovoy-status [--json]        report (human lines by default, JSON for machines)
 #        mirovoy-status --push-metrics  push the figures as one CloudWatch PutMetricData call
 #                                       through mirovoy-store (what mirovoy-metrics.timer runs)
@@ -409,6 +409,11 @@ def metrics_body(report, metrics):
     return {"Namespace": metrics["namespace"], "MetricData": data}
 
 
+def fail(message):
+    print("mirovoy-status: " + message, file=sys.stderr)
+    sys.exit(2)
+
+
 def main():
     parser = argparse.ArgumentParser(prog="mirovoy-status", description="Health of this mail host; exit 1 on any problem.")
     mode = parser.add_mutually_exclusive_group()
@@ -416,16 +421,16 @@ def main():
     mode.add_argument("--push-metrics", action="store_true", help="push the figures as CloudWatch metrics (mirovoy-store)")
     args = parser.parse_args()
     if os.geteuid() != 0:
-        sys.exit("mirovoy-status: run me as root (the queue and the keys are root's)")
+        fail("run me as root (the queue and the keys are root's)")
     settings = read_json(SETTINGS_PATH)
     if settings is None:
-        sys.exit("mirovoy-status: %s is missing; has mirovoy-provision run?" % SETTINGS_PATH)
+        fail("%s is missing; has mirovoy-provision run?" % SETTINGS_PATH)
     report = build_report(settings, time.time())
     if args.push_metrics:
         body = json.dumps(metrics_body(report, settings["metrics"]))
         pushed = subprocess.run([settings["store_command"], "metrics"], input=body, text=True, check=False)
         if pushed.returncode != 0:
-            sys.exit("mirovoy-status: %s metrics failed (exit %d)" % (settings["store_command"], pushed.returncode))
+            fail("%s metrics failed (exit %d)" % (settings["store_command"], pushed.returncode))
         print("pushed %d metrics; %s" % (len(json.loads(body)["MetricData"]), render_human(report).splitlines()[0]))
         return 0
     sys.stdout.write(json.dumps(report, indent=2) + "\n" if args.json else render_human(report))
