@@ -2,7 +2,8 @@
 import { ConfigProblem } from '../configs/problems';
 import { ConfigRule, dkimSigningSelector } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
-import { checkMailHostSpec, MailHostRole, MailHostSpec, PostfixDuration, RelaySpec, SpecProblem } from '../host/spec';
+import { mailDnsPolicyOf, mailExchangersOf } from './mail-dns';
+import { checkMailHostSpec, MailHostRole, MailHostSpec, PostfixDuration, PublishedMailDns, RelaySpec, SpecProblem } from '../host/spec';
 
 /** Where the provision step writes a mail host's TLS files. */
 export const MAIL_TLS_FILES = {
@@ -78,7 +79,14 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
       maxretry: mail.fail2ban.maxRetry,
     },
     automaticRebootTime: mail.automaticReboot.enabled ? mail.automaticReboot[role === 'primary' ? 'primaryTime' : 'backupMxTime'] : null,
+    publishedDns: publishedDnsOf(config),
   };
+};
+
+/** What the deployment publishes for the mail domains, as the hosts check it. */
+const publishedDnsOf = (config: MirovoyConfig): PublishedMailDns => {
+  const { dmarcPolicy, reportAddress, mtaStsMode, spfInclude } = mailDnsPolicyOf(config);
+  return { exchangers: mailExchangersOf(config).map(({ hostname, priority }) => ({ hostname, priority })), dmarcPolicy, reportAddress, mtaStsMode, spfInclude };
 };
 
 /** The config object that describes a mail host. */

@@ -15,6 +15,7 @@ import { PostfixExtensions } from './postfix/extensions';
 import { postgreyDaemon } from './postgrey';
 import { spfDaemon } from './spf';
 import { ResolvedMailHostSpec } from './spec';
+import { statusReport } from './status';
 
 /** Every daemon, in the order of their files, packages and checks. */
 export const MAIL_DAEMONS: readonly MailDaemon[] = [
@@ -26,6 +27,8 @@ export const MAIL_DAEMONS: readonly MailDaemon[] = [
   spfDaemon,
   opendkimDaemon,
   fail2banDaemon,
+  // Checks the others (and is itself one of the services it checks).
+  statusReport(() => MAIL_DAEMONS),
 ];
 
 /** The daemons a spec turns on, in list order. */

@@ -23,6 +23,7 @@ export * from './postgrey';
 export * from './spf';
 export * from './secrets';
 export * from './spec';
+export * from './status';
 
 /** The system account owning all mailboxes; the provision step creates it. */
 export interface VmailAccount {

@@ -3,6 +3,8 @@
  * every host renderer takes the resolved form. No Terraform, no AWS here.
  */
 
+import type { MailDomainRecordsSpec } from './dns/mail-records';
+
 /** `primary` delivers mail to mailboxes; `backup` queues mail for the primary's domains. */
 export type MailHostRole = 'primary' | 'backup';
 
@@ -256,7 +258,16 @@ export interface MailHostSpec {
    * @default null
    */
   readonly automaticRebootTime?: string | null;
+  /**
+   * The records the deployment publishes for `mailDomains` (besides addresses and DKIM keys, which
+   * the host learns at run time), compared with what resolves by `mirovoy-status`.
+   * @default null (the DNS is not checked)
+   */
+  readonly publishedDns?: PublishedMailDns | null;
 }
+
+/** What a deployment publishes for the mail domains: the facts of `mailDomainRecords` the host checks. */
+export type PublishedMailDns = Pick<MailDomainRecordsSpec, 'exchangers' | 'dmarcPolicy' | 'reportAddress' | 'mtaStsMode' | 'spfInclude'>;
 
 /** A spec with every default applied. */
 export interface ResolvedMailHostSpec {
@@ -300,6 +311,7 @@ export interface ResolvedMailHostSpec {
   readonly dkim: Required<DkimSpec>;
   readonly fail2ban: Required<Fail2banSpec>;
   readonly automaticRebootTime: string | null;
+  readonly publishedDns: PublishedMailDns | null;
 }
 
 /** One problem of a spec: the field, its value and what to do instead. */
@@ -503,6 +515,7 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
       ignoreAddresses: spec.fail2ban?.ignoreAddresses ?? trustedNetworks,
     },
     automaticRebootTime: spec.automaticRebootTime ?? null,
+    publishedDns: spec.publishedDns ?? null,
   };
 };
 
@@ -610,6 +623,13 @@ const inspect = (spec: MailHostSpec): { resolved: ResolvedMailHostSpec; problems
   const resolved = withDefaults(spec);
   checkCore(spec, resolved, check);
   checkFilters(resolved, check);
+  const exchangers = resolved.publishedDns?.exchangers;
+  check(
+    exchangers === undefined || exchangers.some((mx) => mx.hostname === resolved.hostname),
+    'publishedDns.exchangers',
+    exchangers,
+    `name this host (${resolved.hostname}) among the exchangers: the records it checks are those of its own MX set`,
+  );
   return { resolved, problems };
 };
 

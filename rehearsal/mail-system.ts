@@ -13,6 +13,7 @@ import { dkimSigningSelector } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
 import { mailDnsRecords } from '../host/dns/mail-records';
 import { MailHostRendering, MailHostSpec, renderMailHost } from '../host';
+import { mailDnsPolicyOf } from '../adapters/mail-dns';
 import { mailHostSpecFromConfig } from '../adapters/mail-host-spec';
 import { dkimPublicKeyBase64 } from '../host/opendkim';
 import { bundleObjectKey, bundleSettingValue, CONVERGE_STATUS_FILE, CONVERGE_TIMER, HostBundle, mailHostPackages, PROVISION_UNIT, renderMailHostBundle, renderMailHostUserData } from '../host/provision';
@@ -137,8 +138,8 @@ export interface MailRehearsal {
    * value for the rotation, and the selector.
    */
   readonly nextDkim: { readonly selector: string; readonly secrets: Readonly<Record<string, { readonly private_key: string; readonly selector: string }>>; readonly publicKeys: Readonly<Record<string, string>> };
-  /** A new certificate for a mail host from the test CA, as a renewal in Terraform would give. */
-  issueCertificate(host: 'mx1' | 'mx2'): Promise<HostCertificate>;
+  /** A new certificate for a mail host from the test CA, as a renewal in Terraform would give (valid `days`, default 30). */
+  issueCertificate(host: 'mx1' | 'mx2', days?: number): Promise<HostCertificate>;
   /** Replaces a secret of a running mail host, as an update of it in Secrets Manager would. */
   putSecret(host: 'mx1' | 'mx2', name: string, value: object): void;
   /**
@@ -155,6 +156,10 @@ export interface MailRehearsal {
   waitForMailReady(host: 'mx1' | 'mx2', timeoutMs?: number): Promise<void>;
   /** Runs one convergence now (what the host's timer does every few minutes); its exit code and log. */
   converge(host: 'mx1' | 'mx2'): Promise<{ code: number | null; log: string }>;
+  /** The records the rehearsal DNS serves now (the published set plus the foreign parties). */
+  readonly dnsRecords: readonly DnsRecord[];
+  /** Serves another record set from now on (see {@link Rehearsal.serveDns}); `dnsRecords` follows. */
+  serveDns(records: readonly DnsRecord[]): Promise<void>;
   /** Stops the sinks, then the rehearsal, and deletes the test CA. */
   stop(): Promise<void>;
 }
@@ -239,10 +244,10 @@ const dnsRecordsFor = (
 ): DnsRecord[] => [
   ...rehearsalDnsRecords(
     mailDnsRecords({
-      domains: config.mailDomains,
+      // The config's own record policy (DMARC, reports, MTA-STS, SPF includes), as Route53 publishes it.
+      ...mailDnsPolicyOf(config),
       exchangers: hosts.map((h) => ({ hostname: h.rendering.spec.hostname, ipv4: h.ip, priority: h.priority })),
       dkim: { selector: dkimSigningSelector(config), publicKeys: dkimPublicKeys },
-      spfInclude: config.dns.spfInclude,
     }),
   ),
   // The next keys' TXT records alone, from the same record-set function.
@@ -343,6 +348,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     const relayCredentials = relayed ? { username: 'AKIAREHEARSAL0RELAY', password: `${newPassword()}+/=` } : null;
     const rotatedRelayCredentials = { username: 'AKIAREHEARSAL1ROTATED', password: `${newPassword()}/+=` };
     const certificates = await Promise.all(hosts.map((h) => ca.issue([h.rendering.spec.hostname], [h.ip])));
+    let dnsRecords: readonly DnsRecord[] = dnsRecordsFor(config, hosts, dkimPublicKeys, nextDkim);
     const rehearsal = await Rehearsal.start({
       hosts: [
         {
@@ -374,7 +380,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
         { name: 'client', ip: MAIL_REHEARSAL_ADDRESSES.client },
         { name: 'prober', ip: MAIL_REHEARSAL_ADDRESSES.prober },
       ],
-      dnsRecords: dnsRecordsFor(config, hosts, dkimPublicKeys, nextDkim),
+      dnsRecords,
       beforeBoot: options.databaseDownAtBoot ? (lan) => lan.exec('db', ['nft', '-f', '-'], { input: HOLD_DATABASE_RULES }).then(() => undefined) : undefined,
       // What the user data installs, with its closure; a superset of the default repository's
       // list shares its cache entry with the other suites.
@@ -414,10 +420,10 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       dkimPublicKeys,
       nextDkim,
       relay: relayCredentials ? { directory: relayDirectory, username: relayCredentials.username, rotated: rotatedRelayCredentials } : null,
-      issueCertificate: (host) => {
+      issueCertificate: (host, days) => {
         const h = hosts.find((x) => x.name === host);
         if (!h) throw new Error(`no mail host ${host} in this rehearsal`);
-        return ca.issue([h.rendering.spec.hostname], [h.ip]);
+        return ca.issue([h.rendering.spec.hostname], [h.ip], days);
       },
       putSecret: (host, name, value) => rehearsal.host(host).writeFile(seamSecret(name, value)),
       publishSpec: (host, tuneAgain) => {
@@ -447,6 +453,13 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
         await rehearsal.host(host).exec(['systemctl', 'reset-failed', unit], { allowFailure: true });
         // systemctl says only "failed"; the unit's own exit status tells refused (3) from failed.
         return { code: run.code === 0 ? 0 : Number(status), log: log.stdout };
+      },
+      get dnsRecords() {
+        return dnsRecords;
+      },
+      serveDns: async (records) => {
+        await rehearsal.serveDns(records);
+        dnsRecords = records;
       },
       async stop() {
         stopSinks();

@@ -145,6 +145,17 @@ export class Rehearsal {
     return this.dnsServer;
   }
 
+  /**
+   * Serves another record set from now on (dnsmasq restarted with it, at the same address), as a
+   * changed zone looks to the hosts: e.g. a wrong record that a health check must find.
+   */
+  async serveDns(records: readonly DnsRecord[]): Promise<void> {
+    const { address } = this.dns;
+    await this.dns.stop();
+    this.dnsServer = undefined;
+    this.dnsServer = await startDnsServer({ netns: this.lan.node('dns').netns, listenAddress: address, records, directory: this.directory });
+  }
+
   /** A booted host by its short name. */
   host(name: string): Container {
     const container = this.containers.get(name);

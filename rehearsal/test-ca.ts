@@ -3,6 +3,7 @@
  * The leaf plus intermediate is the chain a host serves, exactly as a Let's Encrypt chain is on
  * EC2; the root is what clients trust.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +23,11 @@ export interface TestCa {
   readonly rootPem: string;
   /** PEM intermediate certificate (part of every served chain). */
   readonly intermediatePem: string;
-  /** Issues a certificate for the names (DNS) and addresses (IP) of one host. */
-  issue(names: readonly string[], addresses?: readonly string[]): Promise<HostCertificate>;
+  /**
+   * Issues a certificate for the names (DNS) and addresses (IP) of one host, valid from now for
+   * `days` (default 30; a short one is a renewal that is overdue).
+   */
+  issue(names: readonly string[], addresses?: readonly string[], days?: number): Promise<HostCertificate>;
   /** Deletes the CA's keys. */
   dispose(): void;
 }
@@ -48,13 +52,14 @@ export async function createTestCa(): Promise<TestCa> {
   return {
     rootPem: read('root.pem'),
     intermediatePem: read('intermediate.pem'),
-    async issue(names, addresses = []) {
+    async issue(names, addresses = [], days = 30) {
       const base = `leaf-${++serial}`;
       await key(`${base}.key`);
       await openssl(['req', '-new', '-key', `${base}.key`, '-subj', `/CN=${names[0]}`, '-out', `${base}.csr`], dir);
       const altNames = [...names.map((n) => `DNS:${n}`), ...addresses.map((a) => `IP:${a}`)].join(',');
       writeFileSync(join(dir, `${base}.ext`), `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${altNames}\n`);
-      await openssl(['x509', '-req', '-in', `${base}.csr`, '-CA', 'intermediate.pem', '-CAkey', 'intermediate.key', '-CAcreateserial', '-days', '30', '-extfile', `${base}.ext`, '-out', `${base}.pem`], dir);
+      // A random serial, not -CAcreateserial: concurrent issues raced on its serial file ("Unable to load number from intermediate.srl").
+      await openssl(['x509', '-req', '-in', `${base}.csr`, '-CA', 'intermediate.pem', '-CAkey', 'intermediate.key', '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', String(days), '-extfile', `${base}.ext`, '-out', `${base}.pem`], dir);
       return { chainPem: read(`${base}.pem`) + read('intermediate.pem'), keyPem: read(`${base}.key`) };
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),

@@ -13,6 +13,7 @@ import { HostedZones } from '../modules/dns/hosted-zones';
 import { recordKey, Route53MailRecords } from '../modules/dns/route53-mail-records';
 import { DkimKey } from '../modules/mail/dkim-key';
 import { MailHost } from '../modules/mail/mail-host';
+import { mailDnsPolicyOf, MX_PRIORITY } from '../adapters/mail-dns';
 import { MAIL_HOST_SHORT_NAMES, mailHostRuntime } from '../adapters/mail-host-runtime';
 import { SesRelay } from '../modules/mail/ses-relay';
 import { VolumeBackupPlan } from '../modules/backup/volume-backup-plan';
@@ -46,9 +47,6 @@ export interface MailStackDatabase {
 
 /** Days before a certificate's expiry from which `terraform plan` warns (and the alarm fires). */
 const CERTIFICATE_WARNING_DAYS = 14;
-
-/** MX preference of each role. */
-const MX_PRIORITY: Readonly<Record<MailHostRole, number>> = { primary: 10, backup: 20 };
 
 /**
  * The mail hosts and everything they need on AWS: instances with durable volumes and Elastic
@@ -178,19 +176,13 @@ export class MailStack extends MirovoyStack {
       zones,
       allowOverwrite: config.dns.takeOverExistingRecords,
       records: mailDnsRecords({
-        domains: config.mailDomains,
+        ...mailDnsPolicyOf(config),
         exchangers: hosts.map(({ role, hostname, host }) => ({ hostname, ipv4: host.address.publicIp, priority: MX_PRIORITY[role] })),
         // Every published key: the first, and the second during a rotation.
         otherDkim: [mail.dkimSelector, ...(mail.dkimSecondSelector ? [mail.dkimSecondSelector] : [])].map((selector) => ({
           selector,
           publicKeys: Object.fromEntries(Object.entries(dkimKeys).map(([domain, key]) => [domain, key.publicKeysBase64[selector]])),
         })),
-        dmarcPolicy: config.dns.dmarcPolicy,
-        reportAddress: config.dns.reportAddress,
-        clientHostnames: mail.clientHostnames,
-        mtaStsMode: config.dns.mtaStsMode === 'none' ? undefined : config.dns.mtaStsMode,
-        spfInclude: config.dns.spfInclude,
-        ttl: config.dns.ttl,
       }),
     });
     hosts.forEach(({ hostname, host }) => host.addReverseDns(records.records.get(recordKey('A', hostname))!));

@@ -29,4 +29,15 @@ describe('rehearsal test CA', () => {
     expect(intermediate).toBe(ca.intermediatePem);
     expect(cert.keyPem).toContain('PRIVATE KEY');
   });
+
+  // Regression: with -CAcreateserial, certificates issued at once (both MXes at boot) raced on the
+  // serial file ("Unable to load number from intermediate.srl").
+  it('issues several certificates at once, each with its own serial and the lifetime asked for', async () => {
+    const certs = await Promise.all([ca.issue(['mx1.example.test']), ca.issue(['mx2.example.test']), ca.issue(['mx3.example.test'], [], 2)]);
+    const field = (pem: string, option: string) => execFileSync('openssl', ['x509', '-noout', option], { input: pem, encoding: 'utf8' }).trim();
+    expect(new Set(certs.map((c) => field(c.chainPem, '-serial'))).size).toBe(3);
+    const daysLeft = (pem: string) => (Date.parse(field(pem, '-enddate').replace('notAfter=', '')) - Date.now()) / 86_400_000;
+    expect(daysLeft(certs[0].chainPem)).toBeCloseTo(30, 0);
+    expect(daysLeft(certs[2].chainPem)).toBeCloseTo(2, 0);
+  });
 });

@@ -15,7 +15,8 @@ const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 /** The README's output tables: stack role → rows of name, type, condition. */
 const documented = (): Map<string, { name: string; type: string; when: string }[]> => {
   const tables = new Map<string, { name: string; type: string; when: string }[]>();
-  for (const section of README.split(/^#### /m).slice(1)) {
+  // A table's section ends at the next heading of any level (later sections have tables of their own).
+  for (const section of README.split(/^#### /m).slice(1).map((s) => s.split(/^#{1,3} /m)[0])) {
     const role = /^`<env>-([a-z-]+)` outputs\n/.exec(section)?.[1];
     if (!role) continue;
     const rows = [...section.matchAll(/^\| `(\w+)` \| ([\w()]+) \| ([^|]+?) \|/gm)].map(([, name, type, when]) => ({ name, type, when }));

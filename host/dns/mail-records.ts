@@ -27,6 +27,9 @@ export interface MailExchanger {
   readonly priority: number;
 }
 
+/** A mail exchanger by name: what the per-domain records need of it (no address). */
+export type NamedMailExchanger = Omit<MailExchanger, 'ipv4'>;
+
 /** DKIM public keys published under one selector. */
 export interface DkimPublication {
   readonly selector: string;
@@ -64,6 +67,11 @@ export interface MailDnsSpec {
   readonly ttl?: number;
 }
 
+/** The facts of the per-domain records: those of {@link MailDnsSpec}, the exchangers by name. */
+export interface MailDomainRecordsSpec extends Omit<MailDnsSpec, 'exchangers' | 'clientHostnames'> {
+  readonly exchangers: readonly NamedMailExchanger[];
+}
+
 /** How long senders may cache our MTA-STS policy: one week. */
 const MTA_STS_MAX_AGE_SECONDS = 604800;
 
@@ -71,7 +79,7 @@ const MTA_STS_MAX_AGE_SECONDS = 604800;
  * The MTA-STS policy file for the domains (served at `https://mta-sts.<domain>/.well-known/mta-sts.txt`):
  * the exchangers are the only MX hosts, with valid certificates.
  */
-export const mtaStsPolicy = (spec: Pick<MailDnsSpec, 'exchangers'> & { readonly mtaStsMode: 'testing' | 'enforce' }): string =>
+export const mtaStsPolicy = (spec: { readonly exchangers: readonly NamedMailExchanger[];  readonly mtaStsMode: 'testing' | 'enforce' }): string =>
   ['version: STSv1', `mode: ${spec.mtaStsMode}`, ...spec.exchangers.map((mx) => `mx: ${mx.hostname}`), `max_age: ${MTA_STS_MAX_AGE_SECONDS}`, ''].join('\r\n');
 
 /** The policy id senders compare: changes exactly when the policy file does. */
@@ -85,25 +93,20 @@ const reverseName = (ipv4: string) => `${ipv4.split('.').reverse().join('.')}.in
 const domainOfAddress = (address: string): string => address.slice(address.lastIndexOf('@') + 1);
 
 /**
- * Every record for the domains and hosts, in a stable order: A and PTR of each MX host, CNAMEs of
- * the client names, then per domain MX, SPF, DMARC (and the report authorization of RFC 7489 §7.1
- * when reports go to another of our domains), DKIM, TLS-RPT, MTA-STS, client-configuration SRV
- * (RFC 6186/8314) and CAA.
+ * The records of each mail domain, in a stable order: MX, SPF, DMARC (and the report
+ * authorization of RFC 7489 §7.1 when reports go to another of our domains), DKIM, TLS-RPT,
+ * MTA-STS, client-configuration SRV (RFC 6186/8314) and CAA. They name hosts, never addresses, so
+ * a host can be told them before its address exists (`mirovoy-status` compares them with DNS).
  */
-export const mailDnsRecords = (spec: MailDnsSpec): MailDnsRecord[] => {
+export const mailDomainRecords = (spec: MailDomainRecordsSpec): MailDnsRecord[] => {
   const ttl = spec.ttl ?? 3600;
   const imapHost = spec.exchangers[0].hostname;
   const txt = (name: string, text: string): MailDnsRecord => ({ type: 'TXT', name, ttl, values: [splitTxtValue(text)] });
-  const hostRecords = spec.exchangers.flatMap((mx): MailDnsRecord[] => [
-    { type: 'A', name: mx.hostname, ttl, values: [mx.ipv4] },
-    { type: 'PTR', name: reverseName(mx.ipv4), ttl, values: [mx.hostname] },
-  ]);
-  const clientRecords = (spec.clientHostnames ?? []).map((name): MailDnsRecord => ({ type: 'CNAME', name, ttl, values: [imapHost] }));
   const spf = ['v=spf1', 'mx', ...(spec.spfInclude ?? []).map((domain) => `include:${domain}`), '-all'].join(' ');
   const rua = spec.reportAddress ? `; rua=mailto:${spec.reportAddress}` : '';
   const reportDomain = spec.reportAddress ? domainOfAddress(spec.reportAddress) : undefined;
   const mtaSts = spec.mtaStsMode ? `v=STSv1; id=${mtaStsPolicyId(mtaStsPolicy({ exchangers: spec.exchangers, mtaStsMode: spec.mtaStsMode }))}` : undefined;
-  const domainRecords = spec.domains.flatMap((domain): MailDnsRecord[] => {
+  return spec.domains.flatMap((domain): MailDnsRecord[] => {
     const dkimRecords = [...(spec.dkim ? [spec.dkim] : []), ...(spec.otherDkim ?? [])].flatMap((d) =>
       d.publicKeys[domain] ? [txt(`${d.selector}._domainkey.${domain}`, dkimTxtValue(d.publicKeys[domain]))] : [],
     );
@@ -122,5 +125,19 @@ export const mailDnsRecords = (spec: MailDnsSpec): MailDnsRecord[] => {
       { type: 'CAA', name: domain, ttl, values: (spec.certificateAuthorities ?? ['letsencrypt.org', 'amazon.com']).map((value) => ({ flags: 0, tag: 'issue', value })) },
     ];
   });
-  return [...hostRecords, ...clientRecords, ...domainRecords];
+};
+
+/**
+ * Every record for the domains and hosts, in a stable order: A and PTR of each MX host, CNAMEs of
+ * the client names, then the records of each domain ({@link mailDomainRecords}).
+ */
+export const mailDnsRecords = (spec: MailDnsSpec): MailDnsRecord[] => {
+  const ttl = spec.ttl ?? 3600;
+  const imapHost = spec.exchangers[0].hostname;
+  const hostRecords = spec.exchangers.flatMap((mx): MailDnsRecord[] => [
+    { type: 'A', name: mx.hostname, ttl, values: [mx.ipv4] },
+    { type: 'PTR', name: reverseName(mx.ipv4), ttl, values: [mx.hostname] },
+  ]);
+  const clientRecords = (spec.clientHostnames ?? []).map((name): MailDnsRecord => ({ type: 'CNAME', name, ttl, values: [imapHost] }));
+  return [...hostRecords, ...clientRecords, ...mailDomainRecords(spec)];
 };

@@ -12,8 +12,8 @@ import { gzipSync } from 'node:zlib';
 import { AdminUserSpec, cloudConfigUsers } from '../base/admin-user';
 import { renderCloudConfig } from '../base/cloud-config';
 import { generatedHeader, RenderedFile } from '../files';
-import { renderIniSections } from '../format/ini';
 import { renderShellAssignments, withoutCommentLines } from '../format/shell';
+import { systemdUnitFile } from '../format/systemd-unit';
 import { BUNDLE_MAGIC } from './bundle';
 import { FETCH_COMMAND, renderFetchCommand } from './runtime-seam';
 
@@ -56,13 +56,7 @@ export const renderConvergeCommand = (paths: { readonly provisionCommand: string
   group: 'root',
 });
 
-const unitFile = (name: string, sections: Parameters<typeof renderIniSections>[0]): RenderedFile => ({
-  path: `/etc/systemd/system/${name}`,
-  content: `${generatedHeader('#', 'host/provision/bootstrap.ts')}${renderIniSections(sections)}`,
-  mode: '0644',
-  owner: 'root',
-  group: 'root',
-});
+const unitFile = (name: string, sections: Parameters<typeof systemdUnitFile>[2]): RenderedFile => systemdUnitFile(name, 'host/provision/bootstrap.ts', sections);
 
 /**
  * The provisioning service and its timer. A failure (the database, the metadata service or

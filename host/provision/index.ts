@@ -17,12 +17,15 @@ import { DB_MIGRATE_PATH } from '../mysql';
 import { OPENDKIM_KEY_TABLE } from '../opendkim';
 import { DATABASE_SECRET_VALUE, DatabaseCredential, PRIVATE_DIRECTORY, RELAY_PASSWORD_FILE, SecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
+import { FIRST_READY_FILE } from '../status';
 import { renderBootstrapUserData } from './bootstrap';
 import { HostBundle, packBundle } from './bundle';
 import { dkimSecretName, FETCH_COMMAND, renderStoreCommand, RUNTIME_SECRETS } from './runtime-seam';
+import { DATA_VOLUMES, SPOOL_MOUNT_POINT, SWAP_VOLUME, volumeSetting } from './volumes';
 
 export * from './bootstrap';
 export * from './bundle';
+export * from './volumes';
 
 /** State of the host's configuration: applied bundle, status file, package list. */
 export const STATE_DIRECTORY = '/var/lib/mirovoy';
@@ -38,29 +41,6 @@ const COMMON_PACKAGES = ['curl', 'openssl', 'unattended-upgrades'];
 export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUserSpec): string[] => [
   ...new Set([...rendering.daemons.flatMap((d) => d.packages), ...COMMON_PACKAGES, ...adminShellPackages(admin)]),
 ];
-
-/** Mount point of the spool volume: Postfix's queue and every mailbox. */
-export const SPOOL_MOUNT_POINT = '/var/spool';
-
-/**
- * Durable data volumes: short name, file-system label, device name given at attachment, mount
- * point. The deployment tells the host each volume's id in the setting `volume-<name>`.
- */
-export const DATA_VOLUMES = [
-  { name: 'spool', label: 'mirovoy-spool', device: '/dev/sdf', mountPoint: SPOOL_MOUNT_POINT },
-  { name: 'log', label: 'mirovoy-log', device: '/dev/sdg', mountPoint: '/var/log' },
-] as const;
-
-/**
- * The swap volume: a blank EBS volume of its own (`mail.storage.swapGiB`), made a swap area once
- * (by its label) and listed in fstab, so it is on from the next boot on as well. Its own volume,
- * not a file on the root volume: it neither fills the root file system (whose use is watched) nor
- * is it in the root volume's snapshots, and its size changes without touching the root volume.
- */
-export const SWAP_VOLUME = { name: 'swap', label: 'mirovoy-swap', device: '/dev/sdh' } as const;
-
-/** The run-time setting holding a volume's EBS volume id. */
-export const volumeSetting = (name: (typeof DATA_VOLUMES)[number]['name'] | typeof SWAP_VOLUME.name): string => `volume-${name}`;
 
 /** How long provisioning waits for Terraform to attach a data volume. */
 const VOLUME_WAIT_SECONDS = 300;
@@ -216,6 +196,7 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     UNITS: unitsInStartOrder(rendering.daemons),
     UNWANTED_UNITS: [...rendering.unwantedUnits],
     READY_PORTS: readyPortsOf(spec).map(String),
+    FIRST_READY_FILE,
   });
   return { ...PROVISION_COMMAND_ENTRY, content: `#!/bin/bash\n${generatedHeader('#', 'host/provision/mirovoy-provision.sh')}${CHECK_ARGV_DIRECTIVE}\n${settings}${PROVISION_BODY}` };
 };

@@ -457,5 +457,7 @@ rm -f "$PENDING_UNITS_FILE"
 wait_until_listening
 install -d -m 0755 /run/mirovoy
 date -u +%FT%TZ >/run/mirovoy/ready
+# The first time only: how long a primary has gone without a database backup (mirovoy-status).
+[[ -e $FIRST_READY_FILE ]] || date -u +%FT%TZ >"$FIRST_READY_FILE"
 if ((${#starting[@]} + ${#reloading[@]} == 0)); then log "nothing changed"; fi
 log "mail-ready: $ROLE $HOSTNAME_FQDN after ${SECONDS}s (ports ${READY_PORTS[*]})"

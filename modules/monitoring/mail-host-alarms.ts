@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../host/provision/runtime-seam';
 import { MAIL_METRICS_INTERVAL_SECONDS as PUSH, MONITORED_VOLUMES } from './mail-metrics';
 import { metricAlarm, MetricAlarmSpec } from './metric-alarm';
+import { STATUS_METRICS } from '../../host/status/metrics';
 
 /** Properties of {@link MailHostAlarms}. */
 export interface MailHostAlarmsProps {
@@ -64,7 +65,7 @@ export class MailHostAlarms extends Construct {
         ...own,
         name: `${props.name}-mail-ready`,
         description: `${props.hostname}: not mail-ready, or no metrics from it, for 15 minutes (a service down, a port closed, the host not running). Run mirovoy-status on the host.`,
-        metricName: 'MailReady',
+        metricName: STATUS_METRICS.mailReady.name,
         dimensions: host,
         statistic: 'Minimum',
         evaluationPeriods: 3,
@@ -79,7 +80,7 @@ export class MailHostAlarms extends Construct {
             ...own,
             name: `${props.name}-disk-${volume}`,
             description: `${props.hostname}: the ${volume} volume is more than ${disk} % full. Grow the volume (mail.storage) or find what fills it.`,
-            metricName: 'DiskUsedPercent',
+            metricName: STATUS_METRICS.diskUsedPercent.name,
             dimensions: { ...host, Volume: volume },
             statistic: 'Maximum',
             evaluationPeriods: 2,
@@ -93,7 +94,7 @@ export class MailHostAlarms extends Construct {
         ...own,
         name: `${props.name}-deferred-queue`,
         description: `${props.hostname}: more than ${props.deferredQueueThreshold} messages deferred for 30 minutes (receivers refusing us, a blocklisting, a relay or DNS fault). Look at postqueue -p and the mail log.`,
-        metricName: 'QueueDeferred',
+        metricName: STATUS_METRICS.queueDeferred.name,
         dimensions: host,
         statistic: 'Minimum',
         evaluationPeriods: 1800 / PUSH,
@@ -105,7 +106,7 @@ export class MailHostAlarms extends Construct {
         ...own,
         name: `${props.name}-certificate`,
         description: `${props.hostname}: the served certificate expires in fewer than ${props.certificateDaysLeft ?? 14} days. Run terraform apply on the mail stack (it renews), then check that the host reloaded it.`,
-        metricName: 'CertificateDaysLeft',
+        metricName: STATUS_METRICS.certificateDaysLeft.name,
         dimensions: host,
         statistic: 'Minimum',
         evaluationPeriods: 1,
@@ -119,7 +120,7 @@ export class MailHostAlarms extends Construct {
               ...own,
               name: `${props.name}-backup-age`,
               description: `${props.hostname}: the last good database backup is older than ${props.backupAgeHours ?? 26} hours. Look at the dump timer's journal on the host.`,
-              metricName: 'LastBackupAgeHours',
+              metricName: STATUS_METRICS.lastBackupAgeHours.name,
               dimensions: host,
               statistic: 'Maximum',
               evaluationPeriods: 1,

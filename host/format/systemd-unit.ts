@@ -1,0 +1,16 @@
+/** systemd unit files a host gets, rendered from sections (systemd.unit(5)). */
+import { generatedHeader, RenderedFile } from '../files';
+import { renderIniSections } from './ini';
+
+/**
+ * A unit file under /etc/systemd/system.
+ *
+ * @param origin repository path of the renderer, named in the header
+ */
+export const systemdUnitFile = (name: string, origin: string, sections: Parameters<typeof renderIniSections>[0]): RenderedFile => ({
+  path: `/etc/systemd/system/${name}`,
+  content: `${generatedHeader('#', origin)}${renderIniSections(sections)}`,
+  mode: '0644',
+  owner: 'root',
+  group: 'root',
+});
