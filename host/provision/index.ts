@@ -50,6 +50,7 @@ const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
   lookup: RUNTIME_SECRETS.databaseLookup,
   admin: RUNTIME_SECRETS.databaseAdmin,
   amavis: RUNTIME_SECRETS.databaseAmavis,
+  dump: RUNTIME_SECRETS.databaseDump,
 };
 
 /**
