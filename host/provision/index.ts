@@ -34,8 +34,11 @@ export const STAGED_DIRECTORY = `${STATE_DIRECTORY}/staged`;
 /** Path of the provision command on the host. */
 export const PROVISION_COMMAND = '/usr/local/sbin/mirovoy-provision';
 
-/** Packages every mail host needs for the seam and upkeep (openssl checks a new certificate). */
-const COMMON_PACKAGES = ['curl', 'openssl', 'unattended-upgrades'];
+/**
+ * Packages every mail host needs for the seam and upkeep (openssl checks a new certificate,
+ * e2fsprogs formats a blank data volume: Debian's cloud images have it, a minimal system does not).
+ */
+const COMMON_PACKAGES = ['curl', 'openssl', 'unattended-upgrades', 'e2fsprogs'];
 
 /** Everything `mirovoy-provision` installs (without recommendations: what a daemon needs is named). */
 export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUserSpec): string[] => [
