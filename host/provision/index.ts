@@ -185,6 +185,8 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     SWAP_SETTING: volumeSetting(SWAP_VOLUME.name),
     SWAP_DEVICE: SWAP_VOLUME.device,
     VOLUME_WAIT_SECONDS: String(VOLUME_WAIT_SECONDS),
+    // The units keeping data under the spool volume (stopped while a path is moved onto it).
+    SPOOL_UNITS: rendering.daemons.filter((d) => d.daemon.spoolUnit !== undefined).flatMap((d) => d.units),
     BY_ID_DIRECTORY: '/dev/disk/by-id',
     // The unit to restart when the file changes ("-": none).
     ...shellTable(
