@@ -4,6 +4,9 @@
  * must not get.
  */
 import { TerraformStack, Testing } from 'cdktf';
+import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
+import { validateConfig } from '../../configs/validate';
+import { renderMailHost } from '../../host';
 import { BackupBucket, backupWriterStatements } from '../../modules/storage/backup-bucket';
 import { allOptions, example, exampleWith, problemsOf } from '../support/configs';
 import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';
@@ -59,6 +62,7 @@ describe('the dump bucket', () => {
       expiration: [{ days: 365 }],
     });
     expect(rules(tunedMail)[1]).toMatchObject({ transition: [{ days: 7, storage_class: 'GLACIER_IR' }], expiration: [{ days: 90 }] });
+    expect(rules(allOptionsMail)[1]).toMatchObject({ transition: [{ days: 60, storage_class: 'GLACIER_IR' }], expiration: [{ days: 730 }] });
     // An expired dump's old version goes a day later.
     expect(rules(exampleMail)[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 1 }]);
   });
@@ -70,6 +74,15 @@ describe('the dump bucket', () => {
     expect(problemsOf(exampleWith({ backups: { databaseDumps: { randomizedDelay: 'soon' } } }))).toEqual([
       `backups.databaseDumps.randomizedDelay: use a number and s, min or h, e.g. '30min' (got "soon")`,
     ]);
+  });
+});
+
+describe('the schedule', () => {
+  it("reaches the primary's timer from backups.databaseDumps; the backup MX has none", () => {
+    const config = validateConfig(allOptions, 'test');
+    const timer = renderMailHost(mailHostSpecFromConfig(config, 'primary')).files.find((f) => f.path === '/etc/systemd/system/mirovoy-db-dump.timer');
+    expect(timer?.content).toContain('OnCalendar = *-*-* 03:15:00 UTC\nRandomizedDelaySec = 45min\n');
+    expect(renderMailHost(mailHostSpecFromConfig(config, 'backup')).files.map((f) => f.path)).not.toContain('/etc/systemd/system/mirovoy-db-dump.timer');
   });
 });
 

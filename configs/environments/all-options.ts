@@ -50,6 +50,7 @@ export default defineConfig({
     acme: { server: 'production', accountEmail: 'ops@example.org', keyType: 'P256', minDaysRemaining: 35 },
     web: { source: 'existing-arn', arn: 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555' },
   },
+  backups: { databaseDumps: { schedule: '*-*-* 03:15:00 UTC', randomizedDelay: '45min', archiveAfterDays: 60, expireAfterDays: 730 } },
   database: { instanceClass: 'db.t4g.small', multiAz: true, backupRetentionDays: 35, maxAllocatedStorageGiB: 200 },
   backups: { volumes: { dailyRetentionDays: 14, weeklyRetentionWeeks: 8 }, copyToRegion: 'eu-central-1' },
   alerts: { email: ['ops@example.org', 'oncall@example.org'], deferredQueueThreshold: 200 },
