@@ -348,8 +348,6 @@ const databaseDumpsSchema = z
 
 const backupsSchema = z
   .object({
-    /** The primary's nightly dump of the mail database (always made: `enabled` is about the volume snapshots). */
-    databaseDumps: databaseDumpsSchema.default(databaseDumpsSchema.parse({})),
     /** Scheduled AWS Backup snapshots of the mail hosts' spool and log volumes. Off: no vault, plan or role. */
     enabled: z.boolean().default(true),
     /** How long the volumes' recovery points are kept. */
@@ -367,6 +365,8 @@ const backupsSchema = z
      * original), so a region-wide loss keeps the mail. Must differ from `region`. @default no copy
      */
     copyToRegion: region.optional(),
+    /** The primary's nightly dump of the mail database (always made: `enabled` is about the volume snapshots). */
+    databaseDumps: databaseDumpsSchema.default(databaseDumpsSchema.parse({})),
   })
   .strict();
 
