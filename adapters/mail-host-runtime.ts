@@ -13,6 +13,9 @@ import { BACKUP_SELECTION_TAG_KEY } from '../modules/backup/volume-backup-plan';
 import { PolicyStatement } from '../modules/compute/instance-role';
 import { putMailMetricsStatement } from '../modules/monitoring/mail-metrics';
 import { MailHostVolume } from '../modules/mail/mail-host';
+import { ArtifactsBucketReference } from '../modules/storage/artifacts-bucket';
+import { backupWriterStatements } from '../modules/storage/backup-bucket';
+import { databaseDumpPrefix } from '../host/backup';
 
 /** Inputs of {@link mailHostRuntime}. */
 export interface MailHostRuntimeInput {
@@ -22,7 +25,7 @@ export interface MailHostRuntimeInput {
   readonly database: {
     readonly address: string;
     readonly masterSecretArn: string;
-    readonly userSecretArns: { readonly lookup: string; readonly admin: string; readonly amavis: string };
+    readonly userSecretArns: { readonly lookup: string; readonly admin: string; readonly amavis: string; readonly dump: string };
   };
   /** ARN of the host's certificate secret. */
   readonly tlsSecretArn: string;
@@ -30,6 +33,8 @@ export interface MailHostRuntimeInput {
   readonly dkimSecretArns: Readonly<Record<string, string>>;
   /** ARN of the relay's SMTP credentials. @default no authenticated relay */
   readonly relaySecretArn?: string;
+  /** The bucket the host's database dumps go to; required when the host dumps (the primary). @default none */
+  readonly backupBucket?: ArtifactsBucketReference;
 }
 
 /** Short name of each role's host: part of its AWS names (`mail-<env>-mx1`) and its bundle prefix. */
@@ -67,6 +72,7 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
     [RUNTIME_SECRETS.databaseLookup]: database.userSecretArns.lookup,
     [RUNTIME_SECRETS.databaseAdmin]: database.userSecretArns.admin,
     [RUNTIME_SECRETS.databaseAmavis]: database.userSecretArns.amavis,
+    [RUNTIME_SECRETS.databaseDump]: database.userSecretArns.dump,
     [RUNTIME_SECRETS.tls]: input.tlsSecretArn,
     [RUNTIME_SECRETS.relay]: input.relaySecretArn,
     ...Object.fromEntries(Object.entries(input.dkimSecretArns).map(([domain, arn]) => [dkimSecretName(domain), arn])),
@@ -80,6 +86,9 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
       return [name, arn];
     }),
   );
+  const dumps = rendering.spec.databaseDumps.enabled;
+  if (dumps && !input.backupBucket) throw new Error(`The ${role} mail host dumps the mail database, and this deployment gives it no backup bucket`);
+  const backupBucket = dumps ? input.backupBucket : undefined;
   const kms = config.kmsKeyArn;
   const snapshots = role === 'primary' ? config.mail.primary.restoreFromSnapshots : undefined;
   const { storage } = config.mail;
@@ -92,12 +101,14 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
       [RUNTIME_SETTINGS.databaseHost]: database.address,
       [RUNTIME_SETTINGS.databaseCaUrl]: rdsCaBundleUrl(config.region),
       ...Object.fromEntries(Object.entries(secretArns).map(([name, arn]) => [`secret-${name}`, arn])),
+      ...(backupBucket ? { [RUNTIME_SETTINGS.backupBucket]: backupBucket.name } : {}),
     },
     secretArns,
     policyStatements: [
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: Object.values(secretArns) },
       ...(kms ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: kms, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } } }] : []),
       putMailMetricsStatement,
+      ...(backupBucket ? backupWriterStatements(backupBucket, databaseDumpPrefix(rendering.spec.database.name), config.region) : []),
     ],
     volumes: [
       ...DATA_VOLUMES.map((v) => ({ name: v.name, setting: volumeSetting(v.name), deviceName: v.device, sizeGiB: sizes[v.name], snapshotId: snapshots?.[v.name], tags: backupTags })),

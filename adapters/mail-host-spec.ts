@@ -80,6 +80,8 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
     },
     automaticRebootTime: mail.automaticReboot.enabled ? mail.automaticReboot[role === 'primary' ? 'primaryTime' : 'backupMxTime'] : null,
     publishedDns: publishedDnsOf(config),
+    // The primary dumps (the spec's default); the backup MX never does.
+    databaseDumps: { onCalendar: config.backups.databaseDumps.schedule, randomizedDelay: config.backups.databaseDumps.randomizedDelay },
   };
 };
 
@@ -125,6 +127,8 @@ const CONFIG_PATH_OF_SPEC_FIELD: Readonly<Record<string, ConfigPath>> = {
   'fail2ban.findtime': 'mail.fail2ban.findTime',
   'fail2ban.maxretry': 'mail.fail2ban.maxRetry',
   automaticRebootTime: ({ role }) => `mail.automaticReboot.${role === 'primary' ? 'primaryTime' : 'backupMxTime'}`,
+  'databaseDumps.onCalendar': 'backups.databaseDumps.schedule',
+  'databaseDumps.randomizedDelay': 'backups.databaseDumps.randomizedDelay',
 };
 
 /** The value at a dotted config path such as `mailDomains[0]` or `mail.fail2ban.banTime`. */

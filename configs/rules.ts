@@ -186,6 +186,14 @@ const backupCopyInAnotherRegion: ConfigRule = (c) =>
 
 const alertAddressesDistinct: ConfigRule = (c) => listDistinct('alerts.email', c.alerts.email, 'address');
 
+/** S3 refuses a lifecycle rule that expires objects before (or when) it moves them to another class. */
+const dumpsExpireAfterArchiving: ConfigRule = (c) => {
+  const { archiveAfterDays, expireAfterDays } = c.backups.databaseDumps;
+  return expireAfterDays > archiveAfterDays
+    ? []
+    : [{ path: 'backups.databaseDumps.expireAfterDays', value: expireAfterDays, message: `must be more than backups.databaseDumps.archiveAfterDays (${archiveAfterDays}): a dump is archived before it expires` }];
+};
+
 /** The selector whose key signs outgoing mail. */
 /** Minutes between two times of day `HH:MM`, the shorter way round the clock. */
 const minutesApart = (a: string, b: string): number => {
@@ -229,6 +237,7 @@ const RULES: readonly ConfigRule[] = [
   backupCopyInAnotherRegion,
   alertAddressesDistinct,
   ciNeedsRemoteState,
+  dumpsExpireAfterArchiving,
 ];
 
 /** Every cross-field problem of a structurally valid config. */

@@ -326,6 +326,26 @@ const databaseSchema = z
   })
   .strict();
 
+/**
+ * The nightly logical dump of the mail database (on the primary) into a private, versioned,
+ * encrypted S3 bucket of its own, where old dumps move to an archive class and then expire.
+ */
+const databaseDumpsSchema = z
+  .object({
+    /** When the dump runs: a systemd calendar expression (systemd.time(7)), e.g. `*-*-* 02:30:00 UTC`. Checked: host spec `databaseDumps.onCalendar`. */
+    schedule: z.string().default('*-*-* 02:30:00 UTC'),
+    /** Up to how long after `schedule` it starts, at random (systemd `RandomizedDelaySec`: a number and s, min or h). */
+    randomizedDelay: z.string().default('30min'),
+    /**
+     * Days after which a dump moves to S3 Glacier Instant Retrieval (cheaper storage, still read by
+     * `mirovoy-restore` at once; billed for at least 90 days).
+     */
+    archiveAfterDays: z.number().int().min(1).max(3650).default(30),
+    /** Days after which a dump is deleted (its old versions a day later); more than `archiveAfterDays`. */
+    expireAfterDays: z.number().int().min(2).max(36500).default(365),
+  })
+  .strict();
+
 const backupsSchema = z
   .object({
     /** Scheduled AWS Backup snapshots of the mail hosts' spool and log volumes. Off: no vault, plan or role. */
@@ -345,6 +365,8 @@ const backupsSchema = z
      * original), so a region-wide loss keeps the mail. Must differ from `region`. @default no copy
      */
     copyToRegion: region.optional(),
+    /** The primary's nightly dump of the mail database (always made: `enabled` is about the volume snapshots). */
+    databaseDumps: databaseDumpsSchema.default(databaseDumpsSchema.parse({})),
   })
   .strict();
 
@@ -432,7 +454,7 @@ export const configSchema = z
     phpMyAdmin: webHostSchema('t4g.micro'),
     certificates: certificatesSchema,
     database: databaseSchema.default(databaseSchema.parse({})),
-    /** Scheduled snapshots of the mail volumes (the database has its own, `database.backupRetentionDays`). */
+    /** Scheduled snapshots of the mail volumes (the database has its own, `database.backupRetentionDays`) and the nightly database dump. */
     backups: backupsSchema.default(backupsSchema.parse({})),
     /** Where the CloudWatch alarms go. */
     alerts: alertsSchema.default(alertsSchema.parse({})),

@@ -4,6 +4,7 @@
  * to its renderer (see `MailDaemon`), and its name here.
  */
 import { amavisDaemon } from './amavis';
+import { databaseDumpDaemon } from './backup';
 import { GroupMembership, MailDaemon, PostfixHooks, ServiceCheck } from './daemon';
 import { dovecotDaemon } from './dovecot';
 import { fail2banDaemon } from './fail2ban';
@@ -22,6 +23,7 @@ export const MAIL_DAEMONS: readonly MailDaemon[] = [
   postfixDaemon,
   dovecotDaemon,
   mailDatabase,
+  databaseDumpDaemon,
   amavisDaemon,
   postgreyDaemon,
   spfDaemon,

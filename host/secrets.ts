@@ -7,7 +7,7 @@ import { POSTFIX_MAP_DIRECTORY, POSTFIX_MAP_TEMPLATE_DIRECTORY, postfixMapsFor }
 import { ResolvedMailHostSpec } from './spec';
 
 /** Database accounts whose passwords a host may hold. */
-export type DatabaseCredential = 'master' | 'lookup' | 'admin' | 'amavis';
+export type DatabaseCredential = 'master' | 'lookup' | 'admin' | 'amavis' | 'dump';
 
 /** A file with a secret in it, written by the provision step (not by a renderer). */
 export interface SecretFile {
@@ -86,6 +86,13 @@ const FILES: Readonly<Record<DatabaseCredential, Omit<SecretFile, 'credential' |
     group: 'root',
     readers: 'mirovoy-db-migrate',
   },
+  dump: {
+    path: `${PRIVATE_DIRECTORY.path}/mysql-dump.cnf`,
+    mode: '0600',
+    owner: 'root',
+    group: 'root',
+    readers: 'mirovoy-db-dump (run as root by its timer), mirovoy-db-migrate',
+  },
 };
 
 /** The secret file of one credential. */
@@ -97,10 +104,11 @@ export const databaseSecretFile = (credential: DatabaseCredential): SecretFile =
 
 /**
  * Credentials each role holds. The backup MX only looks up relay recipients, so it
- * gets neither the admin nor the Amavis password.
+ * gets neither the admin nor the Amavis password; the dump user's only the host that dumps
+ * (the primary, `databaseDumps`).
  */
-export const credentialsFor = (spec: Pick<ResolvedMailHostSpec, 'role'>): readonly DatabaseCredential[] =>
-  spec.role === 'primary' ? ['master', 'lookup', 'admin', 'amavis'] : ['master', 'lookup'];
+export const credentialsFor = (spec: Pick<ResolvedMailHostSpec, 'role' | 'databaseDumps'>): readonly DatabaseCredential[] =>
+  spec.role === 'primary' ? ['master', 'lookup', 'admin', 'amavis', ...(spec.databaseDumps.enabled ? (['dump'] as const) : [])] : ['master', 'lookup'];
 
 /**
  * Live Postfix map files: template + password. proxymap(8) runs as the postfix user,

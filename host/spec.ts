@@ -52,7 +52,26 @@ export interface MailDatabaseSpec {
     readonly admin?: string;
     /** Read-only, for Amavis' local-domain lookups. @default 'mirovoy_amavis' */
     readonly amavis?: string;
+    /** Read-only, for the nightly `mariadb-dump` (see `DatabaseDumpSpec`). @default 'mirovoy_dump' */
+    readonly dump?: string;
   };
+}
+
+/**
+ * The nightly logical dump of the mail database on the primary (`host/backup`): `mariadb-dump
+ * --single-transaction` as the dump-only user, gzip, into the backup bucket through
+ * `mirovoy-store`, then `/var/lib/mirovoy/backup.json`.
+ */
+export interface DatabaseDumpSpec {
+  /** @default true on the primary; the backup MX never dumps (one dump of one database is enough) */
+  readonly enabled?: boolean;
+  /** When the timer fires: a systemd calendar expression (systemd.time(7)), in UTC. @default '*-*-* 02:30:00 UTC' */
+  readonly onCalendar?: string;
+  /**
+   * The timer waits a random time up to this long (systemd `RandomizedDelaySec`: a number and
+   * `s`, `min` or `h`), so many deployments do not dump at the same second. @default '30min'
+   */
+  readonly randomizedDelay?: string;
 }
 
 /** A smarthost that all outbound mail goes through. */
@@ -264,6 +283,8 @@ export interface MailHostSpec {
    * @default null (the DNS is not checked)
    */
   readonly publishedDns?: PublishedMailDns | null;
+  /** The nightly dump of the mail database. */
+  readonly databaseDumps?: DatabaseDumpSpec;
 }
 
 /** What a deployment publishes for the mail domains: the facts of `mailDomainRecords` the host checks. */
@@ -282,7 +303,7 @@ export interface ResolvedMailHostSpec {
     readonly name: string;
     readonly tlsCaFile: string | null;
     readonly clientHostPattern: string;
-    readonly users: { readonly lookup: string; readonly admin: string; readonly amavis: string };
+    readonly users: { readonly lookup: string; readonly admin: string; readonly amavis: string; readonly dump: string };
   };
   readonly tls: MailTlsSpec;
   readonly relay: { readonly host: string; readonly authenticated: boolean } | null;
@@ -312,6 +333,7 @@ export interface ResolvedMailHostSpec {
   readonly fail2ban: Required<Fail2banSpec>;
   readonly automaticRebootTime: string | null;
   readonly publishedDns: PublishedMailDns | null;
+  readonly databaseDumps: Required<DatabaseDumpSpec>;
 }
 
 /** One problem of a spec: the field, its value and what to do instead. */
@@ -474,6 +496,7 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
         lookup: db.users?.lookup ?? 'mirovoy_lookup',
         admin: db.users?.admin ?? 'mirovoy_admin',
         amavis: db.users?.amavis ?? 'mirovoy_amavis',
+        dump: db.users?.dump ?? 'mirovoy_dump',
       },
     },
     tls: spec.tls,
@@ -516,6 +539,11 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
     },
     automaticRebootTime: spec.automaticRebootTime ?? null,
     publishedDns: spec.publishedDns ?? null,
+    databaseDumps: {
+      enabled: spec.databaseDumps?.enabled ?? primary,
+      onCalendar: spec.databaseDumps?.onCalendar ?? '*-*-* 02:30:00 UTC',
+      randomizedDelay: spec.databaseDumps?.randomizedDelay ?? '30min',
+    },
   };
 };
 
@@ -603,6 +631,11 @@ const checkCore = (spec: MailHostSpec, resolved: ResolvedMailHostSpec, check: Ch
     );
     check(resolved.primaryMxHostname !== spec.hostname, 'hostname', spec.hostname, 'must differ from primaryMxHostname: the backup MX forwards to the primary');
   }
+  const dumps = resolved.databaseDumps;
+  check(!(dumps.enabled && spec.role !== 'primary'), 'databaseDumps.enabled', dumps.enabled, 'dump on the primary only: the backup MX holds no credential for it');
+  // One line of printable characters; systemd-analyze checks the expression itself on the host before the timer starts.
+  check(/^[ -~]{1,100}$/.test(dumps.onCalendar), 'databaseDumps.onCalendar', dumps.onCalendar, "use a systemd calendar expression such as '*-*-* 02:30:00 UTC' or 'daily'");
+  check(/^\d{1,5}(s|min|h)$/.test(dumps.randomizedDelay), 'databaseDumps.randomizedDelay', dumps.randomizedDelay, "use a number and s, min or h, e.g. '30min'");
   resolved.dnsBlocklists.forEach((list, i) => {
     check(FQDN.test(list.zone), `dnsBlocklists[${i}].zone`, list.zone, 'use a DNS zone such as zen.spamhaus.org');
     check(

@@ -6,6 +6,8 @@ import { deleteNetns, listNetns } from './network';
 import { listMountPoints, unmount } from './overlay';
 import { listProcesses, signal, waitForExit, type ProcessInfo } from './processes';
 import { progress } from './progress';
+import { run } from './command';
+import { detachLoopDevice } from './volumes';
 import { isRunDirectoryOwned } from './run-owner';
 
 /** Where nspawn keeps per-machine state; /run is not a tmpfs on our CI machines, so it outlives a run. */
@@ -32,6 +34,8 @@ export async function cleanupStale(): Promise<string[]> {
     await stopProcesses(processes.filter((p) => p.argv.some((arg) => arg.includes(`${directory}/`) || arg.startsWith(`${name}-`) || arg.includes(`=${name}-`))), processes);
     const mounts = listMountPoints().filter((mount) => mount.startsWith(`${directory}/`)).sort().reverse();
     for (const mount of mounts) await unmount(mount);
+    // Loop devices of the hosts' volumes (rehearsal/volumes.ts), whose images are in the run directory.
+    for (const loop of await loopDevicesUnder(directory)) await detachLoopDevice(loop);
     for (const netns of listNetns().filter((netns) => netns.startsWith(`${name}-`))) await deleteNetns(netns);
     for (const stateDir of NSPAWN_STATE_DIRS) {
       if (existsSync(stateDir)) for (const entry of readdirSync(stateDir).filter((e) => e.startsWith(`${name}-`))) rmSync(join(stateDir, entry), { recursive: true, force: true });
@@ -45,6 +49,16 @@ export async function cleanupStale(): Promise<string[]> {
   }
   if (stale.length === 0) progress(`no stale ${NAME_PREFIX}* runs found`);
   return stale.map(runName);
+}
+
+/** Loop devices whose backing file is under a directory. */
+async function loopDevicesUnder(directory: string): Promise<string[]> {
+  const list = await run(['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE'], { allowFailure: true });
+  return list.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([name, file]) => name && file?.startsWith(`${directory}/`))
+    .map(([name]) => name);
 }
 
 /** SIGTERM (nspawn halts its guest cleanly), then SIGKILL for each process and its direct children. */

@@ -26,6 +26,8 @@ export interface ContainerProps {
   readonly removePaths?: readonly string[];
   /** Files written into the overlay before boot (seed, rehearsal overrides, caller's extra files). */
   readonly files: readonly GuestFile[];
+  /** Block devices of this machine bound into the guest (`--bind=<source>:<target>`), e.g. a loop device as /dev/sdf. @default none */
+  readonly devices?: readonly { readonly source: string; readonly target: string }[];
 }
 
 /** The state of a host once its boot (including cloud-init) has finished. */
@@ -135,6 +137,7 @@ export class Container {
       '--capability=CAP_NET_ADMIN', // the namespace is the host's own: nftables / fail2ban may change it
       '--console=read-only', // boot output to our log file (--console=pipe printed nothing in the study)
       `--bind-ro=${this.props.aptRepo}:${GUEST_REPO_PATH}`,
+      ...(this.props.devices ?? []).map((d) => `--bind=${d.source}:${d.target}`),
       '--boot',
     ];
     const console = openSync(this.consoleLog, 'a');

@@ -16,7 +16,19 @@ import { MailHostRendering, MailHostSpec, renderMailHost } from '../host';
 import { mailDnsPolicyOf } from '../adapters/mail-dns';
 import { mailHostSpecFromConfig } from '../adapters/mail-host-spec';
 import { dkimPublicKeyBase64 } from '../host/opendkim';
-import { bundleObjectKey, bundleSettingValue, CONVERGE_STATUS_FILE, CONVERGE_TIMER, HostBundle, mailHostPackages, PROVISION_UNIT, renderMailHostBundle, renderMailHostUserData } from '../host/provision';
+import {
+  bundleObjectKey,
+  bundleSettingValue,
+  CONVERGE_STATUS_FILE,
+  CONVERGE_TIMER,
+  DATA_VOLUMES,
+  HostBundle,
+  mailHostPackages,
+  PROVISION_UNIT,
+  renderMailHostBundle,
+  renderMailHostUserData,
+  volumeSetting,
+} from '../host/provision';
 import { dkimSecretName, REHEARSAL_SEAM_DIRECTORY, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
 import { databaseHostFiles, renderDatabaseHostUserData } from './database-host';
 import type { DnsRecord } from './dns-records';
@@ -104,7 +116,22 @@ export interface MailRehearsalOptions {
    * calls (a timer run in between would apply a published bundle or secret first). @default false
    */
   readonly convergenceTimers?: boolean;
+  /**
+   * Give the primary data volumes as on EC2, by name (`spool`, `log`): a blank image each (MiB),
+   * attached as a loop device under the volume's device name (`/dev/sdf`), its id in the setting
+   * `volume-<name>`; the provision step formats and mounts it. @default none (the mount points stay on the root file system)
+   */
+  readonly primaryVolumes?: Partial<Record<DataVolumeName, number>>;
 }
+
+/** A data volume's short name (`spool`, `log`). */
+type DataVolumeName = (typeof DATA_VOLUMES)[number]['name'];
+
+/** The data volume of a name. */
+const dataVolume = (name: DataVolumeName) => DATA_VOLUMES.find((v) => v.name === name)!;
+
+/** A made-up EBS volume id per data volume (`vol-` and hex, as the provision step checks). */
+const REHEARSAL_VOLUME_IDS: Readonly<Record<DataVolumeName, string>> = { spool: 'vol-0000000000000f001', log: 'vol-0000000000000f002' };
 
 /** The authenticated relay of a rehearsal. */
 export interface RehearsalRelay {
@@ -160,6 +187,14 @@ export interface MailRehearsal {
   readonly dnsRecords: readonly DnsRecord[];
   /** Serves another record set from now on (see {@link Rehearsal.serveDns}); `dnsRecords` follows. */
   serveDns(records: readonly DnsRecord[]): Promise<void>;
+  /** A snapshot of a running host's data volume (its file system frozen meanwhile): the image copy's path. */
+  snapshotVolume(host: 'mx1' | 'mx2', volume: DataVolumeName): Promise<string>;
+  /**
+   * Replaces a host by a fresh instance (new root file system, same user data, seam files and
+   * address) whose data volumes are the given images, e.g. snapshots, as a restore onto a new
+   * instance does; returns once it is mail-ready.
+   */
+  replaceHost(host: 'mx1' | 'mx2', volumes: Partial<Record<DataVolumeName, string>>): Promise<void>;
   /** Stops the sinks, then the rehearsal, and deletes the test CA. */
   stop(): Promise<void>;
 }
@@ -341,6 +376,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       [RUNTIME_SECRETS.databaseLookup]: { username: users.lookup, password: newPassword() },
       [RUNTIME_SECRETS.databaseAdmin]: { username: users.admin, password: newPassword() },
       [RUNTIME_SECRETS.databaseAmavis]: { username: users.amavis, password: newPassword() },
+      [RUNTIME_SECRETS.databaseDump]: { username: users.dump, password: newPassword() },
       [RUNTIME_SECRETS.databaseCa]: { certificate: ca.rootPem },
       ...Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [dkimSecretName(domain), { private_key: pem }])),
     };
@@ -349,6 +385,22 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     const rotatedRelayCredentials = { username: 'AKIAREHEARSAL1ROTATED', password: `${newPassword()}/+=` };
     const certificates = await Promise.all(hosts.map((h) => ca.issue([h.rendering.spec.hostname], [h.ip])));
     let dnsRecords: readonly DnsRecord[] = dnsRecordsFor(config, hosts, dkimPublicKeys, nextDkim);
+    // What a mail host finds when it boots, besides the ids of its volumes.
+    const hostFiles = (h: RehearsedMailHost, i: number): GuestFile[] => [
+      ...publishedBundle(h.name, renderMailHostBundle(h.rendering, { admin: config.admin })),
+      ...CLAMAV_OVERRIDES,
+      trustedRoot(ca.rootPem),
+      ...seamSettings({ databaseHost: REHEARSAL_NAMES.database }),
+      ...seamSecrets({
+        ...accounts,
+        [RUNTIME_SECRETS.tls]: { certificate_chain: certificates[i].chainPem, private_key: certificates[i].keyPem },
+        ...(relayCredentials ? { [RUNTIME_SECRETS.relay]: relayCredentials } : {}),
+      }),
+    ];
+    // The primary's data volumes, as on EC2: each a device and its id in the setting volume-<name>.
+    const primaryVolumes = Object.entries(options.primaryVolumes ?? {}) as [DataVolumeName, number][];
+    const volumeIdFiles = (names: readonly DataVolumeName[]): GuestFile[] =>
+      names.map((name) => ({ path: `${REHEARSAL_SEAM_DIRECTORY}/settings/${volumeSetting(name)}`, content: `${REHEARSAL_VOLUME_IDS[name]}\n` }));
     const rehearsal = await Rehearsal.start({
       hosts: [
         {
@@ -363,17 +415,8 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
           fqdn: h.rendering.spec.hostname,
           ip: h.ip,
           userData: renderMailHostUserData(h.rendering, { admin: config.admin }),
-          extraFiles: [
-            ...publishedBundle(h.name, renderMailHostBundle(h.rendering, { admin: config.admin })),
-            ...CLAMAV_OVERRIDES,
-            trustedRoot(ca.rootPem),
-            ...seamSettings({ databaseHost: REHEARSAL_NAMES.database }),
-            ...seamSecrets({
-              ...accounts,
-              [RUNTIME_SECRETS.tls]: { certificate_chain: certificates[i].chainPem, private_key: certificates[i].keyPem },
-              ...(relayCredentials ? { [RUNTIME_SECRETS.relay]: relayCredentials } : {}),
-            }),
-          ],
+          extraFiles: [...hostFiles(h, i), ...(h.name === 'mx1' ? volumeIdFiles(primaryVolumes.map(([name]) => name)) : [])],
+          volumes: h.name === 'mx1' ? primaryVolumes.map(([name, sizeMiB]) => ({ device: dataVolume(name).device, sizeMiB })) : [],
         })),
       ],
       clients: [
@@ -460,6 +503,18 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       serveDns: async (records) => {
         await rehearsal.serveDns(records);
         dnsRecords = records;
+      },
+      snapshotVolume: (host, volume) => rehearsal.snapshotVolume(host, dataVolume(volume).device, dataVolume(volume).mountPoint),
+      replaceHost: async (host, volumes) => {
+        const given = Object.entries(volumes) as [DataVolumeName, string][];
+        const index = hosts.findIndex((h) => h.name === host);
+        if (index < 0) throw new Error(`no mail host ${host} in this rehearsal`);
+        // The bundle and secrets it first booted with, and the ids of the volumes given.
+        await rehearsal.replaceHost(host, {
+          extraFiles: [...hostFiles(hosts[index], index), ...volumeIdFiles(given.map(([name]) => name))],
+          volumes: given.map(([name, image]) => ({ device: dataVolume(name).device, image })),
+        });
+        await untilMailReady(host);
       },
       async stop() {
         stopSinks();

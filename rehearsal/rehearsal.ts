@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { AddressPool, DEFAULT_SUBNET } from './addresses';
 import { ensureLocalAptRepo, type LocalAptRepoProps } from './apt-repo';
 import { Container, type BootReport } from './container';
@@ -12,6 +12,7 @@ import { ensureBaseRootfs } from './rootfs';
 import { progress, seconds, timed } from './progress';
 import { claimRunDirectory } from './run-owner';
 import type { RunOptions, RunResult } from './command';
+import { attachLoopDevice, copyVolumeImage, createBlankImage, detachLoopDevice, type RehearsalVolume } from './volumes';
 
 /** One booted Debian host of a rehearsal. */
 export interface RehearsalHostProps {
@@ -25,6 +26,8 @@ export interface RehearsalHostProps {
   readonly userData: string | Buffer;
   /** Files placed in the host before boot (secrets, a test ClamAV signature, ...). @default none */
   readonly extraFiles?: readonly GuestFile[];
+  /** Block devices standing in for EBS volumes (see `volumes.ts`). @default none */
+  readonly volumes?: readonly RehearsalVolume[];
 }
 
 /** A bare network namespace on the LAN from which host-side clients (swaks, openssl, python3) connect. */
@@ -72,6 +75,11 @@ const RESERVED_NODE_NAMES = ['dns', 'switch'];
  */
 export class Rehearsal {
   private readonly containers = new Map<string, Container>();
+  /** What each host was booted from, for {@link replaceHost}. */
+  private readonly hostProps = new Map<string, RehearsalHostProps>();
+  /** Each host's volumes: the image and loop device behind each guest device. */
+  private readonly volumes = new Map<string, { device: string; image: string; loop: string }[]>();
+  private base: { rootfs: string; repo: string; nameserver: string; timeoutMs?: number } | undefined;
   private readonly reports = new Map<string, BootReport>();
   private dnsServer: DnsServer | undefined;
   private network: RehearsalLan | undefined;
@@ -119,9 +127,10 @@ export class Rehearsal {
         directory: rehearsal.directory,
       });
       await props.beforeBoot?.(rehearsal.network);
+      rehearsal.base = { rootfs: base, repo, nameserver: dnsNode.ip, timeoutMs: props.bootTimeoutMs };
       await timed(`boot ${props.hosts.map((h) => h.fqdn).join(', ')} and run their user-data`, async () => {
         // allSettled, not all: teardown must wait until no boot is still creating its container.
-        const boots = await Promise.allSettled(props.hosts.map((host) => rehearsal.bootHost(host, base, repo, dnsNode.ip, props.bootTimeoutMs)));
+        const boots = await Promise.allSettled(props.hosts.map((host) => rehearsal.bootHost(host)));
         const failed = boots.flatMap((boot) => (boot.status === 'rejected' ? [boot.reason] : []));
         if (failed.length > 0) throw failed.length === 1 ? failed[0] : new AggregateError(failed, failed.map(String).join('\n'));
       });
@@ -175,16 +184,50 @@ export class Rehearsal {
     return this.lan.exec(name, argv, options);
   }
 
+  /** The raw image behind a host's volume (its guest device, e.g. `/dev/sdf`). */
+  volumeImage(name: string, device: string): string {
+    const volume = this.volumes.get(name)?.find((v) => v.device === device);
+    if (!volume) throw new Error(`host "${name}" has no volume ${device}`);
+    return volume.image;
+  }
+
+  /**
+   * A snapshot of a running host's volume, as EBS takes one: the file system mounted at
+   * `mountPoint` in the guest is frozen (`fsfreeze`) while its image is copied. Returns the copy's
+   * path (in the run directory), to give a host as `volumes[].image`.
+   */
+  async snapshotVolume(name: string, device: string, mountPoint: string): Promise<string> {
+    const image = this.volumeImage(name, device);
+    const snapshot = join(this.directory, 'volumes', `snapshot-${Date.now().toString(36)}-${basename(image)}`);
+    const host = this.host(name);
+    await host.exec(['fsfreeze', '--freeze', mountPoint]);
+    try {
+      copyVolumeImage(image, snapshot);
+    } finally {
+      await host.exec(['fsfreeze', '--unfreeze', mountPoint]);
+    }
+    return snapshot;
+  }
+
+  /**
+   * Replaces a host by a fresh one, as a new EC2 instance: the old one is halted and its root file
+   * system discarded; the new one boots from a fresh overlay with the same props but `changes`
+   * (e.g. other `volumes`), on the same address. Returns once its cloud-init is done.
+   */
+  async replaceHost(name: string, changes: Partial<Omit<RehearsalHostProps, 'name' | 'fqdn' | 'ip'>> = {}): Promise<void> {
+    const props = this.hostProps.get(name);
+    if (!props) throw new Error(`no host "${name}" in this rehearsal`);
+    await this.removeHost(name);
+    await timed(`replace ${props.fqdn} by a fresh host`, () => this.bootHost({ ...props, ...changes }));
+  }
+
   /**
    * Halts every host, stops DNS, deletes the namespaces, mounts and the run directory. Safe to call
    * more than once and after a failed start; every step is attempted, and the errors are reported together.
    */
   stop(): Promise<void> {
     this.stopping ??= timed(`tear down ${runName(this.runId)}`, async () => {
-      const steps = [
-        ...[...this.containers.values()].map((container) => container.remove()),
-        this.dnsServer?.stop(),
-      ];
+      const steps = [...[...this.containers.keys()].map((name) => this.removeHost(name)), this.dnsServer?.stop()];
       const errors = (await Promise.allSettled(steps)).flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
       try {
         await this.network?.destroy();
@@ -199,8 +242,35 @@ export class Rehearsal {
     return this.stopping;
   }
 
-  private async bootHost(host: RehearsalHostProps, base: string, repo: string, nameserver: string, timeoutMs?: number): Promise<void> {
+  /** Halts a host, deletes its overlay and detaches its loop devices (the images stay). */
+  private async removeHost(name: string): Promise<void> {
+    try {
+      await this.containers.get(name)?.remove();
+    } finally {
+      this.containers.delete(name);
+      for (const volume of this.volumes.get(name) ?? []) await detachLoopDevice(volume.loop);
+      this.volumes.delete(name);
+    }
+  }
+
+  /** Attaches a host's volumes: each image (a new blank one unless given) as a loop device. */
+  private async attachVolumes(host: RehearsalHostProps): Promise<{ device: string; image: string; loop: string }[]> {
+    const attached: { device: string; image: string; loop: string }[] = [];
+    this.volumes.set(host.name, attached);
+    for (const volume of host.volumes ?? []) {
+      const image = volume.image ?? join(this.directory, 'volumes', `${host.name}-${basename(volume.device)}.img`);
+      if (!volume.image) createBlankImage(image, volume.sizeMiB ?? 256);
+      attached.push({ device: volume.device, image, loop: await attachLoopDevice(image) });
+    }
+    return attached;
+  }
+
+  private async bootHost(host: RehearsalHostProps): Promise<void> {
+    if (!this.base) throw new Error('the rehearsal LAN is not up');
+    const { rootfs: base, repo, nameserver, timeoutMs } = this.base;
+    this.hostProps.set(host.name, host);
     const machineName = nodeName(this.runId, host.name);
+    const volumes = await this.attachVolumes(host);
     const container = await Container.create({
       machineName,
       hostname: host.fqdn,
@@ -209,6 +279,7 @@ export class Rehearsal {
       aptRepo: repo,
       directory: join(this.directory, host.name),
       removePaths: REMOVED_GUEST_PATHS,
+      devices: volumes.map((v) => ({ source: v.loop, target: v.device })),
       files: [
         ...noCloudSeed({ userData: host.userData, instanceId: machineName, hostname: host.fqdn.split('.')[0] }),
         ...rehearsalOverrides({ nameserver }),

@@ -52,6 +52,8 @@ export class CiStack extends MirovoyStack {
       },
       { Effect: 'Deny', Action: ['iam:*'], Resource: [`arn:aws:iam::*:role/${namePrefix}-*`] },
       { Effect: 'Allow', Action: ['s3:*'], Resource: [`arn:aws:s3:::${prefix}artifacts-*`, `arn:aws:s3:::${prefix}artifacts-*/*`] },
+      // The dump bucket's own settings (lifecycle, policy, encryption…), not the dumps in it, and no delete.
+      { Effect: 'Allow', Action: ['s3:CreateBucket', 's3:Get*', 's3:List*', 's3:Put*'], Resource: `arn:aws:s3:::${prefix}backups-*` },
       { Effect: 'Allow', Action: ['secretsmanager:*'], Resource: `arn:aws:secretsmanager:${config.region}:*:secret:mail-${config.environment}/*` },
       {
         Effect: 'Allow',

@@ -23,6 +23,8 @@ import { MailHostAlarms } from '../modules/monitoring/mail-host-alarms';
 import { warnBeforeExpiry } from '../modules/monitoring/expiry-check';
 import { awsName } from '../modules/naming';
 import { ArtifactsBucket } from '../modules/storage/artifacts-bucket';
+import { BackupBucket } from '../modules/storage/backup-bucket';
+import { databaseDumpPrefix } from '../host/backup';
 import { MirovoyStack } from './mirovoy-stack';
 
 /** What the mail stack takes from the network stack. */
@@ -42,7 +44,7 @@ export interface MailStackDatabase {
   /** ARN of the RDS-managed master credentials. */
   readonly masterSecretArn: string;
   /** ARNs of the application users' credentials. */
-  readonly userSecretArns: { readonly lookup: string; readonly admin: string; readonly amavis: string };
+  readonly userSecretArns: { readonly lookup: string; readonly admin: string; readonly amavis: string; readonly dump: string };
 }
 
 /** Days before a certificate's expiry from which `terraform plan` warns (and the alarm fires). */
@@ -97,6 +99,14 @@ export class MailStack extends MirovoyStack {
     // (bucket names are global across every AWS account); hosts and consumers get it by reference.
     const artifacts = new ArtifactsBucket(this, 'ArtifactsBucket', { bucketPrefix: `${awsName(environment, 'artifacts')}-`, kmsKeyArn: config.kmsKeyArn });
 
+    // The primary's nightly database dumps; a name made unique like the artifacts bucket's.
+    const dumps = config.backups.databaseDumps;
+    const backups = new BackupBucket(this, 'DumpBucket', {
+      bucketPrefix: `${awsName(environment, 'backups')}-`,
+      kmsKeyArn: config.kmsKeyArn,
+      retention: [{ prefix: databaseDumpPrefix(config.database.mailDatabaseName), archiveAfterDays: dumps.archiveAfterDays, expireAfterDays: dumps.expireAfterDays }],
+    });
+
     const account = new AcmeAccount(this, 'AcmeAccount', { providers: declareAcmeProviders(this), server: config.certificates.acme.server, email: config.certificates.acme.accountEmail });
     const zoneLetters = config.network.availabilityZones;
 
@@ -121,6 +131,7 @@ export class MailStack extends MirovoyStack {
         tlsSecretArn: certificate.secret.arn,
         dkimSecretArns: Object.fromEntries(Object.entries(dkimKeys).map(([domain, key]) => [domain, key.secret.arn])),
         relaySecretArn: relay?.secret.arn ?? mail.relayCredentialsSecretArn,
+        backupBucket: backups.reference,
       });
       const host = new MailHost(this, role === 'primary' ? 'Primary' : 'Backup', {
         name,
@@ -199,6 +210,7 @@ export class MailStack extends MirovoyStack {
     output('dkim_secret_arns', Object.fromEntries(Object.entries(dkimKeys).map(([domain, key]) => [domain, key.secret.arn])), 'ARNs (not the values) of the DKIM key secrets, by domain');
     if (relay) output('ses_relay_secret_arn', relay.secret.arn, 'ARN (not the value) of the SES SMTP credentials secret');
     output('artifacts_bucket_name', artifacts.bucket.bucket, "Bucket of the mail hosts' configuration bundles");
+    output('backup_bucket_name', backups.bucket.bucket, "Bucket of the primary's nightly database dumps (database/<name>/<UTC>.sql.gz)");
     output('mail_security_group_id', network.mailSecurityGroupId, 'Security group of the mail hosts');
     output('alerts_topic_arn', alerts.topic.arn, 'SNS topic every alarm publishes to (subscribe more endpoints to it)');
     output('dns_record_names', [...records.records.keys()], 'Published record sets as "<type> <name>"');

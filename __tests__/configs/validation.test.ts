@@ -21,7 +21,11 @@ describe('shipped configs', () => {
 
   it('backs up, keeps a final database snapshot, has swap and alarms (nobody told) unless asked otherwise', () => {
     const config = validateConfig(example, 'example');
-    expect(config.backups).toEqual({ enabled: true, volumes: { dailyRetentionDays: 7, weeklyRetentionWeeks: 5 } });
+    expect(config.backups).toEqual({
+      enabled: true,
+      volumes: { dailyRetentionDays: 7, weeklyRetentionWeeks: 5 },
+      databaseDumps: { schedule: '*-*-* 02:30:00 UTC', randomizedDelay: '30min', archiveAfterDays: 30, expireAfterDays: 365 },
+    });
     expect(config.database.finalSnapshot).toBe(true);
     expect(config.mail.storage.swapGiB).toBe(2);
     expect(config.alerts).toEqual({ email: [], deferredQueueThreshold: 50 });
@@ -133,7 +137,7 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['backup copy to no region', exampleWith({ backups: { copyToRegion: 'frankfurt' } }), 'backups.copyToRegion: must be an AWS region such as eu-central-1', '"frankfurt"'],
   ['backup copy to the same region', exampleWith({ backups: { copyToRegion: 'eu-central-1' } }), 'backups.copyToRegion: must differ from region ("eu-central-1")', '"eu-central-1"'],
   ['backups switched on by a string', exampleWith({ backups: { enabled: 'yes' } }), 'backups.enabled: must be of type boolean', '"yes"'],
-  ['misspelt backup field', exampleWith({ backups: { copyToRegions: 'eu-west-1' } }), 'backups.copyToRegions: is not a known field; allowed here: enabled, volumes, copyToRegion', ''],
+  ['misspelt backup field', exampleWith({ backups: { copyToRegions: 'eu-west-1' } }), 'backups.copyToRegions: is not a known field; allowed here: enabled, volumes, copyToRegion, databaseDumps', ''],
   ['final snapshot as a string', exampleWith({ database: { finalSnapshot: 'true' } }), 'database.finalSnapshot: must be of type boolean', '"true"'],
   ['alert address that is not one', exampleWith({ alerts: { email: ['ops'] } }), 'alerts.email[0]: must be an e-mail address', '"ops"'],
   ['alert address as a string, not a list', exampleWith({ alerts: { email: 'ops@example.com' } }), 'alerts.email: must be of type array', '"ops@example.com"'],

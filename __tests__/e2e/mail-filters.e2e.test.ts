@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, REHEARSAL_NAMES, startMailRehearsal } from '../../rehearsal/mail-system';
 import { dkimSecretName } from '../../host/provision/runtime-seam';
+import { AMAVIS_QUARANTINE_DIRECTORY } from '../../host/amavis';
 import { ClientResult, deliver, eventually, imapsCurl, onHost, onPrimary, rcptReplyCode, searchInbox, swaks, uniqueSubject } from '../support/mail-clients';
 
 jest.setTimeout(180_000);
@@ -188,7 +189,8 @@ describe('content filter (Amavis, SpamAssassin, ClamAV)', () => {
       expect(verdict).toMatch(/Blocked INFECTED \(Rehearsal-EICAR-Test/);
       const quarantine = /quarantine: (\S+?),/.exec(verdict)?.[1];
       expect(quarantine).toBeDefined();
-      expect((await mx1(`zcat -f /var/lib/amavis/virusmails/${quarantine} | grep -cF ${shellQuote(attachmentName)} || true`)).output.trim()).not.toBe('0');
+      // In the quarantine on the spool volume's mount point (it survives a replaced instance).
+      expect((await mx1(`zcat -f ${AMAVIS_QUARANTINE_DIRECTORY}/${quarantine} | grep -cF ${shellQuote(attachmentName)} || true`)).output.trim()).not.toBe('0');
       // Let Postfix finish whatever it still had for this message, then look at every mailbox.
       await eventually(async () => !(await mx1('postqueue -j')).output.trim(), 20_000);
     }

@@ -81,8 +81,8 @@ describe.each(Object.entries(withoutDaemon))('without %s', (name, spec) => {
 });
 
 describe('start order', () => {
-  it('starts the filter layer before Postfix and Dovecot, and the metrics timer after them', () => {
-    expect(unitsOf(primarySpec).units).toEqual(['clamav-daemon', 'amavis', 'postgrey', 'opendkim', 'fail2ban', 'postfix', 'dovecot', 'mirovoy-metrics.timer']);
+  it('starts the filter layer before Postfix and Dovecot, and the dump and metrics timers after them', () => {
+    expect(unitsOf(primarySpec).units).toEqual(['clamav-daemon', 'amavis', 'postgrey', 'opendkim', 'fail2ban', 'postfix', 'dovecot', 'mirovoy-db-dump.timer', 'mirovoy-metrics.timer']);
   });
 
   it('asks SPF (a final verdict) before Postgrey (which defers)', () => {

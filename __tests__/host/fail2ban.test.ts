@@ -44,6 +44,7 @@ describe('the provision contract of the filter layer', () => {
       '/etc/dovecot/sieve/spam-to-junk.sieve': 'dovecot',
       '/etc/default/postgrey': 'postgrey',
       '/etc/postgrey/whitelist_clients.local': 'postgrey',
+      '/etc/systemd/system/amavis.service.d/mirovoy-quarantine.conf': 'amavis',
       '/etc/systemd/system/postgrey.service.d/mirovoy.conf': 'postgrey',
       '/etc/postfix-policyd-spf-python/policyd-spf.conf': null,
       '/etc/opendkim.conf': 'opendkim',

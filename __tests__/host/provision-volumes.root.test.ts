@@ -73,6 +73,7 @@ const provisionStep = (step: string, options: StepOptions = {}) => {
     SWAP_LABEL: label,
     SWAP_SETTING: 'volume-swap',
     SWAP_DEVICE: '/dev/mirovoy-absent-sdh',
+    SPOOL_UNITS: ['mirovoy-test-absent'],
   });
   const script = [settings + functions, options.before ?? '', step, options.after ?? ''].join('\n');
   const mounts = 'mount --make-rprivate / && mount --bind "$SCRATCH/fstab" /etc/fstab';
@@ -116,6 +117,24 @@ describe('mirovoy-provision data volumes', () => {
     expect(second.code).toBe(0);
     expect(second.output).not.toContain('formatting');
     expect(second.output.match(/LABEL=/g)).toHaveLength(1);
+  });
+
+  it("keeps what a top-level symlink points at on the volume: Debian's /var/spool/mail -> ../mail becomes a directory there, with the mail", () => {
+    mkdirSync(join(dir, 'mail', 'virtual', 'example.com', 'alice'), { recursive: true });
+    writeFileSync(join(dir, 'mail', 'virtual', 'example.com', 'alice', 'message'), 'hello\n');
+    symlinkSync('../mail', join(dir, 'spool', 'mail'));
+    const device = newDevice();
+    attachAs('vol-0a11', device);
+    writeFileSync(join(dir, 'settings', 'volume-spool'), 'vol-0a11');
+    const check = 'test -L "$SCRATCH/spool/mail" && echo STILL-A-LINK; findmnt -no SOURCE -T "$SCRATCH/spool/mail/virtual"; cat "$SCRATCH/spool/mail/virtual/example.com/alice/message"';
+    const first = ensureSpool({ after: check });
+    expect(first.code).toBe(0);
+    expect(first.output).toContain(`${dir}/spool/mail pointed off the volume (to ${dir}/mail): now a directory on the volume`);
+    expect(first.output).not.toContain('STILL-A-LINK');
+    expect(first.output).toContain(`${device}\nhello\n`);
+    // Once moved, nothing more to do.
+    const second = ensureSpool({ after: check });
+    expect(second.output).not.toContain('pointed off the volume');
   });
 
   it('mounts a restored snapshot as it is, without formatting it', () => {

@@ -100,11 +100,11 @@ describe.each(renderings)('$label configuration bundle', ({ config, rendering })
     expect(packages).not.toContain("'awscli'");
   });
 
-  it('keeps Postfix (and Dovecot) off the root file system when the spool volume is missing', () => {
+  it('keeps Postfix (and Dovecot and Amavis, whose quarantine is there) off the root file system when the spool volume is missing', () => {
     const dropIns = unpackBundle(bundle.content).filter((f) => f.path.endsWith('/mirovoy-spool.conf'));
     expect(dropIns.map((f) => f.path)).toEqual(
       rendering.spec.role === 'primary'
-        ? ['/etc/systemd/system/postfix@.service.d/mirovoy-spool.conf', '/etc/systemd/system/dovecot.service.d/mirovoy-spool.conf']
+        ? ['/etc/systemd/system/postfix@.service.d/mirovoy-spool.conf', '/etc/systemd/system/dovecot.service.d/mirovoy-spool.conf', '/etc/systemd/system/amavis.service.d/mirovoy-spool.conf']
         : ['/etc/systemd/system/postfix@.service.d/mirovoy-spool.conf'],
     );
     for (const f of dropIns) expect(f.content).toMatch(/^\[Unit\]\nRequiresMountsFor=\/var\/spool$/m);

@@ -187,6 +187,7 @@ describe('every rendered file', () => {
       'lookup /etc/mirovoy/private/mysql-lookup.cnf 0640 root:dovecot',
       'admin /etc/mirovoy/private/mysql-admin.cnf 0600 root:root',
       'amavis /etc/mirovoy/private/mysql-amavis.cnf 0640 root:amavis',
+      'dump /etc/mirovoy/private/mysql-dump.cnf 0600 root:root',
       'lookup /etc/postfix/mysql/virtual-mailbox-domains.cf 0640 root:postfix',
       'lookup /etc/postfix/mysql/virtual-mailbox-maps.cf 0640 root:postfix',
       'lookup /etc/postfix/mysql/virtual-alias-maps.cf 0640 root:postfix',

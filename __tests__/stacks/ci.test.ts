@@ -53,6 +53,9 @@ describe('ci stack', () => {
     const attach = apply.find((s: { Action: string[] }) => [s.Action].flat().includes('iam:AttachRolePolicy'));
     expect(attach.Condition).toEqual({ ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' } });
     for (const s of apply) if (s.Effect === 'Allow') expect([s.Action].flat()).not.toContain('*');
+    // The dump bucket's settings, never its objects, and it cannot be deleted from here.
+    expect(apply).toContainEqual({ Effect: 'Allow', Action: ['s3:CreateBucket', 's3:Get*', 's3:List*', 's3:Put*'], Resource: 'arn:aws:s3:::mail-all-options-backups-*' });
+    expect(JSON.stringify(apply)).not.toContain('backups-*/');
   });
 
   it('outputs the role ARNs for the repository variables', () => {

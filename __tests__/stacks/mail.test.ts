@@ -296,6 +296,7 @@ describe('mail hosts', () => {
       'LookupUserSecret',
       'AdminUserSecret',
       'AmavisUserSecret',
+      'DumpUserSecret',
       'PrimaryCertificate',
       'BackupCertificate',
       'Dkim-example-com',
@@ -303,12 +304,13 @@ describe('mail hosts', () => {
     ];
     const resources = (role: string) => statements(role)[0].Resource.map((arn: string) => SECRETS.filter((secret) => arn.includes(secret)).join('|'));
     // One statement for the secrets; the bundle's statements are checked with the bundles.
-    expect(statements('Primary').filter((st: { Action: string }) => st.Action.startsWith('secretsmanager:'))).toHaveLength(1);
+    expect(statements('Primary').filter((st: { Action: string | string[] }) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')))).toHaveLength(1);
     expect(resources('Primary')).toEqual([
       'master_user_secret',
       'LookupUserSecret',
       'AdminUserSecret',
       'AmavisUserSecret',
+      'DumpUserSecret',
       'Dkim-example-com',
       'Dkim-example-net',
       'PrimaryCertificate',
@@ -353,7 +355,7 @@ describe('mail hosts', () => {
 describe('what the hosts read at run time', () => {
   it('refuses to synthesize a host whose secret the deployment does not provide', () => {
     const config = validateConfig(exampleWith({ mail: { outbound: 'ses' } }), 'test');
-    const database = { address: 'db.example.internal', masterSecretArn: 'arn:master', userSecretArns: { lookup: 'arn:l', admin: 'arn:a', amavis: 'arn:m' } };
+    const database = { address: 'db.example.internal', masterSecretArn: 'arn:master', userSecretArns: { lookup: 'arn:l', admin: 'arn:a', amavis: 'arn:m', dump: 'arn:d' } };
     const input = { config, role: 'backup' as const, database, tlsSecretArn: 'arn:tls', dkimSecretArns: {} };
     expect(() => mailHostRuntime(input)).toThrow('The backup mail host reads the secret "relay", which this deployment does not provide');
     expect(Object.keys(mailHostRuntime({ ...input, relaySecretArn: 'arn:relay' }).secretArns)).toEqual(['db-master', 'db-lookup', 'tls', 'relay']);
@@ -612,20 +614,22 @@ describe('configuration bundles in the artifacts bucket', () => {
     });
 
     it.each(roles)('$role: may read its own prefix of the bucket and nothing else there', ({ id, prefix }) => {
-      const s3 = statementsOf(mail, id).filter((st) => JSON.stringify(st).includes('s3'));
       const bucketArn = `\${aws_s3_bucket.${bucketName(mail)}.arn}`;
+      // The dump bucket's statements are checked with the dumps.
+      const s3 = statementsOf(mail, id).filter((st) => JSON.stringify(st).includes('s3') && !JSON.stringify(st).includes('DumpBucket') && !(st.Action.includes('kms:GenerateDataKey')));
       expect(s3.filter((st) => st.Action !== 'kms:Decrypt')).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: `${bucketArn}/${prefix}/*` }]);
     });
   });
 
   it("mx2's role cannot read mx1's bundles, nor mx1's role mx2's", () => {
-    const resources = (id: string) => statementsOf(exampleMail, id).flatMap((st) => [st.Resource].flat());
+    const resources = (id: string) => statementsOf(exampleMail, id).flatMap((st) => [st.Resource].flat()).filter((r) => !r.includes('DumpBucket'));
     expect(resources('Backup').filter((r) => r.includes('aws_s3_bucket'))).toEqual([expect.stringMatching(/\/mx2\/\*$/)]);
     expect(resources('Primary').filter((r) => r.includes('aws_s3_bucket'))).toEqual([expect.stringMatching(/\/mx1\/\*$/)]);
   });
 
   it('one private bucket per mail stack: unique name from a prefix, versioned, TLS only, ACLs off, old versions expired', () => {
-    expect(Object.keys(exampleMail.resource!.aws_s3_bucket)).toHaveLength(1);
+    // Besides the dump bucket (tested with the dumps).
+    expect(Object.keys(exampleMail.resource!.aws_s3_bucket).filter((name) => !name.startsWith('DumpBucket'))).toHaveLength(1);
     const name = bucketName(exampleMail);
     const one = (type: string) => resourceNamed(exampleMail, type, '/ArtifactsBucket/');
     expect(one('aws_s3_bucket')).toEqual({ '//': expect.anything(), bucket_prefix: 'mail-example-artifacts-' });

@@ -132,7 +132,7 @@ describe('database alarms', () => {
 describe('metrics permission of the mail hosts', () => {
   it.each(['Primary', 'Backup'])('%s may put metric data into Mirovoy/Mail only', (role) => {
     const policy = Object.values(exampleMail.resource!.aws_iam_role_policy).find((p) => p['//'].metadata.path.includes(`/${role}/InstanceRole/Policy`))!;
-    const statements = JSON.parse(policy.policy).Statement.filter((s: { Action: string }) => s.Action.startsWith('cloudwatch:'));
+    const statements = JSON.parse(policy.policy).Statement.filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('cloudwatch:')));
     expect(statements).toEqual([{ Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Mirovoy/Mail' } } }]);
   });
 });

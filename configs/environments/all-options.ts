@@ -51,7 +51,11 @@ export default defineConfig({
     web: { source: 'existing-arn', arn: 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555' },
   },
   database: { instanceClass: 'db.t4g.small', multiAz: true, backupRetentionDays: 35, maxAllocatedStorageGiB: 200 },
-  backups: { volumes: { dailyRetentionDays: 14, weeklyRetentionWeeks: 8 }, copyToRegion: 'eu-central-1' },
+  backups: {
+    volumes: { dailyRetentionDays: 14, weeklyRetentionWeeks: 8 },
+    copyToRegion: 'eu-central-1',
+    databaseDumps: { schedule: '*-*-* 03:15:00 UTC', randomizedDelay: '45min', archiveAfterDays: 60, expireAfterDays: 730 },
+  },
   alerts: { email: ['ops@example.org', 'oncall@example.org'], deferredQueueThreshold: 200 },
   kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
   admin: { username: 'ops', shell: '/usr/bin/zsh', sshPublicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExampleExampleExample ops@laptop'] },

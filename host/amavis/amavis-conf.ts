@@ -8,6 +8,12 @@ import { databaseSecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 
 /** TCP ports on 127.0.0.1 of the filter chain. */
+/**
+ * Amavis' quarantine (`$QUARANTINEDIR`): under the spool volume's mount point (/var/spool), so it
+ * survives an instance replacement and is in the volume's snapshots.
+ */
+export const AMAVIS_QUARANTINE_DIRECTORY = '/var/spool/amavis/quarantine';
+
 export const AMAVIS_PORTS = {
   /** Mail from other MTAs (port 25) enters Amavis here. */
   inbound: 10024,
@@ -102,9 +108,12 @@ export const amavisSettings = (spec: ResolvedMailHostSpec): PerlAssignments => {
     // tag: deliver; the Junk folder is chosen by Dovecot's global Sieve script. Never bounce:
     // after the SMTP transaction a bounce goes to the (usually forged) sender.
     $final_spam_destiny: destiny(spamBlocked ? 'D_DISCARD' : 'D_PASS'),
+    // The quarantine is on the spool volume, not Debian's /var/lib/amavis/virusmails on the root
+    // volume, so a replaced instance keeps it (and volume snapshots back it up).
+    $QUARANTINEDIR: AMAVIS_QUARANTINE_DIRECTORY,
     $spam_quarantine_to: amavis.spamPolicy === 'quarantine' ? 'spam-quarantine' : null,
     // Viruses are never delivered and never bounced (same backscatter reason): discarded
-    // and kept in the local quarantine (/var/lib/amavis/virusmails) for the postmaster.
+    // and kept in the local quarantine for the postmaster.
     $final_virus_destiny: destiny('D_DISCARD'),
     $virus_quarantine_to: 'virus-quarantine',
     // Without clamd, Debian falls back to clamscan, which loads the whole signature database

@@ -4,7 +4,8 @@ import { RenderedFile, withHeader } from '../files';
 import { renderKeyValueLines } from '../format/key-value';
 import { renderPerlAssignments } from '../format/perl-assignments';
 import { ResolvedMailHostSpec } from '../spec';
-import { amavisSettings } from './amavis-conf';
+import { systemdUnitFile, SYSTEMD_UNIT_DIRECTORY } from '../format/systemd-unit';
+import { AMAVIS_QUARANTINE_DIRECTORY, amavisSettings } from './amavis-conf';
 import { CLAMD_CONF_PATH, clamdSettings } from './clamd-conf';
 import { JUNK_SIEVE_PATH, renderSieveFileIntoRule, SPAM_TO_JUNK } from './junk-sieve';
 import { amavisContentFilter, amavisMasterServices } from './postfix-services';
@@ -21,6 +22,19 @@ export const AMAVIS_CONF_PATH = '/etc/amavis/conf.d/50-user';
 export const filesSpamIntoJunk = (spec: ResolvedMailHostSpec): boolean =>
   spec.amavis.enabled && spec.amavis.spamPolicy === 'tag' && spec.sieve;
 
+/** Drop-ins of amavis.service. */
+const AMAVIS_DROP_IN_DIRECTORY = `${SYSTEMD_UNIT_DIRECTORY}/amavis.service.d/`;
+
+/**
+ * Creates the quarantine before each start (`+`: as root, though the unit runs as amavis): it is on
+ * the spool volume, which a first boot mounts after the packages are installed and a restored
+ * snapshot may bring without it.
+ */
+const quarantineDropIn = (): RenderedFile =>
+  systemdUnitFile('amavis.service.d/mirovoy-quarantine.conf', 'host/amavis/index.ts', {
+    Service: { ExecStartPre: `+/usr/bin/install -d -m 0750 -o amavis -g amavis ${AMAVIS_QUARANTINE_DIRECTORY.replace(/\/[^/]+$/, '')} ${AMAVIS_QUARANTINE_DIRECTORY}` },
+  });
+
 const rootFile = (path: string, content: string): RenderedFile => ({ path, content, mode: '0644', owner: 'root', group: 'root' });
 
 /** 50-user, clamd.conf and (for the `tag` policy) the Junk Sieve script. Nothing when Amavis is off. */
@@ -30,6 +44,7 @@ export const renderAmavis = (spec: ResolvedMailHostSpec): RenderedFile[] =>
         rootFile(AMAVIS_CONF_PATH, withHeader('#', 'host/amavis/amavis-conf.ts', renderPerlAssignments(amavisSettings(spec)))),
         rootFile(CLAMD_CONF_PATH, withHeader('#', 'host/amavis/clamd-conf.ts', renderKeyValueLines(clamdSettings(spec)))),
         ...(filesSpamIntoJunk(spec) ? [rootFile(JUNK_SIEVE_PATH, renderSieveFileIntoRule(SPAM_TO_JUNK))] : []),
+        quarantineDropIn(),
       ]
     : [];
 
@@ -79,9 +94,12 @@ export const amavisDaemon: MailDaemon = {
   unitOfPath: [
     { prefix: '/etc/amavis/', unit: 'amavis' },
     { prefix: '/etc/clamav/', unit: 'clamav-daemon' },
+    { prefix: AMAVIS_DROP_IN_DIRECTORY, unit: 'amavis' },
     // The Junk script is Dovecot's to run (its `before` script).
     { prefix: '/etc/dovecot/sieve/', unit: 'dovecot' },
   ],
+  // Its quarantine is on the spool volume.
+  spoolUnit: 'amavis',
   postfix: (spec) => ({ contentFilter: amavisContentFilter(), masterServices: amavisMasterServices(spec) }),
   unitReadingSecret: (file) => (file.credential === 'amavis' ? 'amavis' : undefined),
 };

@@ -8,7 +8,8 @@ import { ResolvedMailHostSpec } from '../spec';
 /** The accounts we create (every credential except the master's). */
 export type ServiceCredential = Exclude<DatabaseCredential, 'master'>;
 
-const MAIL_TABLES = ['domains', 'users', 'aliases', 'backups', 'relays'] as const;
+/** The mail tables (every table of the schema but `schema_migrations`). */
+export const MAIL_TABLES = ['domains', 'users', 'aliases', 'backups', 'relays'] as const;
 
 /** GRANT statements of one account (no CREATE USER: that needs the password, added at run time). */
 export const grantStatements = (spec: ResolvedMailHostSpec, credential: ServiceCredential): string[] => {
@@ -27,5 +28,12 @@ export const grantStatements = (spec: ResolvedMailHostSpec, credential: ServiceC
         `GRANT SELECT ON ${db.name}.domains TO ${account}`,
         `GRANT SELECT (id, enabled) ON ${db.name}.users TO ${account}`,
       ];
+    case 'dump':
+      // mariadb-dump --single-transaction of the whole database (schema_migrations included, so a
+      // restored database knows its schema version): SELECT and SHOW VIEW are all it needs. It
+      // runs with --no-tablespaces (else MySQL 8 wants PROCESS) and --skip-triggers (the TRIGGER
+      // privilege would also let it create triggers; the migrations create none). No LOCK TABLES:
+      // --single-transaction reads one consistent snapshot without locking.
+      return [`GRANT SELECT, SHOW VIEW ON ${db.name}.* TO ${account}`];
   }
 };

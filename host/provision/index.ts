@@ -34,8 +34,11 @@ export const STAGED_DIRECTORY = `${STATE_DIRECTORY}/staged`;
 /** Path of the provision command on the host. */
 export const PROVISION_COMMAND = '/usr/local/sbin/mirovoy-provision';
 
-/** Packages every mail host needs for the seam and upkeep (openssl checks a new certificate). */
-const COMMON_PACKAGES = ['curl', 'openssl', 'unattended-upgrades'];
+/**
+ * Packages every mail host needs for the seam and upkeep (openssl checks a new certificate,
+ * e2fsprogs formats a blank data volume: Debian's cloud images have it, a minimal system does not).
+ */
+const COMMON_PACKAGES = ['curl', 'openssl', 'unattended-upgrades', 'e2fsprogs'];
 
 /** Everything `mirovoy-provision` installs (without recommendations: what a daemon needs is named). */
 export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUserSpec): string[] => [
@@ -50,6 +53,7 @@ const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
   lookup: RUNTIME_SECRETS.databaseLookup,
   admin: RUNTIME_SECRETS.databaseAdmin,
   amavis: RUNTIME_SECRETS.databaseAmavis,
+  dump: RUNTIME_SECRETS.databaseDump,
 };
 
 /**
@@ -181,6 +185,8 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     SWAP_SETTING: volumeSetting(SWAP_VOLUME.name),
     SWAP_DEVICE: SWAP_VOLUME.device,
     VOLUME_WAIT_SECONDS: String(VOLUME_WAIT_SECONDS),
+    // The units keeping data under the spool volume (stopped while a path is moved onto it).
+    SPOOL_UNITS: rendering.daemons.filter((d) => d.daemon.spoolUnit !== undefined).flatMap((d) => d.units),
     BY_ID_DIRECTORY: '/dev/disk/by-id',
     // The unit to restart when the file changes ("-": none).
     ...shellTable(

@@ -170,6 +170,31 @@ ensure_volume() {
     # Loggers keep files open under the old directory: let them reopen on the volume.
     [[ $mountpoint != /var/log ]] || systemctl try-restart systemd-journald rsyslog
   fi
+  keep_on_volume "$mountpoint"
+}
+
+# Debian's /var/spool/mail is a symlink to ../mail, on the root volume, so mailboxes under
+# /var/spool/mail/virtual (users.home) were not on the spool volume and went with the instance
+# (found by the rehearsal's volume restore). A top-level symlink of a volume that points off it
+# becomes a directory on the volume holding a copy of what its target held; the daemons keeping
+# data there (SPOOL_UNITS) are stopped meanwhile and restarted by this run. The old copy stays.
+keep_on_volume() {
+  local mountpoint=$1 link target unit
+  for link in "$mountpoint"/*; do
+    [[ -L $link ]] || continue
+    target=$(readlink -f "$link")
+    [[ $target == "$mountpoint" || $target == "$mountpoint"/* ]] && continue
+    for unit in "${SPOOL_UNITS[@]}"; do
+      if systemctl is-active --quiet "$unit"; then systemctl stop "$unit" && mark_changed "$unit"; fi
+    done
+    rm "$link"
+    install -d "$link"
+    if [[ -d $target ]]; then
+      cp -a "$target/." "$link/"
+      chown --reference="$target" "$link" && chmod --reference="$target" "$link"
+    fi
+    log "$link pointed off the volume (to $target): now a directory on the volume, with a copy of what $target held (the old copy stays there)"
+  done
 }
 
 # The swap volume: made a swap area once (a blank volume; one with another signature is refused),

@@ -71,6 +71,8 @@ export const RUNTIME_SECRETS = {
   databaseAdmin: 'db-admin',
   /** `{"username","password"}` of the Amavis user. */
   databaseAmavis: 'db-amavis',
+  /** `{"username","password"}` of the dump-only user (primary only, `databaseDumps`). */
+  databaseDump: 'db-dump',
   /**
    * `{"username","password"}`: SMTP credentials for an authenticated relay (Amazon SES SMTP
    * credentials), only on hosts whose spec has `relay.authenticated`.

@@ -15,6 +15,8 @@ export const APPLICATION_DATABASE_USERS = {
   admin: 'mirovoy_admin',
   /** Read-only local-domain lookups of Amavis. */
   amavis: 'mirovoy_amavis',
+  /** Read-only, for the nightly dump of the mail database (on the primary). */
+  dump: 'mirovoy_dump',
   /** Roundcube's own database and password changes. */
   webmail: 'roundcube',
 } as const;

@@ -36,19 +36,20 @@ export interface ArtifactsBucketProps {
 
 const BUCKET_PREFIX = /^[a-z0-9][a-z0-9.-]*$/;
 
-/** Every problem of the props, each with the value and the fix. */
-const problemsOf = (props: ArtifactsBucketProps): string[] => {
+/** Every problem of a `bucketPrefix`, each with the value and the fix (for the caller's error). */
+export const bucketPrefixProblems = (prefix: string): string[] => {
   const problems: string[] = [];
-  const prefix = props.bucketPrefix;
   if (!BUCKET_PREFIX.test(prefix) || prefix.includes('..')) {
     problems.push(`bucketPrefix ${JSON.stringify(prefix)} must start with a lower-case letter or digit and hold only lower-case letters, digits, "-" and "." (no "..")`);
   }
   if (prefix.length > MAX_BUCKET_PREFIX_LENGTH) {
     problems.push(`bucketPrefix ${JSON.stringify(prefix)} has ${prefix.length} characters; shorten it to at most ${MAX_BUCKET_PREFIX_LENGTH} (Terraform appends 26 to make the name unique)`);
   }
-  problems.push(...bucketProtectionProblems(props));
   return problems;
 };
+
+/** Every problem of the props, each with the value and the fix. */
+const problemsOf = (props: ArtifactsBucketProps): string[] => [...bucketPrefixProblems(props.bucketPrefix), ...bucketProtectionProblems(props)];
 
 /**
  * A private, versioned, encrypted bucket for what a deployment hands to its hosts (e.g. the mail

@@ -6,7 +6,7 @@
  * buckets.
  */
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
@@ -35,6 +35,8 @@ export interface BucketProtectionOptions {
   readonly abortIncompleteMultipartUploadDays?: number;
   /** More statements for the bucket policy, after the TLS-only one. @default none */
   readonly denyStatements?: readonly BucketDenyStatement[];
+  /** More lifecycle rules, after the one expiring old versions (e.g. a transition of one prefix). @default none */
+  readonly lifecycleRules?: readonly S3BucketLifecycleConfigurationRule[];
 }
 
 /** The resources {@link protectBucket} made. */
@@ -106,6 +108,7 @@ export const protectBucket = (scope: Construct, bucket: S3Bucket, options: Bucke
         expiration: [{ expiredObjectDeleteMarker: true }],
         abortIncompleteMultipartUpload: [{ daysAfterInitiation: options.abortIncompleteMultipartUploadDays ?? 7 }],
       },
+      ...(options.lifecycleRules ?? []),
     ],
     // Rules on noncurrent versions want versioning on first (the provider's documented order).
     dependsOn: [versioning],
