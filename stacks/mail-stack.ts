@@ -175,8 +175,9 @@ export class MailStack extends MirovoyStack {
         topicArn: alerts.topic.arn,
         deferredQueueThreshold: config.alerts.deferredQueueThreshold,
         certificateDaysLeft: CERTIFICATE_WARNING_DAYS,
-        // The primary dumps the database (backups.databaseDumps).
-        watchBackupAge: role === 'primary' && config.backups.enabled,
+        // The primary dumps the database every night (backups.databaseDumps), whether or not the
+        // volumes are snapshotted (backups.enabled).
+        watchBackupAge: role === 'primary',
       });
     }
     // `terraform plan` itself warns of an expiring certificate (a check block per host).
