@@ -9,7 +9,8 @@
 import { loadConfig } from '../../configs/load';
 import { CONVERGE_STATUS_FILE } from '../../host/provision';
 import { REHEARSAL_STORE_DIRECTORY } from '../../host/provision/runtime-seam';
-import { BACKUP_STATE_FILE, FIRST_READY_FILE, METRICS_TIMER, METRICS_UNIT } from '../../host/status';
+import { BACKUP_STATE_FILE } from '../../host/backup';
+import { FIRST_READY_FILE, METRICS_TIMER, METRICS_UNIT } from '../../host/status';
 import { DnsRecord } from '../../rehearsal/dns-records';
 import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, startMailRehearsal } from '../../rehearsal/mail-system';
 import { HostCertificate } from '../../rehearsal/test-ca';

@@ -9,6 +9,7 @@
  * would have to be parsed back).
  */
 import { join } from 'node:path';
+import { BACKUP_STATE_FILE } from '../backup';
 import { MailDaemon } from '../daemon';
 import { dkimTxtValue, mailDomainRecords, MailDnsRecord } from '../dns/mail-records';
 import { RenderedFile } from '../files';
@@ -34,8 +35,6 @@ export const DNS_EXPECTED_PATH = '/etc/mirovoy/dns-expected.json';
 export const METRICS_UNIT = 'mirovoy-metrics';
 /** Its timer (the unit the record enables). */
 export const METRICS_TIMER = `${METRICS_UNIT}.timer`;
-/** Written by the database dump after each good dump and upload (primary). */
-export const BACKUP_STATE_FILE = '/var/lib/mirovoy/backup.json';
 /** When the host was first mail-ready (written once by mirovoy-provision): the age of "no backup yet". */
 export const FIRST_READY_FILE = '/var/lib/mirovoy/first-ready';
 
