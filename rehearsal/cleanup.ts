@@ -21,11 +21,14 @@ const NSPAWN_STATE_DIRS = ['/run/systemd/nspawn/propagate', '/run/systemd/nspawn
 export async function cleanupStale(): Promise<string[]> {
   const runIds = new Set<string>();
   const runDirectories = existsSync(RUNS_ROOT) ? readdirSync(RUNS_ROOT) : [];
-  for (const name of [...runDirectories, ...listNetns()]) {
+  const processes = listProcesses();
+  // A process naming a path in a run directory is found even when the directory and namespaces are gone.
+  const inRunDirectory = new RegExp(`(?:^|=)${RUNS_ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/([^/]+)(?:/|$)`);
+  const processRuns = processes.flatMap((p) => p.argv.flatMap((arg) => inRunDirectory.exec(arg)?.[1] ?? []));
+  for (const name of [...runDirectories, ...listNetns(), ...processRuns]) {
     const runId = runIdOf(name);
     if (runId) runIds.add(runId);
   }
-  const processes = listProcesses();
   const stale = [...runIds].filter((runId) => !isRunDirectoryOwned(join(RUNS_ROOT, runName(runId))));
   for (const runId of stale) {
     const name = runName(runId);
