@@ -55,14 +55,14 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number):
 
 /** True once no process of the group is left; false after `timeoutMs`. */
 async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(250)) {
     try {
       process.kill(-pgid, 0);
     } catch {
       return true;
     }
+    if (Date.now() > deadline) return false;
   }
-  return false;
 }
 
 describe('Ctrl-C on npm run rehearse', () => {
