@@ -1,8 +1,9 @@
 /**
  * Teardown when a rehearsal is interrupted rather than stopped: Ctrl-C in a terminal (SIGINT to
  * the whole process group of `npm run rehearse`: npm, sh, tsx and node, each passing it on) must
- * remove everything, the SMTP sink included; a run killed with SIGKILL is removed by the next
- * rehearsal's start. The first test boots the example's mail system (a few minutes).
+ * remove everything, the SMTP sink included; so must SIGINT to the node process alone, repeated; a
+ * run killed with SIGKILL is removed by the next rehearsal's start. The first test boots the
+ * example's mail system (a few minutes); the others a hostless run (seconds).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -88,31 +89,64 @@ describe('Ctrl-C on npm run rehearse', () => {
   });
 });
 
+/**
+ * Starts a small rehearsal (a client, DNS, and the SMTP sink as a service on the client) in its own
+ * process group; resolves once the sink listens, with the run and the pid of its owner (the node
+ * process under npx and tsx).
+ */
+async function startSmallRun(): Promise<{ child: ChildProcess; runId: string; ownerPid: number }> {
+  const script = `
+    const { join } = require('node:path');
+    const { Rehearsal } = require('./rehearsal/rehearsal');
+    Rehearsal.start({ hosts: [], clients: [{ name: 'client', ip: '10.203.0.100' }] }).then((r) => {
+      const sink = r.startService('client', [join(process.cwd(), 'node_modules/.bin/tsx'), 'rehearsal/smtp-sink.ts', '10.203.0.100', r.directory], { stdout: 'pipe' });
+      sink.stdout.once('data', () => console.log('READY ' + r.runId + ' ' + process.pid));
+    });`;
+  const child = spawn('npx', ['tsx', '-e', script], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [, runId, ownerPid] = await waitForOutput(child, /READY (\w+) (\d+)/, 5 * 60_000);
+  expect(leftoversOf(runId).some((l) => l.includes('smtp-sink.ts'))).toBe(true);
+  return { child, runId, ownerPid: Number(ownerPid) };
+}
+
+/** Ends what is left of a process group started by a test. */
+async function killGroup(child: ChildProcess | undefined): Promise<void> {
+  if (child?.pid !== undefined && !(await waitForGroupExit(child.pid, 0))) process.kill(-child.pid, 'SIGKILL');
+}
+
+describe('SIGINT to the owner alone, twice (as tsx passes a Ctrl-C on)', () => {
+  it('stops the sink and removes everything', async () => {
+    let child: ChildProcess | undefined;
+    try {
+      const run = await startSmallRun();
+      child = run.child;
+      process.kill(run.ownerPid, 'SIGINT');
+      await sleep(20);
+      process.kill(run.ownerPid, 'SIGINT');
+      expect(await waitForExit(run.ownerPid, 60_000)).toBe(true);
+      expect(leftoversOf(run.runId)).toEqual([]);
+    } finally {
+      await killGroup(child);
+    }
+  });
+});
+
 describe('a run whose owner was killed with SIGKILL', () => {
   it('is removed by the next rehearsal before it starts', async () => {
-    // A rehearsal with a client, DNS and a service on the client (the SMTP sink), in its own process.
-    const script = `
-      const { join } = require('node:path');
-      const { Rehearsal } = require('./rehearsal/rehearsal');
-      Rehearsal.start({ hosts: [], clients: [{ name: 'client', ip: '10.203.0.100' }] }).then((r) => {
-        const sink = r.startService('client', [join(process.cwd(), 'node_modules/.bin/tsx'), 'rehearsal/smtp-sink.ts', '10.203.0.100', r.directory], { stdout: 'pipe' });
-        sink.stdout.once('data', () => console.log('READY ' + r.runId + ' ' + process.pid));
-      });`;
-    const child = spawn('npx', ['tsx', '-e', script], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    let child: ChildProcess | undefined;
     let second: Rehearsal | undefined;
     try {
-      const [, killedRun, ownerPid] = await waitForOutput(child, /READY (\w+) (\d+)/, 5 * 60_000);
-      // npx and tsx run the script in a grandchild: kill that one, the run's owner, and only it.
-      process.kill(Number(ownerPid), 'SIGKILL');
-      expect(await waitForExit(Number(ownerPid), 10_000)).toBe(true);
-      expect(leftoversOf(killedRun).some((l) => l.includes('smtp-sink.ts'))).toBe(true);
+      const killed = await startSmallRun();
+      child = killed.child;
+      process.kill(killed.ownerPid, 'SIGKILL');
+      expect(await waitForExit(killed.ownerPid, 10_000)).toBe(true);
+      expect(leftoversOf(killed.runId)).not.toEqual([]);
 
       second = await Rehearsal.start({ hosts: [], clients: [{ name: 'client' }] });
-      expect(leftoversOf(killedRun)).toEqual([]);
+      expect(leftoversOf(killed.runId)).toEqual([]);
       expect(leftoversOf(second.runId)).not.toEqual([]);
     } finally {
       await second?.stop();
-      if (child.pid !== undefined && !(await waitForGroupExit(child.pid, 0))) process.kill(-child.pid, 'SIGKILL');
+      await killGroup(child);
     }
   });
 });
