@@ -21,17 +21,19 @@ const NSPAWN_STATE_DIRS = ['/run/systemd/nspawn/propagate', '/run/systemd/nspawn
 export async function cleanupStale(): Promise<string[]> {
   const runIds = new Set<string>();
   const runDirectories = existsSync(RUNS_ROOT) ? readdirSync(RUNS_ROOT) : [];
-  for (const name of [...runDirectories, ...listNetns()]) {
+  const processes = listProcesses();
+  // A process naming its run is found even when the run's directory and namespaces are gone.
+  const processRuns = processes.flatMap((p) => p.argv.flatMap((arg) => runNamedIn(arg) ?? []));
+  for (const name of [...runDirectories, ...listNetns(), ...processRuns]) {
     const runId = runIdOf(name);
     if (runId) runIds.add(runId);
   }
-  const processes = listProcesses();
   const stale = [...runIds].filter((runId) => !isRunDirectoryOwned(join(RUNS_ROOT, runName(runId))));
   for (const runId of stale) {
     const name = runName(runId);
     const directory = join(RUNS_ROOT, name);
     progress(`cleaning up stale run ${name}`);
-    await stopProcesses(processes.filter((p) => p.argv.some((arg) => arg.includes(`${directory}/`) || arg.startsWith(`${name}-`) || arg.includes(`=${name}-`))), processes);
+    await stopProcesses(processes.filter((p) => p.argv.some((arg) => runNamedIn(arg) === name)), processes);
     const mounts = listMountPoints().filter((mount) => mount.startsWith(`${directory}/`)).sort().reverse();
     for (const mount of mounts) await unmount(mount);
     // Loop devices of the hosts' volumes (rehearsal/volumes.ts), whose images are in the run directory.
@@ -49,6 +51,19 @@ export async function cleanupStale(): Promise<string[]> {
   }
   if (stale.length === 0) progress(`no stale ${NAME_PREFIX}* runs found`);
   return stale.map(runName);
+}
+
+/** An argument naming a path in a run's directory (`…/mvr-1a2b3c`, `--opt=…/mvr-1a2b3c/x`). */
+const RUN_PATH = new RegExp(`(?:^|=)${RUNS_ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/([^/]+)(?:/|$)`);
+
+/**
+ * The run a process argument names: a path in its directory, or one of its node names
+ * (`mvr-1a2b3c-mx`, `-M mvr-1a2b3c-mx`, `--network-namespace-path=/run/netns/mvr-1a2b3c-mx`).
+ */
+function runNamedIn(arg: string): string | undefined {
+  const inDirectory = RUN_PATH.exec(arg)?.[1];
+  const runId = runIdOf(inDirectory ?? arg) ?? runIdOf(arg.slice(arg.lastIndexOf('/') + 1)) ?? runIdOf(arg.slice(arg.indexOf('=') + 1));
+  return runId === undefined ? undefined : runName(runId);
 }
 
 /** Loop devices whose backing file is under a directory. */

@@ -3,7 +3,6 @@
  * booted from its exact rendered user data, a client that sends mail and receives relayed mail
  * (an SMTP sink for "the internet"), and a DNS server serving the record set we publish.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
@@ -195,7 +194,7 @@ export interface MailRehearsal {
    * instance does; returns once it is mail-ready.
    */
   replaceHost(host: 'mx1' | 'mx2', volumes: Partial<Record<DataVolumeName, string>>): Promise<void>;
-  /** Stops the sinks, then the rehearsal, and deletes the test CA. */
+  /** Stops the rehearsal (its sinks included) and deletes the test CA. */
   stop(): Promise<void>;
 }
 
@@ -307,21 +306,21 @@ const dnsRecordsFor = (
 ];
 
 
-const startSink = async (rehearsal: Rehearsal, directory: string, options?: SmtpSinkOptions): Promise<ChildProcess> => {
+/** Starts an SMTP sink on the client, owned by the rehearsal (its teardown stops it); resolves once it listens. */
+const startSink = async (rehearsal: Rehearsal, directory: string, options?: SmtpSinkOptions): Promise<void> => {
   mkdirSync(directory, { recursive: true });
   // The options (a key, a password) go through a root-only file in the run directory.
   const optionsFile = options ? join(rehearsal.directory, `${directory.split('/').pop()}.json`) : null;
   if (optionsFile) writeFileSync(optionsFile, JSON.stringify(options), { mode: 0o600 });
-  const sink = spawn(
-    'ip',
-    ['netns', 'exec', rehearsal.lan.node('client').netns, join(__dirname, '../node_modules/.bin/tsx'), join(__dirname, 'smtp-sink.ts'), MAIL_REHEARSAL_ADDRESSES.client, directory, ...(optionsFile ? [optionsFile] : [])],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+  const sink = rehearsal.startService(
+    'client',
+    [join(__dirname, '../node_modules/.bin/tsx'), join(__dirname, 'smtp-sink.ts'), MAIL_REHEARSAL_ADDRESSES.client, directory, ...(optionsFile ? [optionsFile] : [])],
+    { stdout: 'pipe' },
   );
   await new Promise<void>((resolve, reject) => {
     sink.once('exit', (code) => reject(new Error(`the SMTP sink exited (${code}) before listening`)));
     sink.stdout?.once('data', () => resolve());
   });
-  return sink;
 };
 
 /** DKIM keys as they come from outside the host (Terraform on AWS, this harness here). */
@@ -438,16 +437,13 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     writeFileSync(rootCaFile, ca.rootPem);
     const sinkDirectory = join(rehearsal.directory, 'sink');
     const relayDirectory = join(rehearsal.directory, 'relay');
-    const sinks: ChildProcess[] = [];
-    const stopSinks = () => sinks.forEach((s) => s.kill('SIGTERM'));
     try {
-      sinks.push(await startSink(rehearsal, sinkDirectory));
+      await startSink(rehearsal, sinkDirectory);
       if (relayCredentials) {
         const tls = await ca.issue([REHEARSAL_NAMES.relayHost]);
-        sinks.push(await startSink(rehearsal, relayDirectory, { port: RELAY_PORT, tls, auth: [relayCredentials, rotatedRelayCredentials] }));
+        await startSink(rehearsal, relayDirectory, { port: RELAY_PORT, tls, auth: [relayCredentials, rotatedRelayCredentials] });
       }
     } catch (error) {
-      stopSinks();
       await rehearsal.stop();
       throw error;
     }
@@ -517,7 +513,6 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
         await untilMailReady(host);
       },
       async stop() {
-        stopSinks();
         try {
           await rehearsal.stop();
         } finally {

@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AddressPool, DEFAULT_SUBNET } from './addresses';
 import { ensureLocalAptRepo, type LocalAptRepoProps } from './apt-repo';
@@ -7,9 +8,11 @@ import type { DnsRecord } from './dns-records';
 import { startDnsServer, type DnsServer } from './dns-server';
 import { noCloudSeed, rehearsalOverrides, REMOVED_GUEST_PATHS, type GuestFile } from './guest-files';
 import { newRunId, nodeName, runName, RUNS_ROOT } from './names';
-import { RehearsalLan } from './network';
 import { ensureBaseRootfs } from './rootfs';
 import { progress, seconds, timed } from './progress';
+import { cleanupStale } from './cleanup';
+import { inNetns, RehearsalLan } from './network';
+import { signal, waitForExit } from './processes';
 import { claimRunDirectory } from './run-owner';
 import type { RunOptions, RunResult } from './command';
 import { attachLoopDevice, copyVolumeImage, createBlankImage, detachLoopDevice, type RehearsalVolume } from './volumes';
@@ -83,10 +86,21 @@ export class Rehearsal {
   private readonly reports = new Map<string, BootReport>();
   private dnsServer: DnsServer | undefined;
   private network: RehearsalLan | undefined;
+  /** Background programs of the run ({@link startService}), each the leader of its own process group. */
+  private readonly services: ChildProcess[] = [];
   private stopping: Promise<void> | undefined;
-  private readonly onSignal = (signal: NodeJS.Signals): void => {
-    progress(`${signal} received: tearing down ${runName(this.runId)}`);
-    void this.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  /**
+   * Stays installed until the teardown is done: a terminal's Ctrl-C reaches the whole process
+   * group, and wrappers (npm, tsx) pass it on once more; a second SIGINT without a handler would
+   * end this process halfway through the teardown.
+   */
+  private readonly onSignal = (received: NodeJS.Signals): void => {
+    if (this.stopping) {
+      progress(`${received} received: teardown of ${runName(this.runId)} already under way`);
+      return;
+    }
+    progress(`${received} received: tearing down ${runName(this.runId)}`);
+    void this.stop().finally(() => process.exit(received === 'SIGINT' ? 130 : 143));
   };
 
   private constructor(
@@ -104,12 +118,14 @@ export class Rehearsal {
     const repo = await ensureLocalAptRepo(props.repo);
     const base = await ensureBaseRootfs(props.repo?.base);
 
+    // What killed runs (SIGKILL, a crash) left behind; runs of live owners stay.
+    await cleanupStale();
+
     const runId = newRunId();
     const rehearsal = new Rehearsal(runId, join(RUNS_ROOT, runName(runId)));
-    mkdirSync(rehearsal.directory, { recursive: true });
     claimRunDirectory(rehearsal.directory);
-    process.once('SIGINT', rehearsal.onSignal);
-    process.once('SIGTERM', rehearsal.onSignal);
+    process.on('SIGINT', rehearsal.onSignal);
+    process.on('SIGTERM', rehearsal.onSignal);
     progress(`run ${runName(runId)} in ${rehearsal.directory}`);
     try {
       const addresses = new AddressPool(props.subnet ?? DEFAULT_SUBNET);
@@ -163,6 +179,20 @@ export class Rehearsal {
     await this.dns.stop();
     this.dnsServer = undefined;
     this.dnsServer = await startDnsServer({ netns: this.lan.node('dns').netns, listenAddress: address, records, directory: this.directory });
+  }
+
+  /**
+   * Starts a long-running host-side program in the network namespace of node `name` (e.g. the SMTP
+   * sink on the client), owned by the run: {@link stop} ends it (its whole process group, so
+   * wrappers such as tsx go with their child) before the namespaces are deleted. Its argv should
+   * name a path in the run directory, so that `cleanup` finds it after the owner was killed.
+   */
+  startService(name: string, argv: readonly string[], options: { readonly stdout?: 'pipe' | 'ignore' } = {}): ChildProcess {
+    const [file, ...args] = inNetns(this.lan.node(name).netns, argv);
+    // Own process group: a Ctrl-C aimed at the owner does not reach it; the teardown stops it.
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'] });
+    this.services.push(child);
+    return child;
   }
 
   /** A booted host by its short name. */
@@ -222,12 +252,17 @@ export class Rehearsal {
   }
 
   /**
-   * Halts every host, stops DNS, deletes the namespaces, mounts and the run directory. Safe to call
-   * more than once and after a failed start; every step is attempted, and the errors are reported together.
+   * Stops the services, halts every host, stops DNS, deletes the namespaces, mounts and the run
+   * directory. Safe to call more than once and after a failed start; every step is attempted, and
+   * the errors are reported together.
    */
   stop(): Promise<void> {
     this.stopping ??= timed(`tear down ${runName(this.runId)}`, async () => {
-      const steps = [...[...this.containers.keys()].map((name) => this.removeHost(name)), this.dnsServer?.stop()];
+      const steps = [
+        ...this.services.map((service) => stopProcessGroup(service)),
+        ...[...this.containers.keys()].map((name) => this.removeHost(name)),
+        this.dnsServer?.stop(),
+      ];
       const errors = (await Promise.allSettled(steps)).flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
       try {
         await this.network?.destroy();
@@ -290,6 +325,16 @@ export class Rehearsal {
     await container.boot();
     this.reports.set(host.name, await container.waitUntilReady(timeoutMs));
   }
+}
+
+/** SIGTERM to a service's process group, SIGKILL after 5 s; resolves once its leader is gone. */
+async function stopProcessGroup(service: ChildProcess): Promise<void> {
+  const pid = service.pid;
+  if (pid === undefined) return;
+  signal(-pid, 'SIGTERM');
+  if (await waitForExit(pid, 5000)) return;
+  signal(-pid, 'SIGKILL');
+  if (!(await waitForExit(pid, 5000))) throw new Error(`service ${service.spawnargs.join(' ')} (pid ${pid}) did not exit after SIGKILL`);
 }
 
 function validateNodeNames(names: readonly string[]): void {

@@ -1,13 +1,20 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { isProcessAlive, readProcess } from './processes';
 
 const OWNER_FILE = 'owner.json';
 
-/** Records this process as the owner of a run directory (pid and start time, which survive pid reuse). */
+/**
+ * Creates a run directory owned by this process (pid and start time, which survive pid reuse).
+ * It appears with its owner file in place (made under a hidden name, then renamed), so another
+ * run's `cleanupStale` never takes it for a stale run without an owner.
+ */
 export function claimRunDirectory(directory: string): void {
   const self = readProcess(process.pid);
-  writeFileSync(join(directory, OWNER_FILE), JSON.stringify({ pid: process.pid, startTime: self?.startTime }));
+  const draft = join(dirname(directory), `.${basename(directory)}.claim`);
+  mkdirSync(draft, { recursive: true });
+  writeFileSync(join(draft, OWNER_FILE), JSON.stringify({ pid: process.pid, startTime: self?.startTime }));
+  renameSync(draft, directory);
 }
 
 /** True when the process that created a run directory is still running: the run is live, not stale. */
