@@ -25,7 +25,7 @@ export interface MailHostRuntimeInput {
   readonly database: {
     readonly address: string;
     readonly masterSecretArn: string;
-    readonly userSecretArns: { readonly lookup: string; readonly admin: string; readonly amavis: string; readonly dump: string };
+    readonly userSecretArns: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string };
   };
   /** ARN of the host's certificate secret. */
   readonly tlsSecretArn: string;
@@ -70,6 +70,7 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
   const available: Record<string, string | undefined> = {
     [RUNTIME_SECRETS.databaseMaster]: database.masterSecretArn,
     [RUNTIME_SECRETS.databaseLookup]: database.userSecretArns.lookup,
+    [RUNTIME_SECRETS.databasePostfix]: database.userSecretArns.postfix,
     [RUNTIME_SECRETS.databaseAdmin]: database.userSecretArns.admin,
     [RUNTIME_SECRETS.databaseAmavis]: database.userSecretArns.amavis,
     [RUNTIME_SECRETS.databaseDump]: database.userSecretArns.dump,

@@ -7,7 +7,7 @@ import { POSTFIX_MAP_DIRECTORY, POSTFIX_MAP_TEMPLATE_DIRECTORY, postfixMapsFor }
 import { ResolvedMailHostSpec } from './spec';
 
 /** Database accounts whose passwords a host may hold. */
-export type DatabaseCredential = 'master' | 'lookup' | 'admin' | 'amavis' | 'dump';
+export type DatabaseCredential = 'master' | 'lookup' | 'postfix' | 'admin' | 'amavis' | 'dump';
 
 /** A file with a secret in it, written by the provision step (not by a renderer). */
 export interface SecretFile {
@@ -64,6 +64,15 @@ const FILES: Readonly<Record<DatabaseCredential, Omit<SecretFile, 'credential' |
     group: 'root',
     readers: 'Dovecot auth-worker (root), mirovoy-db-migrate',
   },
+  // Postfix itself reads its password from the map files (postfixMapSecretFiles); this option
+  // file is what mirovoy-db-migrate sets the account's password from.
+  postfix: {
+    path: `${PRIVATE_DIRECTORY.path}/mysql-postfix.cnf`,
+    mode: '0600',
+    owner: 'root',
+    group: 'root',
+    readers: 'mirovoy-db-migrate',
+  },
   master: {
     path: `${PRIVATE_DIRECTORY.path}/mysql-master.cnf`,
     mode: '0600',
@@ -103,16 +112,19 @@ export const databaseSecretFile = (credential: DatabaseCredential): SecretFile =
 });
 
 /**
- * Credentials each role holds. The backup MX only looks up relay recipients, so it
- * gets neither the admin nor the Amavis password; the dump user's only the host that dumps
- * (the primary, `databaseDumps`).
+ * Credentials each role holds. The backup MX only looks up relay recipients (Postfix), so it
+ * gets neither Dovecot's lookup password (which reads the hashes), nor the admin or Amavis one;
+ * the dump user's only the host that dumps (the primary, `databaseDumps`).
  */
 export const credentialsFor = (spec: Pick<ResolvedMailHostSpec, 'role' | 'databaseDumps'>): readonly DatabaseCredential[] =>
-  spec.role === 'primary' ? ['master', 'lookup', 'admin', 'amavis', ...(spec.databaseDumps.enabled ? (['dump'] as const) : [])] : ['master', 'lookup'];
+  spec.role === 'primary'
+    ? ['master', 'lookup', 'postfix', 'admin', 'amavis', ...(spec.databaseDumps.enabled ? (['dump'] as const) : [])]
+    : ['master', 'postfix'];
 
 /**
- * Live Postfix map files: template + password. proxymap(8) runs as the postfix user,
- * hence group postfix.
+ * Live Postfix map files: template + the Postfix account's password. proxymap(8) runs as the
+ * postfix user, hence group postfix; the account may read no password hash (host/mysql/grants.ts),
+ * so a process that gets at these files learns addresses and aliases, not credentials.
  */
 export const postfixMapSecretFiles = (spec: ResolvedMailHostSpec): SecretFile[] =>
   postfixMapsFor(spec).map((name) => ({
@@ -120,7 +132,7 @@ export const postfixMapSecretFiles = (spec: ResolvedMailHostSpec): SecretFile[] 
     mode: '0640',
     owner: 'root',
     group: 'postfix',
-    credential: 'lookup',
+    credential: 'postfix',
     format: 'postfix-mysql-map',
     template: `${POSTFIX_MAP_TEMPLATE_DIRECTORY}/${name}.cf`,
     readers: 'Postfix proxymap (postmap -q as root)',

@@ -46,8 +46,10 @@ export interface MailDatabaseSpec {
   readonly clientHostPattern?: string;
   /** Names of the least-privilege database users. */
   readonly users?: {
-    /** Read-only lookups for Postfix and Dovecot. @default 'mirovoy_lookup' */
+    /** Dovecot's passdb/userdb lookups (reads password hashes). @default 'mirovoy_lookup' */
     readonly lookup?: string;
+    /** Postfix's lookup tables: SELECT on the columns its queries read only, never a hash. @default 'mirovoy_postfix' */
+    readonly postfix?: string;
     /** Read/write on the mail tables, for `mirovoy-admin`. @default 'mirovoy_admin' */
     readonly admin?: string;
     /** Read-only, for Amavis' local-domain lookups. @default 'mirovoy_amavis' */
@@ -303,7 +305,7 @@ export interface ResolvedMailHostSpec {
     readonly name: string;
     readonly tlsCaFile: string | null;
     readonly clientHostPattern: string;
-    readonly users: { readonly lookup: string; readonly admin: string; readonly amavis: string; readonly dump: string };
+    readonly users: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string };
   };
   readonly tls: MailTlsSpec;
   readonly relay: { readonly host: string; readonly authenticated: boolean } | null;
@@ -494,6 +496,7 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
       clientHostPattern: db.clientHostPattern ?? '%',
       users: {
         lookup: db.users?.lookup ?? 'mirovoy_lookup',
+        postfix: db.users?.postfix ?? 'mirovoy_postfix',
         admin: db.users?.admin ?? 'mirovoy_admin',
         amavis: db.users?.amavis ?? 'mirovoy_amavis',
         dump: db.users?.dump ?? 'mirovoy_dump',

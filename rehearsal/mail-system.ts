@@ -373,6 +373,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     const accounts = {
       [RUNTIME_SECRETS.databaseMaster]: { username: MASTER_USER, password: masterPassword },
       [RUNTIME_SECRETS.databaseLookup]: { username: users.lookup, password: newPassword() },
+      [RUNTIME_SECRETS.databasePostfix]: { username: users.postfix, password: newPassword() },
       [RUNTIME_SECRETS.databaseAdmin]: { username: users.admin, password: newPassword() },
       [RUNTIME_SECRETS.databaseAmavis]: { username: users.amavis, password: newPassword() },
       [RUNTIME_SECRETS.databaseDump]: { username: users.dump, password: newPassword() },

@@ -44,7 +44,7 @@ export interface MailStackDatabase {
   /** ARN of the RDS-managed master credentials. */
   readonly masterSecretArn: string;
   /** ARNs of the application users' credentials. */
-  readonly userSecretArns: { readonly lookup: string; readonly admin: string; readonly amavis: string; readonly dump: string };
+  readonly userSecretArns: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string };
 }
 
 /** Days before a certificate's expiry from which `terraform plan` warns (and the alarm fires). */

@@ -17,7 +17,7 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
     dataSubnetIds: network.network.dataSubnets.map((subnet) => subnet.id),
     databaseSecurityGroupId: network.securityGroups.database.id,
   });
-  const userSecretArn = (user: 'lookup' | 'admin' | 'amavis' | 'dump') => database.userSecrets[user]!.secret.arn;
+  const userSecretArn = (user: 'lookup' | 'postfix' | 'admin' | 'amavis' | 'dump') => database.userSecrets[user]!.secret.arn;
   new MailStack(
     app,
     config,
@@ -26,7 +26,7 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
       address: database.instance.address,
       instanceIdentifier: database.instance.identifier,
       masterSecretArn: database.instance.masterUserSecret.get(0).secretArn,
-      userSecretArns: { lookup: userSecretArn('lookup'), admin: userSecretArn('admin'), amavis: userSecretArn('amavis'), dump: userSecretArn('dump') },
+      userSecretArns: { lookup: userSecretArn('lookup'), postfix: userSecretArn('postfix'), admin: userSecretArn('admin'), amavis: userSecretArn('amavis'), dump: userSecretArn('dump') },
     },
   );
   addGuardRails(app);

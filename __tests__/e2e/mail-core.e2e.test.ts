@@ -282,6 +282,55 @@ UNLOCK TABLES;
   });
 });
 
+// Issue 12, item 3: Postfix's map files (group postfix) held the password of an account that could
+// read every column of users, password hashes and reference cleartexts included.
+describe('the Postfix database account', () => {
+  const asPostfix = (statement: string) =>
+    onPrimary(
+      mail,
+      `mariadb --defaults-extra-file=/etc/mirovoy/private/mysql-postfix.cnf --user=mirovoy_postfix --ssl-ca=/etc/mirovoy/tls/database-ca.pem --ssl-verify-server-cert --batch --skip-column-names maildb`,
+      { input: statement, allowFailure: true },
+    );
+
+  it('may not read password hashes or cleartexts, and every map of the primary still resolves with it', async () => {
+    for (const column of ['crypt', 'clear']) {
+      const denied = await asPostfix(`SELECT ${column} FROM users`);
+      expect({ column, code: denied.code }).toEqual({ column, code: 1 });
+      expect(denied.output).toMatch(new RegExp(`SELECT command denied to user 'mirovoy_postfix'.*for column '${column}' in table 'users'`));
+    }
+    expect((await asPostfix('SELECT * FROM users')).output).toMatch(/SELECT command denied to user 'mirovoy_postfix'/);
+    const map = await onPrimary(mail, 'cat /etc/postfix/mysql/virtual-mailbox-maps.cf');
+    expect(map.output).toMatch(/^user = mirovoy_postfix$/m);
+    const lookups: [string, string, RegExp][] = [
+      ['virtual-mailbox-domains', 'example.com', /^example\.com$/],
+      ['virtual-mailbox-maps', 'alice@example.com', /^OK$/],
+      ['virtual-alias-maps', 'postmaster@example.com', /^alice@example\.com$/],
+      ['mailbox-self-aliases', 'alice@example.com', /^alice@example\.com$/],
+      ['sender-logins', 'postmaster@example.com', /^alice@example\.com$/],
+    ];
+    for (const [name, key, expected] of lookups) {
+      // Through proxymap, as smtpd and cleanup ask.
+      const answer = await onPrimary(mail, `postmap -q ${key} proxy:mysql:/etc/postfix/mysql/${name}.cf`, { allowFailure: true });
+      expect({ name, code: answer.code, answer: answer.output.trim() }).toEqual({ name, code: 0, answer: expect.stringMatching(expected) });
+    }
+  });
+
+  it("blanks the cleartext password of a reference row when the migration runs", async () => {
+    // A row imported from the reference before the migration existed, then the upgrade: migration 3 applied anew.
+    const imported = await sql(
+      "INSERT INTO users (id, name, clear, crypt) VALUES ('legacy@example.com', 'Legacy', 'Reference-Cleartext-8', '');\n" +
+        'DELETE FROM schema_migrations WHERE version = 3;',
+      'master',
+    );
+    expect(imported.code).toBe(0);
+    const migrated = await onPrimary(mail, '/usr/local/sbin/mirovoy-db-migrate');
+    expect(migrated.output).toContain('mirovoy-db-migrate: applied 0003-blank-reference-cleartext.sql');
+    const row = await sql("SELECT CONCAT('[', clear, ']') FROM users WHERE id = 'legacy@example.com';\nDELETE FROM users WHERE id = 'legacy@example.com';", 'master');
+    expect(row.output).toMatch(/^\[\]$/m);
+    expect(row.output).not.toContain('Reference-Cleartext-8');
+  });
+});
+
 describe('mirovoy-admin', () => {
   it.each([
     ['an invalid address', 'user add not-an-address', /not-an-address/],

@@ -427,6 +427,24 @@ describe('backup MX', () => {
     expect(await eventually(() => searchInbox(mail, 'bob@example.com', PASSWORD.bob, subject).then((u) => u.length), 30_000)).toBe(1);
     expect((await mx2('postqueue -j')).output).not.toContain(queueId!);
   });
+
+  // Issue 12, item 3: the backup MX held mirovoy_lookup, which may read every password hash.
+  it("looks up relay domains and recipients as mirovoy_postfix, holds no Dovecot credential, and cannot read a password hash", async () => {
+    expect((await mx2('ls /etc/mirovoy/private')).output.split('\n').filter(Boolean).sort()).toEqual(['mysql-master.cnf', 'mysql-postfix.cnf']);
+    const client = 'mariadb --defaults-extra-file=/etc/mirovoy/private/mysql-postfix.cnf --user=mirovoy_postfix --ssl-ca=/etc/mirovoy/tls/database-ca.pem --ssl-verify-server-cert --batch maildb';
+    const denied = await mx2(`${client} -e 'SELECT crypt FROM users'`, true);
+    expect(denied.code).not.toBe(0);
+    expect(denied.output).toMatch(/SELECT command denied to user 'mirovoy_postfix'.*for column 'crypt' in table 'users'/);
+    const lookups: [string, string, string][] = [
+      ['relay-domains', 'example.com', 'example.com'],
+      ['mailbox-self-aliases', 'bob@example.com', 'bob@example.com'],
+      ['virtual-alias-maps', 'postmaster@example.com', 'alice@example.com'],
+    ];
+    for (const [name, key, expected] of lookups) {
+      const answer = await mx2(`postmap -q ${key} proxy:mysql:/etc/postfix/mysql/${name}.cf`, true);
+      expect({ name, code: answer.code, answer: answer.output.trim() }).toEqual({ name, code: 0, answer: expected });
+    }
+  });
 });
 
 /**

@@ -4,7 +4,9 @@ import {
   grantStatements,
   MIGRATIONS,
   migrationChecksum,
+  POSTFIX_MAP_COLUMNS,
   POSTFIX_MAP_QUERIES,
+  POSTFIX_MAP_TEMPLATE_DIRECTORY,
   postfixMainParameters,
   postfixMasterServices,
   QUOTA_WARNING_MESSAGES,
@@ -152,8 +154,33 @@ describe('database', () => {
   });
   it('only ensures the accounts whose passwords a role holds', () => {
     const script = fileOf(backupSpec, '/usr/local/sbin/mirovoy-db-migrate');
-    expect(script).toMatch(/mirovoy_lookup/);
-    expect(script).not.toMatch(/mirovoy_admin|mirovoy_amavis/);
+    expect(script).toMatch(/mirovoy_postfix/);
+    expect(script).not.toMatch(/mirovoy_admin|mirovoy_amavis|mirovoy_lookup/);
+  });
+  // Issue 12, item 3: Postfix's map files (group postfix) held mirovoy_lookup's password, and
+  // that account could read users.crypt and users.clear.
+  it("gives Postfix an account of its own that may read the columns its maps query, and no password hash", () => {
+    expect(grantStatements(primary, 'postfix')).toEqual([
+      "GRANT SELECT (domain, enabled) ON maildb.domains TO 'mirovoy_postfix'@'%'",
+      "GRANT SELECT (id, enabled) ON maildb.users TO 'mirovoy_postfix'@'%'",
+      "GRANT SELECT (mail, destination, enabled) ON maildb.aliases TO 'mirovoy_postfix'@'%'",
+      "GRANT SELECT (domain, enabled) ON maildb.backups TO 'mirovoy_postfix'@'%'",
+      "GRANT SELECT (recipient, enabled) ON maildb.relays TO 'mirovoy_postfix'@'%'",
+    ]);
+    expect(grantStatements(backup, 'postfix')).toEqual(grantStatements(primary, 'postfix'));
+    for (const [name, query] of Object.entries(POSTFIX_MAP_QUERIES)) {
+      for (const part of query.split(' UNION ')) {
+        const [, selected, table, conditions] = /^SELECT (.+) FROM (\w+) WHERE (.+)$/.exec(part) ?? [];
+        const columns = [...selected.split(','), ...conditions.split(' AND ').map((c) => c.split('=')[0])].map((c) => c.trim()).filter((c) => !c.startsWith("'"));
+        expect({ name, table, columns: columns.filter((c) => !(POSTFIX_MAP_COLUMNS as Record<string, readonly string[]>)[table]?.includes(c)) }).toEqual({ name, table, columns: [] });
+      }
+    }
+    for (const spec of [primarySpec, backupSpec]) {
+      for (const f of renderMailHost(spec).files.filter((f) => f.path.startsWith(`${POSTFIX_MAP_TEMPLATE_DIRECTORY}/`))) expect(f.content).toMatch(/^user = mirovoy_postfix$/m);
+    }
+  });
+  it('blanks the cleartext passwords of imported reference rows in a migration of its own', () => {
+    expect(MIGRATIONS.find((m) => m.name === 'blank-reference-cleartext')?.statements).toEqual(["UPDATE users SET clear = '' WHERE clear <> ''"]);
   });
 });
 
@@ -185,16 +212,18 @@ describe('every rendered file', () => {
     expect(hosts[0].secretFiles.map((s) => `${s.credential} ${s.path} ${s.mode} ${s.owner}:${s.group}`)).toEqual([
       'master /etc/mirovoy/private/mysql-master.cnf 0600 root:root',
       'lookup /etc/mirovoy/private/mysql-lookup.cnf 0640 root:dovecot',
+      'postfix /etc/mirovoy/private/mysql-postfix.cnf 0600 root:root',
       'admin /etc/mirovoy/private/mysql-admin.cnf 0600 root:root',
       'amavis /etc/mirovoy/private/mysql-amavis.cnf 0640 root:amavis',
       'dump /etc/mirovoy/private/mysql-dump.cnf 0600 root:root',
-      'lookup /etc/postfix/mysql/virtual-mailbox-domains.cf 0640 root:postfix',
-      'lookup /etc/postfix/mysql/virtual-mailbox-maps.cf 0640 root:postfix',
-      'lookup /etc/postfix/mysql/virtual-alias-maps.cf 0640 root:postfix',
-      'lookup /etc/postfix/mysql/mailbox-self-aliases.cf 0640 root:postfix',
-      'lookup /etc/postfix/mysql/sender-logins.cf 0640 root:postfix',
+      'postfix /etc/postfix/mysql/virtual-mailbox-domains.cf 0640 root:postfix',
+      'postfix /etc/postfix/mysql/virtual-mailbox-maps.cf 0640 root:postfix',
+      'postfix /etc/postfix/mysql/virtual-alias-maps.cf 0640 root:postfix',
+      'postfix /etc/postfix/mysql/mailbox-self-aliases.cf 0640 root:postfix',
+      'postfix /etc/postfix/mysql/sender-logins.cf 0640 root:postfix',
     ]);
-    expect(hosts[1].secretFiles.map((s) => s.credential)).not.toContain('admin');
+    // The backup MX runs no Dovecot: no account that reads password hashes.
+    expect([...new Set(hosts[1].secretFiles.map((s) => s.credential))]).toEqual(['master', 'postfix']);
   });
 });
 

@@ -294,6 +294,7 @@ describe('mail hosts', () => {
     const SECRETS = [
       'master_user_secret',
       'LookupUserSecret',
+      'PostfixUserSecret',
       'AdminUserSecret',
       'AmavisUserSecret',
       'DumpUserSecret',
@@ -308,6 +309,7 @@ describe('mail hosts', () => {
     expect(resources('Primary')).toEqual([
       'master_user_secret',
       'LookupUserSecret',
+      'PostfixUserSecret',
       'AdminUserSecret',
       'AmavisUserSecret',
       'DumpUserSecret',
@@ -315,7 +317,8 @@ describe('mail hosts', () => {
       'Dkim-example-net',
       'PrimaryCertificate',
     ]);
-    expect(resources('Backup')).toEqual(['master_user_secret', 'LookupUserSecret', 'BackupCertificate']);
+    // Issue 12, item 3: the backup MX runs Postfix only, so it gets Postfix's account, not Dovecot's (which reads password hashes).
+    expect(resources('Backup')).toEqual(['master_user_secret', 'PostfixUserSecret', 'BackupCertificate']);
     // A shell through SSM Session Manager instead of open SSH.
     const instanceRoleAttachments = Object.entries(exampleMail.resource!.aws_iam_role_policy_attachment).filter(([name]) => name.includes('_InstanceRole_'));
     expect(instanceRoleAttachments.map(([, a]) => a.policy_arn)).toEqual(Array(2).fill('arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'));
@@ -340,8 +343,8 @@ describe('mail hosts', () => {
       'mirovoy:bundle-bucket',
       'mirovoy:database-ca-url',
       'mirovoy:database-host',
-      'mirovoy:secret-db-lookup',
       'mirovoy:secret-db-master',
+      'mirovoy:secret-db-postfix',
       'mirovoy:secret-tls',
       'mirovoy:volume-log',
       'mirovoy:volume-spool',
@@ -355,10 +358,10 @@ describe('mail hosts', () => {
 describe('what the hosts read at run time', () => {
   it('refuses to synthesize a host whose secret the deployment does not provide', () => {
     const config = validateConfig(exampleWith({ mail: { outbound: 'ses' } }), 'test');
-    const database = { address: 'db.example.internal', masterSecretArn: 'arn:master', userSecretArns: { lookup: 'arn:l', admin: 'arn:a', amavis: 'arn:m', dump: 'arn:d' } };
+    const database = { address: 'db.example.internal', masterSecretArn: 'arn:master', userSecretArns: { lookup: 'arn:l', postfix: 'arn:p', admin: 'arn:a', amavis: 'arn:m', dump: 'arn:d' } };
     const input = { config, role: 'backup' as const, database, tlsSecretArn: 'arn:tls', dkimSecretArns: {} };
     expect(() => mailHostRuntime(input)).toThrow('The backup mail host reads the secret "relay", which this deployment does not provide');
-    expect(Object.keys(mailHostRuntime({ ...input, relaySecretArn: 'arn:relay' }).secretArns)).toEqual(['db-master', 'db-lookup', 'tls', 'relay']);
+    expect(Object.keys(mailHostRuntime({ ...input, relaySecretArn: 'arn:relay' }).secretArns)).toEqual(['db-master', 'db-postfix', 'tls', 'relay']);
   });
 });
 

@@ -2,6 +2,7 @@
  * Least-privilege database accounts. The master account is only used by
  * `mirovoy-db-migrate` to apply migrations and to create these accounts.
  */
+import { POSTFIX_MAP_COLUMNS } from '../postfix/mysql-maps';
 import { DatabaseCredential } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 
@@ -17,8 +18,12 @@ export const grantStatements = (spec: ResolvedMailHostSpec, credential: ServiceC
   const account = `'${db.users[credential]}'@'${db.clientHostPattern}'`;
   switch (credential) {
     case 'lookup':
-      // Postfix maps and Dovecot passdb/userdb: read only.
+      // Dovecot passdb/userdb: read only. The passdb needs users.crypt.
       return MAIL_TABLES.map((t) => `GRANT SELECT ON ${db.name}.${t} TO ${account}`);
+    case 'postfix':
+      // Postfix maps: the columns their queries read, no password hash or cleartext (its map files
+      // are readable by group postfix). Column grants, as for Amavis.
+      return Object.entries(POSTFIX_MAP_COLUMNS).map(([table, columns]) => `GRANT SELECT (${columns.join(', ')}) ON ${db.name}.${table} TO ${account}`);
     case 'admin':
       // mirovoy-admin: row changes only; no DDL (the reference's mail user had CREATE/DROP).
       return MAIL_TABLES.map((t) => `GRANT SELECT, INSERT, UPDATE, DELETE ON ${db.name}.${t} TO ${account}`);

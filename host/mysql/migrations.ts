@@ -99,6 +99,15 @@ export const MIGRATIONS: readonly Migration[] = [
       "ALTER TABLE users ALTER COLUMN maildir SET DEFAULT ''",
     ],
   },
+  {
+    version: 3,
+    name: 'blank-reference-cleartext',
+    description:
+      'Blanks users.clear: the reference kept a cleartext password there (a shared default, or the ' +
+      "user's own), and rows imported from it still hold one. Nothing reads the column (Dovecot checks " +
+      "users.crypt, mirovoy-admin writes ''), so a value in it only waits to be stolen.",
+    statements: ["UPDATE users SET clear = '' WHERE clear <> ''"],
+  },
 ];
 
 /** The SQL text of a migration as shipped (statements end with `;`). */

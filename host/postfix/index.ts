@@ -12,7 +12,7 @@ import { POSTFIX_MAP_TEMPLATE_DIRECTORY, renderPostfixMaps } from './mysql-maps'
 export * from './extensions';
 export { BACKUP_MX_FULL_MAILBOX_REPLY, DOVECOT_AUTH_SOCKET, DOVECOT_LMTP_SOCKET, POSTFIX_QUEUE_DIRECTORY, postfixMainParameters } from './main-cf';
 export { postfixMasterServices } from './master-cf';
-export { POSTFIX_MAP_QUERIES, PostfixMapName, postfixMapsFor } from './mysql-maps';
+export { POSTFIX_MAP_COLUMNS, POSTFIX_MAP_QUERIES, POSTFIX_MAP_TEMPLATE_DIRECTORY, PostfixMapName, postfixMapsFor } from './mysql-maps';
 
 const rootFile = (path: string, content: string): RenderedFile => ({ path, content, mode: '0644', owner: 'root', group: 'root' });
 

@@ -44,6 +44,19 @@ export const POSTFIX_MAP_QUERIES: Readonly<Record<PostfixMapName, string>> = {
     "SELECT id FROM users WHERE id = '%s' AND enabled = 1 UNION SELECT destination FROM aliases WHERE mail = '%s' AND enabled = 1",
 };
 
+/**
+ * The columns the queries of {@link POSTFIX_MAP_QUERIES} read, by table: all the Postfix account
+ * may SELECT (column grants, host/mysql/grants.ts). Of both roles' maps, as both hosts share the
+ * account. Never `users.crypt` or `users.clear`.
+ */
+export const POSTFIX_MAP_COLUMNS = {
+  domains: ['domain', 'enabled'],
+  users: ['id', 'enabled'],
+  aliases: ['mail', 'destination', 'enabled'],
+  backups: ['domain', 'enabled'],
+  relays: ['recipient', 'enabled'],
+} as const satisfies Readonly<Record<string, readonly string[]>>;
+
 /** Directory of the live map files (written at run time: they hold the password). */
 export const POSTFIX_MAP_DIRECTORY = '/etc/postfix/mysql';
 /** Directory of the rendered map templates (everything but the password). */
@@ -59,7 +72,7 @@ export const postfixMapReference = (name: PostfixMapName): string => `proxy:mysq
 
 const mapParameters = (spec: ResolvedMailHostSpec, name: PostfixMapName): PostfixParameters => ({
   dbname: spec.database.name,
-  user: spec.database.users.lookup,
+  user: spec.database.users.postfix,
   tls_CAfile: spec.database.tlsCaFile,
   tls_verify_cert: spec.database.tlsCaFile === null ? null : true,
   query: POSTFIX_MAP_QUERIES[name],

@@ -51,6 +51,7 @@ const VOLUME_WAIT_SECONDS = 300;
 const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
   master: RUNTIME_SECRETS.databaseMaster,
   lookup: RUNTIME_SECRETS.databaseLookup,
+  postfix: RUNTIME_SECRETS.databasePostfix,
   admin: RUNTIME_SECRETS.databaseAdmin,
   amavis: RUNTIME_SECRETS.databaseAmavis,
   dump: RUNTIME_SECRETS.databaseDump,

@@ -65,8 +65,10 @@ export const RUNTIME_SETTINGS = {
 export const RUNTIME_SECRETS = {
   /** `{"username","password"}` of the RDS master user (migrations and user management only). */
   databaseMaster: 'db-master',
-  /** `{"username","password"}` of the read-only lookup user. */
+  /** `{"username","password"}` of Dovecot's read-only lookup user (primary only: it reads password hashes). */
   databaseLookup: 'db-lookup',
+  /** `{"username","password"}` of Postfix's lookup user (column grants, no password hashes). */
+  databasePostfix: 'db-postfix',
   /** `{"username","password"}` of the admin user. */
   databaseAdmin: 'db-admin',
   /** `{"username","password"}` of the Amavis user. */

@@ -9,8 +9,10 @@ import { DatabaseUserSecret } from './database-user-secret';
 
 /** Least-privilege MySQL users the mail system uses instead of the master user. */
 export const APPLICATION_DATABASE_USERS = {
-  /** Read-only lookups of Postfix and Dovecot. */
+  /** Read-only lookups of Dovecot (passdb/userdb: password hashes). */
   lookup: 'mirovoy_lookup',
+  /** Read-only lookups of Postfix's maps (column grants: no password hashes). */
+  postfix: 'mirovoy_postfix',
   /** Read-write administration by mirovoy-admin. */
   admin: 'mirovoy_admin',
   /** Read-only local-domain lookups of Amavis. */
