@@ -51,6 +51,7 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
     hostname: host.hostname,
     mailOrigin: config.mailDomains[0],
     mailDomains: config.mailDomains,
+    ...(mail.rootMailRecipient === undefined ? {} : { rootMailRecipient: mail.rootMailRecipient }),
     vmailUid: mail.virtualMailUid,
     database: {
       name: config.database.mailDatabaseName,
@@ -108,6 +109,7 @@ const CONFIG_PATH_OF_SPEC_FIELD: Readonly<Record<string, ConfigPath>> = {
   hostname: ({ role }) => `${hostPath(role)}.hostname`,
   mailOrigin: 'mailDomains[0]',
   mailDomains: ({ index }) => (index === undefined ? 'mailDomains' : `mailDomains[${index}]`),
+  rootMailRecipient: 'mail.rootMailRecipient',
   vmailUid: 'mail.virtualMailUid',
   'database.name': 'database.mailDatabaseName',
   'relay.host': ({ config }) => (config.mail.outbound === 'ses' ? 'region' : 'mail.relayHost'),

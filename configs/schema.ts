@@ -152,7 +152,11 @@ const mailSchema = z
       .string()
       .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, { error: 'must be a Secrets Manager secret ARN such as arn:aws:secretsmanager:eu-central-1:123456789012:secret:smarthost-AbCdEf' })
       .optional(),
-    /** Where mail to root@ and postmaster@ the hosts goes. */
+    /**
+     * Where mail to root@ and postmaster@ the hosts' names goes, and local system mail (cron,
+     * unattended-upgrades: root@<first mail domain>) unless a database alias of that address says
+     * otherwise. Letters, digits and `._+-` before the @. @default `postmaster@<first mail domain>`
+     */
     rootMailRecipient: email.optional(),
     /** SMTP code for unknown local recipients: 550 rejects, 450 asks the sender to retry. */
     unknownLocalRecipientRejectCode: z.literal([450, 550]).default(550),

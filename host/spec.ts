@@ -243,8 +243,15 @@ export interface MailHostSpec {
   readonly defaultQuotaMiB?: number;
   /** Directory under which new mailboxes are created (`users.home` of new rows). @default '/var/spool/mail/virtual' */
   readonly mailboxRoot?: string;
-  /** Domains hosted here; OpenDKIM signs for each. @default [mailOrigin] */
+  /** Domains hosted here; OpenDKIM signs for each; the primary adds each to the mail database. @default [mailOrigin] */
   readonly mailDomains?: readonly string[];
+  /**
+   * Where mail to `root@` and `postmaster@` this host's name, and to `root@<mailOrigin>` (where
+   * local system mail such as cron's goes), is delivered. A database alias of `root@<mailOrigin>`
+   * takes precedence. Must not be one of those addresses itself.
+   * @default `postmaster@<first mail domain>` (make it a mailbox or an alias with mirovoy-admin)
+   */
+  readonly rootMailRecipient?: string;
   /**
    * Networks (CIDR) of our own hosts, e.g. the VPC: never greylisted or SPF-checked, their
    * mail is DKIM-signed, fail2ban never bans them. They do NOT get relay rights (`mynetworks`
@@ -324,6 +331,7 @@ export interface ResolvedMailHostSpec {
   readonly defaultQuotaMiB: number;
   readonly mailboxRoot: string;
   readonly mailDomains: readonly string[];
+  readonly rootMailRecipient: string;
   readonly trustedNetworks: readonly string[];
   readonly backupMx: { readonly hostname: string; readonly addresses: readonly string[] } | null;
   readonly memoryMiB: number | null;
@@ -391,7 +399,20 @@ export const CONCURRENT_RELOAD_MIN_MEMORY_MIB = 4096;
  */
 export const VMAIL_UID_RANGE = { min: 1000, max: 59999 } as const;
 
+/**
+ * The addresses delivered to `rootMailRecipient`: `root@` and `postmaster@` the host's own name (RFC
+ * 5321 4.5.1 and RFC 2142 expect them), and `root@<mailOrigin>`, which is what Postfix makes of the
+ * bare `root` that cron and unattended-upgrades send to (`myorigin = $mydomain`).
+ */
+export const rootMailAddresses = (spec: Pick<ResolvedMailHostSpec, 'hostname' | 'mailOrigin'>): string[] => [
+  `root@${spec.hostname}`,
+  `postmaster@${spec.hostname}`,
+  `root@${spec.mailOrigin}`,
+];
+
 const FQDN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** A lower-case mail address of letters, digits and `._+-` (safe in a Postfix inline map) at a domain. */
+const EMAIL = /^[a-z0-9_+-]+(\.[a-z0-9_+-]+)*@(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const SQL_NAME = /^[A-Za-z0-9_]{1,32}$/;
 /**
  * The schema name: it is written unquoted into GRANT statements (`host/mysql/grants.ts`), and RDS
@@ -422,6 +443,18 @@ const MAX_GREYLIST_DELAY_SECONDS = 3600;
 const checkFilters = (spec: ResolvedMailHostSpec, check: Check): void => {
   spec.mailDomains.forEach((d, i) => check(FQDN.test(d), `mailDomains[${i}]`, d, 'use a lower-case domain such as example.com'));
   check(spec.mailDomains.length > 0, 'mailDomains', spec.mailDomains, 'list at least one domain');
+  check(
+    EMAIL.test(spec.rootMailRecipient) && !rootMailAddresses(spec).includes(spec.rootMailRecipient),
+    'rootMailRecipient',
+    spec.rootMailRecipient,
+    `use a lower-case address such as ops@example.org that is not itself one of ${rootMailAddresses(spec).join(', ')} (mail to those is sent there)`,
+  );
+  check(
+    !spec.mailDomains.includes(spec.hostname),
+    'hostname',
+    spec.hostname,
+    "use a host name that is not a mail domain: it receives only root@ and postmaster@ (rootMailRecipient)",
+  );
   spec.trustedNetworks.forEach((n, i) => check(isAddressOrCidr(n), `trustedNetworks[${i}]`, n, 'use a CIDR such as 10.0.0.0/16'));
   spec.fail2ban.ignoreAddresses.forEach((n, i) =>
     check(isAddressOrCidr(n), `fail2ban.ignoreAddresses[${i}]`, n, 'use an address or CIDR such as 10.0.0.0/16'),
@@ -483,6 +516,7 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
   const primary = spec.role === 'primary';
   const mailOrigin = spec.mailOrigin ?? spec.hostname.split('.').slice(1).join('.');
   const trustedNetworks = spec.trustedNetworks ?? [];
+  const mailDomains = spec.mailDomains ?? [mailOrigin];
   return {
     role: spec.role,
     hostname: spec.hostname,
@@ -518,7 +552,8 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
     sieve: spec.sieve ?? true,
     defaultQuotaMiB: spec.defaultQuotaMiB ?? DEFAULT_QUOTA_MIB,
     mailboxRoot: spec.mailboxRoot ?? '/var/spool/mail/virtual',
-    mailDomains: spec.mailDomains ?? [mailOrigin],
+    mailDomains,
+    rootMailRecipient: spec.rootMailRecipient ?? `postmaster@${mailDomains[0]}`,
     trustedNetworks,
     backupMx: spec.backupMx ? { hostname: spec.backupMx.hostname, addresses: spec.backupMx.addresses ?? [] } : null,
     memoryMiB: spec.memoryMiB ?? null,

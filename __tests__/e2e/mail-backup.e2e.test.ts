@@ -52,7 +52,6 @@ beforeAll(async () => {
     primaryVolumes: { spool: 256 },
     tuneSpec: (spec) => ({ ...spec, postgrey: { delaySeconds: 2 }, fail2ban: { maxretry: 1000 } }),
   });
-  await on('mx1', 'mirovoy-admin domain add example.com');
   for (const user of Object.keys(USERS) as User[]) {
     await onHost(mail, 'mx1', `mirovoy-admin user add ${address(user)}`, { input: `${USERS[user]}\n` });
     await send(user, 'before the dump');

@@ -56,7 +56,6 @@ describe('provisioning that heals', () => {
     await mail.releaseDatabase();
     await mail.waitForMailReady('mx1', 420_000);
     expect(await status()).toMatchObject({ state: 'applied' });
-    await on('mirovoy-admin domain add example.com');
     await onHost(mail, 'mx1', 'mirovoy-admin user add alice@example.com', { input: `${PASSWORD}\n` });
     const subject = uniqueSubject('after-healing');
     expect((await sendToAlice(subject)).output).toMatch(/250 2\.0\.0 Ok: queued/);

@@ -15,6 +15,8 @@ const PASSWORD = { alice: 'alice-Secret-1', bob: 'bob-Secret-2', newbie: 'newbie
 const PRIMARY = MAIL_REHEARSAL_ADDRESSES.primary;
 
 let mail: MailRehearsal;
+/** `mirovoy-admin domain list` right after the boot, before this suite changed anything. */
+let domainsAtBoot: string;
 
 /**
  * SQL from the mail host as an operator runs it: as the admin user, or as the master for a
@@ -34,7 +36,8 @@ beforeAll(async () => {
   // Short greylisting (clients retry like MTAs), and no bans: this suite probes relays and
   // wrong passwords on purpose; the filter suite tests fail2ban itself.
   mail = await startMailRehearsal({ backupMx: false, tuneSpec: (spec) => ({ ...spec, postgrey: { delaySeconds: 2 }, fail2ban: { maxretry: 1000 } }) });
-  for (const domain of ['example.com', 'example.net']) await admin(`domain add ${domain}`);
+  // No `domain add`: provisioning added the config's mail domains.
+  domainsAtBoot = (await admin('domain list')).output;
   for (const user of ['alice', 'bob', 'newbie', 'dave'] as const) {
     const added = await admin(`user add ${user}@example.com`, `${PASSWORD[user]}\n${PASSWORD[user]}\n`);
     if (added.code !== 0) throw new Error(`mirovoy-admin user add ${user}: ${added.output}`);
@@ -47,6 +50,31 @@ beforeAll(async () => {
 afterAll(async () => {
   await mail?.stop();
 }, 120_000);
+
+describe('honest config', () => {
+  it("has the config's mail domains in the database right after boot (mailDomains)", () => {
+    expect(domainsAtBoot.trim().split('\n')).toEqual(['example.com', 'example.net']);
+  });
+
+  // rootMailRecipient is postmaster@example.com, an alias of alice (beforeAll).
+  it.each([
+    ['root', 'cron and unattended-upgrades write to'],
+    ['root@mx1.example.com', 'of the host name'],
+    ['postmaster@mx1.example.com', 'of the host name'],
+  ])('delivers local mail to %s (%s) to rootMailRecipient', async (recipient) => {
+    const subject = uniqueSubject('root-mail');
+    await onPrimary(mail, `/usr/sbin/sendmail -oi ${recipient}`, { input: `Subject: ${subject}\n\nfrom the host\n` });
+    expect(await eventually(() => searchInbox(mail, 'alice@example.com', PASSWORD.alice, subject).then((u) => (u.length ? u.length : undefined)))).toBe(1);
+  });
+
+  it("accepts postmaster@ the host name from outside and delivers it to rootMailRecipient, and refuses the name's other addresses", async () => {
+    const subject = uniqueSubject('postmaster-host');
+    const sent = await deliver(mail, ['--to', 'postmaster@mx1.example.com', '--from', 'bob@sender.test', '--header', `Subject: ${subject}`]);
+    expect(sent.output).toMatch(/250 2\.0\.0 Ok: queued/);
+    expect(await eventually(() => searchInbox(mail, 'alice@example.com', PASSWORD.alice, subject).then((u) => (u.length ? u.length : undefined)))).toBe(1);
+    expect(rcptReplyCode((await deliver(mail, ['--to', 'alice@mx1.example.com', '--from', 'bob@sender.test', '--quit-after', 'RCPT'])).output)).toBe(550);
+  });
+});
 
 describe('inbound mail on port 25', () => {
   it('delivers to a mailbox, readable over IMAPS with the user password', async () => {
@@ -403,13 +431,18 @@ describe('provisioning', () => {
   it('a second run changes no file and restarts nothing', async () => {
     const snapshot = () =>
       onPrimary(mail, [
-        'find /etc/postfix /etc/dovecot /etc/mirovoy /etc/mailname /usr/local/sbin /var/lib/mirovoy/staged -type f -print0 | sort -z | xargs -0 stat -c "%n %s %Y %a %U %G"',
+        // Not the rehearsal's stand-in for S3/CloudWatch, where mirovoy-metrics.timer (every 5 min) may write meanwhile.
+        'find /etc/postfix /etc/dovecot /etc/mirovoy /etc/mailname /usr/local/sbin /var/lib/mirovoy/staged -path /etc/mirovoy/rehearsal/store -prune -o -type f -print0 | sort -z | xargs -0 stat -c "%n %s %Y %a %U %G"',
         'for u in postfix dovecot; do echo "$u $(systemctl show -p MainPID -p ActiveEnterTimestampMonotonic --value $u | tr "\\n" " ")"; done',
         'pgrep -x master; pgrep -x dovecot',
       ].join('; '));
     const before = await snapshot();
+    const domains = await admin('domain list');
     const rerun = await onPrimary(mail, 'mirovoy-provision');
     expect(rerun.output).toMatch(/nothing changed/);
+    expect(rerun.output).toMatch(/mail domains ensured: 2/);
+    expect(rerun.output).not.toMatch(/added the mail domain/);
+    expect((await admin('domain list')).output).toBe(domains.output);
     expect(rerun.output).not.toMatch(/updated|restarted/);
     expect(rerun.output).toMatch(/mail-ready: primary mx1\.example\.com/);
     expect((await snapshot()).output).toBe(before.output);

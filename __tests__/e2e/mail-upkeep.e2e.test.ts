@@ -64,7 +64,6 @@ beforeAll(async () => {
     convergenceTimers: true,
     tuneSpec: (spec) => ({ ...spec, postgrey: { delaySeconds: 2 }, fail2ban: { maxretry: 1000 } }),
   });
-  await onHost(mail, 'mx1', 'mirovoy-admin domain add example.com');
   await onHost(mail, 'mx1', 'mirovoy-admin user add alice@example.com', { input: `${PASSWORD.alice}\n` });
 }, 600_000);
 

@@ -1,4 +1,5 @@
 import {
+  checkMailHostSpec,
   DOVECOT_QUERIES,
   dovecotConfig,
   grantStatements,
@@ -91,12 +92,57 @@ describe('Postfix master.cf', () => {
   });
 });
 
+describe('root and postmaster mail (rootMailRecipient)', () => {
+  const withRecipient = (spec: typeof primarySpec) => postfixMainParameters(resolveMailHostSpec({ ...spec, rootMailRecipient: 'ops@example.org' }));
+
+  it('sends root@/postmaster@ the host and cron\'s root@<mail origin> to the recipient, after the database aliases', () => {
+    const main = withRecipient(primarySpec);
+    expect(main.mydestination).toBe('');
+    expect(main.virtual_alias_domains).toBe('mx1.example.com');
+    const maps = main.virtual_alias_maps as string[];
+    expect(maps.slice(0, 2).every((m) => m.startsWith('proxy:mysql:'))).toBe(true);
+    expect(maps[2]).toBe('inline:{ root@mx1.example.com=ops@example.org, postmaster@mx1.example.com=ops@example.org, root@example.com=ops@example.org }');
+  });
+
+  it('on the backup MX, rewrites only its own root@/postmaster@ and accepts root@<mail origin> for the primary', () => {
+    const main = withRecipient(backupSpec);
+    expect(main.virtual_alias_domains).toBe('mx2.example.com');
+    expect(main.virtual_alias_maps).toBe('inline:{ root@mx2.example.com=ops@example.org, postmaster@mx2.example.com=ops@example.org }');
+    expect(main.relay_recipient_maps).toContain('inline:{ root@mx2.example.com=ops@example.org, postmaster@mx2.example.com=ops@example.org, root@example.com=ops@example.org }');
+  });
+
+  it('defaults to postmaster@ the first mail domain', () => {
+    expect(primary.rootMailRecipient).toBe('postmaster@example.com');
+    expect(resolveMailHostSpec({ ...primarySpec, mailDomains: ['example.net', 'example.com'] }).rootMailRecipient).toBe('postmaster@example.net');
+  });
+
+  it.each([
+    ['an address it would receive itself', 'root@mx1.example.com'],
+    ['an address that breaks the inline map', 'ops=x@example.org'],
+    ['no address', 'ops'],
+  ])('refuses %s, naming the field', (_, rootMailRecipient) => {
+    expect(checkMailHostSpec({ ...primarySpec, rootMailRecipient })).toEqual([expect.objectContaining({ field: 'rootMailRecipient', value: rootMailRecipient })]);
+  });
+
+  it('refuses a host name that is also a mail domain', () => {
+    expect(checkMailHostSpec({ ...primarySpec, mailDomains: ['example.com', 'mx1.example.com'] })).toContainEqual(expect.objectContaining({ field: 'hostname' }));
+  });
+});
+
+describe('mail domains in the database', () => {
+  const migrate = (spec: typeof primarySpec) => fileOf({ ...spec, mailDomains: ['example.com', 'example.net'] }, '/usr/local/sbin/mirovoy-db-migrate');
+  it('the primary adds the mail domains; the backup MX adds none', () => {
+    expect(migrate(primarySpec)).toContain("readonly MAIL_DOMAINS=('example.com' 'example.net')");
+    expect(migrate(backupSpec)).toContain('readonly MAIL_DOMAINS=()');
+  });
+});
+
 describe('backup MX', () => {
   const main = postfixMainParameters(backup);
   it('relays to the primary, validates recipients, delivers nothing locally and offers no submission', () => {
     expect(main.relay_transport).toBe('relay:[mx1.example.com]:25');
     expect(main.relay_domains).toMatch(/relay-domains\.cf$/);
-    expect(main.relay_recipient_maps).toHaveLength(3);
+    expect(main.relay_recipient_maps).toHaveLength(4);
     expect(main.virtual_transport).toBeUndefined();
     expect(main.mydestination).toBe('');
     expect(main.smtpd_relay_restrictions).toContain('reject_unauth_destination');

@@ -67,6 +67,8 @@ export const renderMysql = (spec: ResolvedMailHostSpec): RenderedFile[] => {
     MIGRATIONS: MIGRATIONS.map((m) => `${m.version} ${migrationFileName(m)} ${migrationChecksum(m)}`),
     // "<user> <secret file>" per account this host ensures.
     ACCOUNTS: credentials.map((c) => `${spec.database.users[c]} ${databaseSecretFile(c).path}`),
+    // The mail domains of the config, added to `domains` by the primary (the backup MX only reads them).
+    MAIL_DOMAINS: spec.role === 'primary' ? spec.mailDomains : [],
   });
   return [
     ...MIGRATIONS.map((m) =>

@@ -90,7 +90,17 @@ ALTER USER $account IDENTIFIED BY '$password';" "setting the password of $accoun
   run_sql "$(<"$SHARE_DIRECTORY/grants/$user.sql")" >/dev/null
 done
 
+# The config's mail domains, so mailboxes can be added at once. Only added: a domain already there
+# keeps its row (an operator's "enabled = 0" stays), and one dropped from the config is left for
+# the operator to remove with mirovoy-admin, as it may still hold mailboxes and aliases. The names
+# are checked lower-case FQDNs (host/spec.ts), safe inside the quotes.
+for domain in "${MAIL_DOMAINS[@]}"; do
+  if [[ $(run_sql "INSERT IGNORE INTO domains (domain) VALUES ('$domain'); SELECT ROW_COUNT();") == 1 ]]; then
+    echo "mirovoy-db-migrate: added the mail domain $domain"
+  fi
+done
+
 run_sql "SELECT RELEASE_LOCK('$LOCK_NAME');" >/dev/null
 exec {DB_IN}>&-
 wait "$DB_PROCESS" || true
-echo "mirovoy-db-migrate: migrations up to ${MIGRATIONS[-1]%% *} applied; accounts ensured: ${#ACCOUNTS[@]}"
+echo "mirovoy-db-migrate: migrations up to ${MIGRATIONS[-1]%% *} applied; accounts ensured: ${#ACCOUNTS[@]}; mail domains ensured: ${#MAIL_DOMAINS[@]}"

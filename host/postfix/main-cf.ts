@@ -4,7 +4,7 @@
  */
 import { PostfixParameters } from '../format/postfix-parameters';
 import { RELAY_PASSWORD_FILE } from '../secrets';
-import { ResolvedMailHostSpec } from '../spec';
+import { ResolvedMailHostSpec, rootMailAddresses } from '../spec';
 import { MINIMUM_TLS_PROTOCOL, TLS12_CIPHERS } from '../tls-policy';
 import { PostfixExtensions } from './extensions';
 import { postfixMapReference } from './mysql-maps';
@@ -28,6 +28,16 @@ const backupMxAccessMap = (backupMx: NonNullable<ResolvedMailHostSpec['backupMx'
  * https://www.postfix.org/access.5.html
  */
 export const BACKUP_MX_FULL_MAILBOX_REPLY = 'DEFER_IF_REJECT Mailbox full: keep the message queued and try again later';
+
+/**
+ * `root@`/`postmaster@` the host name and `root@<mailOrigin>` to `rootMailRecipient`, as an inline
+ * virtual alias table. Local delivery stays off (`mydestination` empty): the host name becomes a
+ * virtual alias domain, in which only these addresses exist, so mail to them, from cron or from
+ * outside, is rewritten by cleanup(8) like any other alias and delivered or relayed from there.
+ * https://www.postfix.org/VIRTUAL_README.html#virtual_alias
+ */
+const rootMailAliases = (spec: ResolvedMailHostSpec, addresses = rootMailAddresses(spec)): string =>
+  `inline:{ ${addresses.map((address) => `${address}=${spec.rootMailRecipient}`).join(', ')} }`;
 
 /** Restrictions shared by port 25 on both roles. */
 const port25Restrictions = (spec: ResolvedMailHostSpec, ext: PostfixExtensions): PostfixParameters => ({
@@ -88,6 +98,8 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
     local_transport: 'error:5.1.1 local delivery is disabled on this host',
     alias_maps: '',
     alias_database: '',
+    // root@ and postmaster@ this host (rootMailAliases); the mail domains are the database's.
+    virtual_alias_domains: spec.hostname,
     // Only this host may relay without authentication; never the whole subnet.
     mynetworks: spec.inetProtocols === 'all' ? ['127.0.0.0/8', '[::1]/128'] : ['127.0.0.0/8'],
     inet_interfaces: 'all',
@@ -112,7 +124,8 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
       ? {
           virtual_mailbox_domains: postfixMapReference('virtual-mailbox-domains'),
           virtual_mailbox_maps: postfixMapReference('virtual-mailbox-maps'),
-          virtual_alias_maps: [postfixMapReference('virtual-alias-maps'), postfixMapReference('mailbox-self-aliases')],
+          // The database's aliases first: an operator's alias of root@<mail origin> wins.
+          virtual_alias_maps: [postfixMapReference('virtual-alias-maps'), postfixMapReference('mailbox-self-aliases'), rootMailAliases(spec)],
           // Deliver to Dovecot (quota, Sieve, indexes) instead of Postfix's virtual(8).
           virtual_transport: `lmtp:unix:${DOVECOT_LMTP_SOCKET}`,
           // Which login owns a sender address, for the submission services'
@@ -128,9 +141,14 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
             postfixMapReference('relay-recipients'),
             postfixMapReference('mailbox-self-aliases'),
             postfixMapReference('virtual-alias-maps'),
+            // root@<mail origin> exists on the primary even without a database alias (rootMailAliases).
+            rootMailAliases(spec),
           ],
           // Everything for relay_domains is queued here and handed to the primary MX.
           relay_transport: `relay:[${spec.primaryMxHostname}]:25`,
+          // Only root@/postmaster@ this host is rewritten here; root@<mail origin> (cron's mail) is
+          // relayed as it is, for the primary to expand with the database's aliases first.
+          virtual_alias_maps: rootMailAliases(spec, rootMailAddresses(spec).filter((a) => a.endsWith(`@${spec.hostname}`))),
         }),
 
     ...port25Restrictions(spec, ext),
