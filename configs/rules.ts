@@ -217,7 +217,14 @@ export const dkimSigningSelector = (c: MirovoyConfig): string => c.mail.dkimSign
 const ciNeedsRemoteState: ConfigRule = (c) =>
   c.ci && !c.state ? [{ path: 'ci', message: 'needs state.bucket: the CI roles read and write the stacks\' state there (CI plans only stacks with remote state)' }] : [];
 
+/** Nothing loads sample data yet, so asking for it is refused rather than silently ignored. */
+const testDataNotBuilt: ConfigRule = (c) =>
+  c.testData
+    ? [{ path: 'testData', value: true, message: 'is not implemented yet: nothing would load sample data. Leave it false and add test domains and users with mirovoy-admin (README, "The mail hosts")' }]
+    : [];
+
 const RULES: readonly ConfigRule[] = [
+  testDataNotBuilt,
   rebootsApart,
   enabledHostsNeedNames,
   hostnamesInsideHostedZone,

@@ -468,7 +468,10 @@ export const configSchema = z
     secrets: secretsSchema.default(secretsSchema.parse({})),
     /** An extra administrator with sudo and SSH keys on every host. */
     admin: adminSchema.optional(),
-    /** Load sample domains, users and aliases (for a test deployment only). */
+    /**
+     * Load sample domains, users and aliases (the reference's `InsertTestData`). Not built yet:
+     * `true` is refused (configs/rules.ts); add test users with `mirovoy-admin`.
+     */
     testData: z.boolean().default(false),
     /** Remote state in S3; without it, state stays in local files. */
     state: stateSchema.optional(),

@@ -92,6 +92,7 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['administrator named like the image user', exampleWith({ admin: { username: 'admin', sshPublicKeys: ['ssh-ed25519 AAAAC3Nza ops'] } }), 'admin.username: is a system account of the hosts (admin)', '"admin"'],
   ['both MX rebooting at once', exampleWith({ mail: { automaticReboot: { primaryTime: '23:50', backupMxTime: '00:10' } } }), 'mail.automaticReboot.backupMxTime: must be at least 30 minutes from mail.automaticReboot.primaryTime (23:50)', '"00:10"'],
   ['reboot time that is no time of day', exampleWith({ mail: { automaticReboot: { primaryTime: '4am' } } }), 'mail.automaticReboot.primaryTime: must be a time of day HH:MM', '"4am"'],
+  ['sample data, which nothing loads yet', exampleWith({ testData: true }), 'testData: is not implemented yet', 'true'],
   ['state bucket with capitals', exampleWith({ state: { bucket: 'My_State' } }), 'state.bucket: must be an S3 bucket name', '"My_State"'],
   ['ACME e-mail that is not an address', exampleWith({ certificates: { acme: { accountEmail: 'postmaster' } } }), 'certificates.acme.accountEmail: must be an e-mail address', '"postmaster"'],
   ['ACME key type we do not offer', exampleWith({ certificates: { acme: { keyType: 'ed25519' } } }), 'certificates.acme.keyType: must be one of "2048", "4096", "P256", "P384"', '"ed25519"'],

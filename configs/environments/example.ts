@@ -25,5 +25,4 @@ export default defineConfig({
   database: { deletionProtection: false },
   // …and delete its secrets at once, so it can be applied again right after a destroy.
   secrets: { recoveryWindowDays: 0 },
-  testData: true,
 });
