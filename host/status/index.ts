@@ -21,7 +21,7 @@ import { CONVERGE_STATUS_FILE } from '../provision/bootstrap';
 import { METRICS_NAMESPACE, REHEARSAL_SEAM_DIRECTORY, STORE_COMMAND } from '../provision/runtime-seam';
 import { DATA_VOLUMES } from '../provision/volumes';
 import { ResolvedMailHostSpec } from '../spec';
-import { STATUS_METRICS } from './metrics';
+import { METRICS_PUSH_MINUTES, STATUS_METRICS } from './metrics';
 
 export * from './metrics';
 
@@ -55,7 +55,7 @@ export const STATUS_THRESHOLDS = {
 export const OUTBOUND_SMTP_PROBE = { hostname: 'gmail-smtp-in.l.google.com', port: 25 } as const;
 
 /** How often the metrics are pushed: the alarms' 5-minute periods. */
-const PUSH_EVERY = { OnBootSec: '5min', OnUnitActiveSec: '5min' } as const;
+const PUSH_EVERY = { OnBootSec: `${METRICS_PUSH_MINUTES}min`, OnUnitActiveSec: `${METRICS_PUSH_MINUTES}min` } as const;
 
 /** One service the status checks: a daemon's units (active) and ready ports (listening). */
 interface StatusService {

@@ -7,6 +7,9 @@
 
 export { METRICS_NAMESPACE } from '../provision/runtime-seam';
 
+/** How often a host pushes its metrics (its timer), in minutes; the alarms' periods follow it. */
+export const METRICS_PUSH_MINUTES = 5;
+
 /** One metric: its name, CloudWatch unit, and the report figure it carries. */
 export interface StatusMetric {
   readonly name: string;

@@ -1,4 +1,5 @@
 import { METRICS_NAMESPACE } from '../../host/provision/runtime-seam';
+import { METRICS_PUSH_MINUTES } from '../../host/status/metrics';
 
 /**
  * The metrics a mail host pushes (`mirovoy-status` on its timer, every 5 minutes), as agreed with
@@ -7,7 +8,7 @@ import { METRICS_NAMESPACE } from '../../host/provision/runtime-seam';
  */
 
 /** How often a host pushes its metrics, in seconds. */
-export const MAIL_METRICS_INTERVAL_SECONDS = 300;
+export const MAIL_METRICS_INTERVAL_SECONDS = METRICS_PUSH_MINUTES * 60;
 
 /** The volumes `DiskUsedPercent` reports (its dimension `Volume`). */
 export const MONITORED_VOLUMES = ['root', 'spool', 'log'] as const;
