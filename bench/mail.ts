@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     const primary = mail.rehearsal.host('mx1');
     const clientNetns = mail.rehearsal.lan.node('client').netns;
     await unthrottleJournal(primary);
-    await primary.exec(['mirovoy-admin', 'domain', 'add', MAILBOX.domain]);
+    // The config's mail domains are in the database from the first provision run on.
     await primary.exec(['mirovoy-admin', 'user', 'add', batch.to], { input: `${MAILBOX.password}\n${MAILBOX.password}\n` });
     const idle = memoryByUnit(primary.pid1);
 
