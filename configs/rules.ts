@@ -94,18 +94,24 @@ const explicitSubnetsFitAndDoNotOverlap: ConfigRule = (c) => {
   return problems;
 };
 
-const webHostsNeedCertificateAndEgress: ConfigRule = (c) =>
-  (['webmail', 'phpMyAdmin'] as const)
-    .filter((name) => c[name].enabled)
-    .flatMap((name) => [
-      ...(c.certificates.web
-        ? []
-        : [{ path: 'certificates.web', message: `is required when ${name} is enabled: use { source: "acm-dns" } (ACM, validated in Route53) or { source: "existing-arn", arn: "…" }` }]),
-      ...(c.network.egress === 'none'
-        ? [{ path: 'network.egress', value: 'none', message: `must be "nat-instance" or "nat-gateway" when ${name} is enabled: hosts in the application tier install packages at boot` }]
-        : []),
-    ])
-    .filter((p, i, all) => all.findIndex((q) => q.path === p.path && q.message === p.message) === i);
+/** What needs the load balancer's certificate: the web hosts, and the MTA-STS policy it serves. */
+const webCertificateUsers = (c: MirovoyConfig): string[] => [
+  ...(['webmail', 'phpMyAdmin'] as const).filter((name) => c[name].enabled).map((name) => `${name} is enabled`),
+  ...(c.dns.mtaStsMode === 'none' ? [] : [`dns.mtaStsMode is "${c.dns.mtaStsMode}" (the load balancer serves the policy file; "none" publishes no MTA-STS)`]),
+];
+
+const webTierNeedsCertificateAndEgress: ConfigRule = (c) => {
+  const users = webCertificateUsers(c);
+  const webHosts = (['webmail', 'phpMyAdmin'] as const).filter((name) => c[name].enabled);
+  return [
+    ...(users.length && !c.certificates.web
+      ? [{ path: 'certificates.web', message: `is required when ${users.join(' and when ')}: use { source: "acm-dns" } (ACM, validated in Route53) or { source: "existing-arn", arn: "…" }` }]
+      : []),
+    ...(webHosts.length && c.network.egress === 'none'
+      ? [{ path: 'network.egress', value: 'none', message: `must be "nat-instance" or "nat-gateway" when ${webHosts.join(' and ')} ${webHosts.length > 1 ? 'are' : 'is'} enabled: hosts in the application tier install packages at boot` }]
+      : []),
+  ];
+};
 
 const storageCeilingAboveSize: ConfigRule = (c) =>
   c.database.maxAllocatedStorageGiB < c.database.allocatedStorageGiB
@@ -233,7 +239,7 @@ const RULES: readonly ConfigRule[] = [
   backupMxInAnotherZone,
   vpcSizeFitsPlan,
   explicitSubnetsFitAndDoNotOverlap,
-  webHostsNeedCertificateAndEgress,
+  webTierNeedsCertificateAndEgress,
   storageCeilingAboveSize,
   quotaFitsSpool,
   mailDomainsInManagedZones,

@@ -53,7 +53,7 @@ const CERTIFICATE_WARNING_DAYS = 14;
 /**
  * The mail hosts and everything they need on AWS: instances with durable volumes and Elastic
  * IPs (reverse DNS included), their certificates from Let's Encrypt, DKIM keys, the optional SES
- * relay, the DNS records of every mail domain, the volumes' backup plan, and the alarms (the
+ * relay, the DNS records of every mail domain (but `_mta-sts`: see the web stack), the volumes' backup plan, and the alarms (the
  * hosts' and the database's) with their topic. Its outputs are the public contract.
  */
 export class MailStack extends MirovoyStack {
@@ -189,6 +189,8 @@ export class MailStack extends MirovoyStack {
       allowOverwrite: config.dns.takeOverExistingRecords,
       records: mailDnsRecords({
         ...mailDnsPolicyOf(config),
+        // The `_mta-sts` records go with the policy they announce: the web stack publishes both.
+        mtaStsMode: undefined,
         exchangers: hosts.map(({ role, hostname, host }) => ({ hostname, ipv4: host.address.publicIp, priority: MX_PRIORITY[role] })),
         // Every published key: the first, and the second during a rotation.
         otherDkim: [mail.dkimSelector, ...(mail.dkimSecondSelector ? [mail.dkimSecondSelector] : [])].map((selector) => ({

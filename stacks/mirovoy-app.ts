@@ -5,6 +5,8 @@ import { CiStack } from './ci-stack';
 import { DatabaseStack } from './database-stack';
 import { MailStack } from './mail-stack';
 import { NetworkStack } from './network-stack';
+import { needsWebStack } from '../adapters/web-tier';
+import { WebStack } from './web-stack';
 import { StateBucketStack } from './state-bucket-stack';
 
 /** Adds every stack the config asks for to an app, with the guard-rails. */
@@ -29,5 +31,8 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
       userSecretArns: { lookup: userSecretArn('lookup'), postfix: userSecretArn('postfix'), admin: userSecretArn('admin'), amavis: userSecretArn('amavis'), dump: userSecretArn('dump') },
     },
   );
+  if (needsWebStack(config)) {
+    new WebStack(app, config, { publicSubnetIds: network.network.publicSubnets.map((subnet) => subnet.id), loadBalancerSecurityGroupId: network.securityGroups.loadBalancer.id });
+  }
   addGuardRails(app);
 };

@@ -85,6 +85,37 @@ export const mtaStsPolicy = (spec: { readonly exchangers: readonly NamedMailExch
 /** The policy id senders compare: changes exactly when the policy file does. */
 const mtaStsPolicyId = (policy: string): string => createHash('sha256').update(policy).digest('hex').slice(0, 20);
 
+/** What MTA-STS (RFC 8461) publishes for one mail domain: the policy file, where it is served, and the TXT record announcing its id. */
+export interface MtaStsPublication {
+  readonly domain: string;
+  /** The name the policy is served at over HTTPS: `mta-sts.<domain>` (RFC 8461 §3.2). */
+  readonly policyHost: string;
+  /** The path of the policy file on `policyHost`. */
+  readonly policyPath: string;
+  /** The policy file, byte for byte ({@link mtaStsPolicy}). */
+  readonly policy: string;
+  /** `_mta-sts.<domain>` TXT `v=STSv1; id=<hash of the policy>`. */
+  readonly record: MailDnsRecord;
+}
+
+/**
+ * The MTA-STS publication of each domain, in domain order; none without a mode. The TXT record is
+ * worth publishing only where the policy is served: a sender that finds it and fails to fetch the
+ * policy reports a failure (TLS-RPT).
+ */
+export const mtaStsPublications = (spec: Pick<MailDomainRecordsSpec, 'domains' | 'exchangers' | 'mtaStsMode' | 'ttl'>): MtaStsPublication[] => {
+  if (!spec.mtaStsMode) return [];
+  const policy = mtaStsPolicy({ exchangers: spec.exchangers, mtaStsMode: spec.mtaStsMode });
+  const text = `v=STSv1; id=${mtaStsPolicyId(policy)}`;
+  return spec.domains.map((domain) => ({
+    domain,
+    policyHost: `mta-sts.${domain}`,
+    policyPath: '/.well-known/mta-sts.txt',
+    policy,
+    record: { type: 'TXT', name: `_mta-sts.${domain}`, ttl: spec.ttl ?? 3600, values: [splitTxtValue(text)] },
+  }));
+};
+
 /** The DKIM TXT value for a public key (RFC 6376 §3.6.1). */
 export const dkimTxtValue = (publicKeyBase64: string): string => `v=DKIM1; k=rsa; p=${publicKeyBase64}`;
 
@@ -105,7 +136,7 @@ export const mailDomainRecords = (spec: MailDomainRecordsSpec): MailDnsRecord[] 
   const spf = ['v=spf1', 'mx', ...(spec.spfInclude ?? []).map((domain) => `include:${domain}`), '-all'].join(' ');
   const rua = spec.reportAddress ? `; rua=mailto:${spec.reportAddress}` : '';
   const reportDomain = spec.reportAddress ? domainOfAddress(spec.reportAddress) : undefined;
-  const mtaSts = spec.mtaStsMode ? `v=STSv1; id=${mtaStsPolicyId(mtaStsPolicy({ exchangers: spec.exchangers, mtaStsMode: spec.mtaStsMode }))}` : undefined;
+  const mtaSts = new Map(mtaStsPublications(spec).map((p) => [p.domain, p.record]));
   return spec.domains.flatMap((domain): MailDnsRecord[] => {
     const dkimRecords = [...(spec.dkim ? [spec.dkim] : []), ...(spec.otherDkim ?? [])].flatMap((d) =>
       d.publicKeys[domain] ? [txt(`${d.selector}._domainkey.${domain}`, dkimTxtValue(d.publicKeys[domain]))] : [],
@@ -118,7 +149,7 @@ export const mailDomainRecords = (spec: MailDomainRecordsSpec): MailDnsRecord[] 
       ...(reportDomain && reportDomain !== domain && spec.domains.includes(reportDomain) ? [txt(`${domain}._report._dmarc.${reportDomain}`, 'v=DMARC1')] : []),
       ...dkimRecords,
       ...(spec.reportAddress ? [txt(`_smtp._tls.${domain}`, `v=TLSRPTv1; rua=mailto:${spec.reportAddress}`)] : []),
-      ...(mtaSts ? [txt(`_mta-sts.${domain}`, mtaSts)] : []),
+      ...(mtaSts.has(domain) ? [mtaSts.get(domain)!] : []),
       { type: 'SRV', name: `_submissions._tcp.${domain}`, ttl, values: [{ priority: 0, weight: 1, port: 465, target: imapHost }] },
       { type: 'SRV', name: `_submission._tcp.${domain}`, ttl, values: [{ priority: 1, weight: 1, port: 587, target: imapHost }] },
       { type: 'SRV', name: `_imaps._tcp.${domain}`, ttl, values: [{ priority: 0, weight: 1, port: 993, target: imapHost }] },

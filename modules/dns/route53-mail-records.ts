@@ -1,5 +1,5 @@
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import { Fn, IResolvable, Token, Tokenization } from 'cdktf';
+import { Fn, IResolvable, ITerraformDependable, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { zoneOf } from '../../configs/zones';
 import { MailDnsRecord } from '../../host/dns/mail-records';
@@ -17,6 +17,12 @@ export interface Route53MailRecordsProps {
    * @default false
    */
   readonly allowOverwrite?: boolean;
+  /**
+   * What must exist before the records are published, e.g. the MTA-STS policy an `_mta-sts`
+   * record announces (a sender that finds the record fetches the policy at once).
+   * @default nothing
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** Route53's most a TXT string holds; longer values are split into several strings. */
@@ -83,6 +89,7 @@ export class Route53MailRecords extends Construct {
           ttl: record.ttl,
           records: route53Values(record),
           allowOverwrite: props.allowOverwrite || undefined,
+          dependsOn: props.dependsOn?.length ? [...props.dependsOn] : undefined,
         }),
       );
     }
