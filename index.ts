@@ -38,6 +38,9 @@ export * from './modules/state/backend';
 export * from './modules/state/state-bucket';
 export * from './modules/storage/artifacts-bucket';
 export * from './modules/storage/bucket-protection';
+export * from './modules/web/acm-dns-certificate';
+export * from './modules/web/mta-sts-policies';
+export * from './modules/web/web-load-balancer';
 
 // Config types and validation (configs/)
 export type { MirovoyConfig, MirovoyConfigInput } from './configs/schema';
@@ -56,5 +59,7 @@ export { DatabaseStack } from './stacks/database-stack';
 export type { DatabaseStackNetwork } from './stacks/database-stack';
 export { MailStack } from './stacks/mail-stack';
 export type { MailStackNetwork, MailStackDatabase } from './stacks/mail-stack';
+export { WebStack } from './stacks/web-stack';
+export type { WebStackNetwork } from './stacks/web-stack';
 export { StateBucketStack } from './stacks/state-bucket-stack';
 export { CiStack } from './stacks/ci-stack';

@@ -257,7 +257,10 @@ const certificatesSchema = z
         minDaysRemaining: z.number().int().min(1).max(60).default(30),
       })
       .strict(),
-    /** The certificate the load balancer serves for webmail and phpMyAdmin. */
+    /**
+     * The certificate the load balancer serves: for the MTA-STS policy hosts (`mta-sts.<domain>`),
+     * and for webmail and phpMyAdmin once their hosts exist. Required when any of them is on.
+     */
     web: z
       .discriminatedUnion('source', [
         z.object({ source: z.literal('acm-dns') }).strict(),

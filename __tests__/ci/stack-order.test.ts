@@ -17,11 +17,11 @@ const synthInto = (input: typeof example): string => {
 };
 
 describe('stack order', () => {
-  it('plans network, database, mail in that order and leaves out the state bucket (local state)', () => {
+  it('plans network, database, mail, web in that order (web after network, whose outputs it reads) and leaves out the state bucket (local state)', () => {
     const outdir = synthInto(allOptions);
     try {
       expect(plannedStacks(outdir)).toEqual(
-        ['network', 'database', 'mail'].map((role) => ({ name: `all-options-${role}`, directory: `stacks/all-options-${role}` })),
+        ['network', 'database', 'mail', 'web'].map((role) => ({ name: `all-options-${role}`, directory: `stacks/all-options-${role}` })),
       );
     } finally {
       rmSync(outdir, { recursive: true, force: true });

@@ -23,7 +23,7 @@ describe('main.ts', () => {
     const outdir = join(work, 'out');
     const result = runMain(outdir);
     expect(result.status).toBe(0);
-    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['example-database', 'example-mail', 'example-network']);
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['example-database', 'example-mail', 'example-network', 'example-web']);
     expect(JSON.parse(readFileSync(join(outdir, 'stacks/example-network/cdk.tf.json'), 'utf8')).resource.aws_vpc).toBeDefined();
   });
 

@@ -79,6 +79,12 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['backup MX in a zone not in use', exampleWith({ mail: { backupMx: { availabilityZone: 'c' } } }), 'mail.backupMx.availabilityZone: must be one of network.availabilityZones (a, b)', '"c"'],
   ['backup MX without a name', exampleWith({ mail: { backupMx: { hostname: undefined } } }), 'mail.backupMx.hostname: is required when mail.backupMx is enabled', ''],
   ['webmail without a web certificate', exampleWith({ certificates: { web: undefined } }), 'certificates.web: is required when webmail is enabled', ''],
+  [
+    'MTA-STS without a web certificate (the load balancer serves the policy)',
+    exampleWith({ webmail: { enabled: false }, certificates: { web: undefined } }),
+    'certificates.web: is required when dns.mtaStsMode is "testing" (the load balancer serves the policy file; "none" publishes no MTA-STS): use { source: "acm-dns" }',
+    '',
+  ],
   ['webmail without egress', exampleWith({ network: { egress: 'none' } }), 'network.egress: must be "nat-instance" or "nat-gateway" when webmail is enabled', '"none"'],
   ['two hosts with one name', exampleWith({ webmail: { hostname: 'mx1.example.com' } }), 'webmail.hostname: is already used by mail.primary.hostname', '"mx1.example.com"'],
   ['MySQL 8.0 (end of standard support)', exampleWith({ database: { engineVersion: '8.0' } }), 'database.engineVersion: must be one of "8.4"', '"8.0"'],
@@ -150,6 +156,12 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['default quota of 0 MiB', exampleWith({ mail: { defaultQuotaMiB: 0 } }), 'mail.defaultQuotaMiB: use a whole number of MiB from 1 to 999999999', '0'],
   ['default quota larger than the spool volume', exampleWith({ mail: { defaultQuotaMiB: 20480, storage: { spoolGiB: 10 } } }), 'mail.defaultQuotaMiB: must be at most the spool volume (mail.storage.spoolGiB = 10, i.e. 10240 MiB)', '20480'],
 ];
+
+describe('the web certificate (issue 13)', () => {
+  it('is not needed when nothing is served: no web host and dns.mtaStsMode "none"', () => {
+    expect(problemsOf(exampleWith({ webmail: { enabled: false }, dns: { mtaStsMode: 'none' }, certificates: { web: undefined } }))).toEqual([]);
+  });
+});
 
 describe('SPF of a smarthost (issue 12, item 10)', () => {
   it.each([

@@ -5,7 +5,7 @@ import { synthConfig } from '../support/synth';
 describe('state backend', () => {
   it('keeps state in local files (relative to the stack folder) without a state bucket', () => {
     const stacks = synthConfig(example);
-    expect(Object.keys(stacks).sort()).toEqual(['example-database', 'example-mail', 'example-network']);
+    expect(Object.keys(stacks).sort()).toEqual(['example-database', 'example-mail', 'example-network', 'example-web']);
     for (const [name, stack] of Object.entries(stacks)) {
       expect(stack.terraform.backend).toEqual({ local: { path: `../../../terraform.${name}.tfstate` } });
     }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MirovoyConfig } from '../../configs/schema';
 import { validateConfig } from '../../configs/validate';
+import { needsWebStack } from '../../adapters/web-tier';
 import { allOptions, exampleWith } from '../support/configs';
 import { synthConfig } from '../support/synth';
 
@@ -33,18 +34,24 @@ const CONDITIONS: Record<string, (c: MirovoyConfig) => boolean> = {
   '`mail.outbound: "ses"`': (c) => c.mail.outbound === 'ses',
 };
 const TYPES = ['string', 'number', 'list(string)', 'map(string)'];
+/** When each optional stack exists (the others always do). */
+const STACK_EXISTS: Record<string, (c: MirovoyConfig) => boolean> = {
+  'state-bucket': (c) => c.state !== undefined,
+  ci: (c) => c.ci !== undefined,
+  web: needsWebStack,
+};
 
 const CONFIGS = {
   'all-options': allOptions,
   'all-options with the ci stack': { ...allOptions, ci: { githubRepository: 'example-org/mail' } },
   'all-options with SES': { ...allOptions, mail: { ...allOptions.mail, outbound: 'ses' as const, relayHost: undefined, relayCredentialsSecretArn: undefined } },
-  'example without backup MX and webmail': exampleWith({ mail: { backupMx: { enabled: false } }, webmail: { enabled: false } }),
+  'example without backup MX, webmail and MTA-STS': exampleWith({ mail: { backupMx: { enabled: false } }, webmail: { enabled: false }, dns: { mtaStsMode: 'none' } }),
 };
 
 const tables = documented();
 
-it('documents the outputs of the five stacks, each with a Terraform type and a known condition', () => {
-  expect([...tables.keys()]).toEqual(['state-bucket', 'ci', 'network', 'database', 'mail']);
+it('documents the outputs of the six stacks, each with a Terraform type and a known condition', () => {
+  expect([...tables.keys()]).toEqual(['state-bucket', 'ci', 'network', 'database', 'mail', 'web']);
   for (const rows of tables.values()) {
     expect(rows.length).toBeGreaterThan(1);
     for (const row of rows) {
@@ -60,10 +67,8 @@ describe.each(Object.entries(CONFIGS))('%s', (_label, input) => {
 
   it.each([...tables.keys()])('<env>-%s has exactly the documented outputs', (role) => {
     const stack = stacks[`${config.environment}-${role}`];
-    if (!stack) {
-      expect(role === 'state-bucket' ? config.state : config.ci).toBeUndefined();
-      return;
-    }
+    expect([role, Boolean(stack)]).toEqual([role, STACK_EXISTS[role]?.(config) ?? true]);
+    if (!stack) return;
     const actual = Object.keys(stack.output ?? {}).filter((name) => !name.startsWith('cross-stack-output-'));
     const expected = tables.get(role)!.filter((row) => CONDITIONS[row.when](config)).map((row) => row.name);
     expect(actual.sort()).toEqual(expected.sort());
