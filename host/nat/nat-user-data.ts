@@ -51,7 +51,7 @@ table ip nat {
 export const renderNatUserData = (spec: NatInstanceSpec): string =>
   renderCloudConfig({
     package_update: true,
-    packages: [...new Set([...IMDS_GUARD_PACKAGES, 'nftables', 'awscli', 'curl', 'unattended-upgrades', ...adminShellPackages(spec.admin)])],
+    packages: [...new Set(['nftables', 'awscli', 'curl', 'unattended-upgrades', ...IMDS_GUARD_PACKAGES, ...adminShellPackages(spec.admin)])],
     users: cloudConfigUsers(spec.admin),
     write_files: [
       { path: '/etc/sysctl.d/90-mirovoy-nat.conf', permissions: '0644', content: 'net.ipv4.ip_forward = 1\nnet.ipv4.conf.all.send_redirects = 0\n' },
