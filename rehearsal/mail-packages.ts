@@ -2,17 +2,18 @@
 import { loadConfig } from '../configs/load';
 import { renderMailHost } from '../host';
 import { mailHostSpecFromConfig } from '../adapters/mail-host-spec';
-import { mailHostPackages } from '../host/provision';
+import { BOOTSTRAP_PACKAGES, mailHostPackages } from '../host/provision';
 
 /** Packages the database stand-in installs. */
 export const DATABASE_HOST_PACKAGES: readonly string[] = ['mariadb-server'];
 
-/** Packages of the example config's primary and backup MX (every component on). */
+/** Packages of the example config's primary and backup MX (every component on): their bootstrap's and their bundles'. */
 export const exampleMailHostPackages = (): string[] => {
   const config = loadConfig('example');
   return [
-    ...new Set(
-      (['primary', 'backup'] as const).flatMap((role) => mailHostPackages(renderMailHost(mailHostSpecFromConfig(config, role)), config.admin)),
-    ),
+    ...new Set([
+      ...BOOTSTRAP_PACKAGES,
+      ...(['primary', 'backup'] as const).flatMap((role) => mailHostPackages(renderMailHost(mailHostSpecFromConfig(config, role)), config.admin)),
+    ]),
   ];
 };

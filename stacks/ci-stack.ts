@@ -22,6 +22,7 @@ const MAIL_STACK_IAM_ACTIONS = [
   'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile',
   'iam:CreateUser', 'iam:DeleteUser', 'iam:TagUser', 'iam:PutUserPolicy', 'iam:DeleteUserPolicy', 'iam:CreateAccessKey', 'iam:DeleteAccessKey',
 ];
+/** The managed policy the hosts' roles carried before their scoped Session Manager policy. */
 const SSM_MANAGED_POLICY_ARN = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 
 /**
@@ -43,10 +44,11 @@ export class CiStack extends MirovoyStack {
         Action: MAIL_STACK_IAM_ACTIONS,
         Resource: [`arn:aws:iam::*:role/${prefix}*`, `arn:aws:iam::*:instance-profile/${prefix}*`, `arn:aws:iam::*:user/${prefix}*`],
       },
-      // The one managed policy the hosts' roles carry (InstanceRole), no other.
+      // The hosts' roles carry no managed policy (InstanceRole). Detaching the one they once carried
+      // is what the first apply without it does; attaching it again is not allowed.
       {
         Effect: 'Allow',
-        Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+        Action: ['iam:DetachRolePolicy'],
         Resource: `arn:aws:iam::*:role/${prefix}*`,
         Condition: { ArnEquals: { 'iam:PolicyARN': SSM_MANAGED_POLICY_ARN } },
       },

@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { SYSTEM_ACCOUNTS } from '../../host/base/admin-user';
+import { IMDS_ADDRESSES, IMDS_GUARD_UNIT } from '../../host/base/imds-guard';
 import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, startMailRehearsal } from '../../rehearsal/mail-system';
 import { failingFindings, testssl } from '../support/testssl';
 import { deliver, eventually, imapsCurl, lastReplyCode, onClient, onPrimary, rcptReplyCode, searchInbox, swaks, uniqueSubject } from '../support/mail-clients';
@@ -466,5 +467,39 @@ describe('provisioning', () => {
     expect(journal.output).toMatch(/mail-ready: primary mx1\.example\.com/);
     // No AWS CLI and no compiler on a mail host.
     expect((await onPrimary(mail, "dpkg-query -W -f '${db:Status-Abbrev}${Package}\\n' | grep -E '^ii +(awscli|gcc|cpp|make)$' || true")).output.trim()).toBe('');
+  });
+});
+
+// Issue 12, item 1: a daemon's user cannot take the instance role's credentials.
+describe('the instance metadata service', () => {
+  const urls = [`http://${IMDS_ADDRESSES.ipv4}/latest/credentials`, `http://[${IMDS_ADDRESSES.ipv6}]/latest/credentials`];
+  /** `<HTTP status> <curl exit code>` of one request as `user`. */
+  const ask = async (user: string, url: string) =>
+    (await onPrimary(mail, `${user === 'root' ? '' : `runuser -u ${user} -- `}curl -gs -m 5 -o /dev/null -w '%{http_code} ' '${url}'; echo $?`)).output.trim();
+
+  it('answers root only: amavis and nobody are refused at once, by the guard the bootstrap loaded', async () => {
+    expect((await onPrimary(mail, `systemctl is-enabled ${IMDS_GUARD_UNIT}; systemctl is-active ${IMDS_GUARD_UNIT}`)).output).toBe('enabled\nactive\n');
+    // A stand-in for IMDS on both its addresses, in the host's own namespace (the rehearsal's), gone afterwards.
+    await onPrimary(
+      mail,
+      `mkdir -p /run/imds-stand-in/latest && echo '{"AccessKeyId": "stand-in"}' > /run/imds-stand-in/latest/credentials
+       ip addr add ${IMDS_ADDRESSES.ipv4}/32 dev lo && ip -6 addr add ${IMDS_ADDRESSES.ipv6}/128 dev lo nodad
+       for address in ${IMDS_ADDRESSES.ipv4} ${IMDS_ADDRESSES.ipv6}; do
+         systemd-run --quiet --unit="imds-stand-in-\${address//[.:]/-}" --working-directory=/run/imds-stand-in python3 -m http.server --bind "$address" 80
+       done`,
+    );
+    try {
+      for (const url of urls) expect(await eventually(async () => ((await ask('root', url)) === '200 0' ? true : undefined))).toBe(true);
+      for (const url of urls) {
+        expect(await ask('amavis', url)).toBe('000 7');
+        expect(await ask('nobody', url)).toBe('000 7');
+      }
+    } finally {
+      await onPrimary(
+        mail,
+        `systemctl stop 'imds-stand-in-*'; ip addr del ${IMDS_ADDRESSES.ipv4}/32 dev lo; ip -6 addr del ${IMDS_ADDRESSES.ipv6}/128 dev lo; rm -r /run/imds-stand-in`,
+        { allowFailure: true },
+      );
+    }
   });
 });

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { loadConfig } from '../../configs/load';
 import { renderMailHost } from '../../host';
 import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
+import { IMDS_GUARD_RULES_PATH, IMDS_GUARD_UNIT } from '../../host/base/imds-guard';
 import { renderFetchCommand } from '../../host/provision/runtime-seam';
 import {
   BOOTSTRAP_LIMIT,
@@ -51,17 +52,29 @@ describe.each(renderings)('$label user data (bootstrap)', ({ config, rendering }
     expect(renderMailHostBundle(tuned, { admin: config.admin }).sha256).not.toBe(renderMailHostBundle(rendering, { admin: config.admin }).sha256);
   });
 
-  it('sets the FQDN, installs only what the seam needs, and starts the provisioning unit and its timer', () => {
+  it('sets the FQDN, installs only what the seam and the metadata guard need, and starts the provisioning unit and its timer', () => {
     expect(cloudConfig.startsWith('#cloud-config\n')).toBe(true);
     const parsed = parse(cloudConfig);
-    expect(parsed).toMatchObject({ fqdn: rendering.spec.hostname, manage_etc_hosts: true, package_update: true, packages: ['curl', 'ca-certificates'] });
+    expect(parsed).toMatchObject({ fqdn: rendering.spec.hostname, manage_etc_hosts: true, package_update: true, packages: ['curl', 'ca-certificates', 'nftables'] });
     expect(parsed.write_files.map((f: { path: string }) => f.path)).toEqual([
+      IMDS_GUARD_RULES_PATH,
+      `/etc/systemd/system/${IMDS_GUARD_UNIT}`,
       '/usr/local/sbin/mirovoy-fetch',
       CONVERGE_COMMAND,
       '/etc/systemd/system/mirovoy-provision.service',
       '/etc/systemd/system/mirovoy-provision.timer',
     ]);
     expect(parsed.runcmd).toContainEqual(['systemctl', 'start', '--no-block', 'mirovoy-provision.service', 'mirovoy-provision.timer']);
+  });
+
+  // Issue 12, item 1: no daemon of the bundle runs before only root can reach the metadata service.
+  it('loads the metadata guard before it starts provisioning, which requires it', () => {
+    const parsed = parse(cloudConfig);
+    const commands = parsed.runcmd.map((argv: string[]) => argv.join(' '));
+    expect(commands.indexOf(`systemctl enable --now ${IMDS_GUARD_UNIT}`)).toBeGreaterThanOrEqual(0);
+    expect(commands.indexOf(`systemctl enable --now ${IMDS_GUARD_UNIT}`)).toBeLessThan(commands.findIndex((c: string) => c.startsWith('systemctl start')));
+    const provisionUnit = parsed.write_files.find((f: { path: string }) => f.path === '/etc/systemd/system/mirovoy-provision.service').content.split('\n');
+    expect(provisionUnit).toEqual(expect.arrayContaining([`Requires = ${IMDS_GUARD_UNIT}`, `After = network-online.target ${IMDS_GUARD_UNIT}`]));
   });
 
   it('holds no secret: no password, no private key, no Terraform reference', () => {

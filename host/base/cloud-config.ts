@@ -3,6 +3,7 @@
  * serializer. https://cloudinit.readthedocs.io/en/latest/reference/modules.html
  */
 import { stringify } from 'yaml';
+import { RenderedFile } from '../files';
 
 /** A file cloud-init writes (module `write_files`). */
 export interface CloudConfigFile {
@@ -17,6 +18,13 @@ export interface CloudConfigFile {
   /** Write after packages and users exist (cloud-init ≥ 21.3). */
   readonly defer?: boolean;
 }
+
+/** Rendered files as cloud-init writes them (owned by root, as every file a user data writes is). */
+export const cloudConfigFiles = (files: readonly RenderedFile[]): CloudConfigFile[] =>
+  files.map((f) => {
+    if (f.owner !== 'root' || f.group !== 'root') throw new Error(`${f.path}: a user data writes files owned by root only (not ${f.owner}:${f.group})`);
+    return { path: f.path, content: f.content, permissions: f.mode };
+  });
 
 /** A user cloud-init creates (module `users_groups`). */
 export interface CloudConfigUser {

@@ -2,10 +2,12 @@
  * User data of a NAT instance: forward and masquerade traffic from the VPC, then claim the
  * zone's application route table (disable the source/destination check on itself and point the
  * default route at itself). Running it again on a replacement instance re-claims the route, so
- * the auto-scaling group heals the zone's egress by itself.
+ * the auto-scaling group heals the zone's egress by itself. Only root reaches the metadata
+ * service (`imds-guard.ts`); the route claim runs as root.
  */
 import { AdminUserSpec, adminShellPackages, cloudConfigUsers } from '../base/admin-user';
-import { renderCloudConfig } from '../base/cloud-config';
+import { cloudConfigFiles, renderCloudConfig } from '../base/cloud-config';
+import { IMDS_GUARD_PACKAGES, IMDS_GUARD_UNIT, renderImdsGuardFiles } from '../base/imds-guard';
 
 /** What a NAT instance needs to know. */
 export interface NatInstanceSpec {
@@ -49,12 +51,14 @@ table ip nat {
 export const renderNatUserData = (spec: NatInstanceSpec): string =>
   renderCloudConfig({
     package_update: true,
-    packages: ['nftables', 'awscli', 'curl', 'unattended-upgrades', ...adminShellPackages(spec.admin)],
+    packages: [...new Set(['nftables', 'awscli', 'curl', 'unattended-upgrades', ...IMDS_GUARD_PACKAGES, ...adminShellPackages(spec.admin)])],
     users: cloudConfigUsers(spec.admin),
     write_files: [
       { path: '/etc/sysctl.d/90-mirovoy-nat.conf', permissions: '0644', content: 'net.ipv4.ip_forward = 1\nnet.ipv4.conf.all.send_redirects = 0\n' },
       { path: '/etc/nftables.conf', permissions: '0755', content: NFTABLES_CONF(spec.vpcCidr) },
       { path: '/usr/local/sbin/mirovoy-nat-claim-route', permissions: '0755', content: CLAIM_ROUTE_SCRIPT },
+      ...cloudConfigFiles(renderImdsGuardFiles()),
     ],
-    runcmd: [['sysctl', '--system'], ['systemctl', 'enable', '--now', 'nftables'], ['/usr/local/sbin/mirovoy-nat-claim-route']],
+    // One transaction: the guard is loaded after nftables.service's `flush ruleset`.
+    runcmd: [['sysctl', '--system'], ['systemctl', 'enable', '--now', 'nftables', IMDS_GUARD_UNIT], ['/usr/local/sbin/mirovoy-nat-claim-route']],
   });

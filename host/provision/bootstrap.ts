@@ -4,13 +4,16 @@
  * replaces an instance only then. It installs the seam (`mirovoy-fetch`) and `mirovoy-converge`,
  * and starts `mirovoy-provision.service`, which fetches the configuration bundle the deployment
  * names (setting `bundle`), verifies and applies it; its timer does so again every few minutes,
- * so a new bundle is applied in place and every secret is refreshed.
+ * so a new bundle is applied in place and every secret is refreshed. Before any of that it loads
+ * the metadata guard (`imds-guard.ts`): the bundle's daemons never run on a host where they could
+ * take the instance role.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { AdminUserSpec, cloudConfigUsers } from '../base/admin-user';
-import { renderCloudConfig } from '../base/cloud-config';
+import { cloudConfigFiles, renderCloudConfig } from '../base/cloud-config';
+import { IMDS_GUARD_PACKAGES, IMDS_GUARD_UNIT, renderImdsGuardFiles } from '../base/imds-guard';
 import { generatedHeader, RenderedFile } from '../files';
 import { renderShellAssignments, withoutCommentLines } from '../format/shell';
 import { systemdUnitFile } from '../format/systemd-unit';
@@ -68,7 +71,9 @@ export const renderProvisionUnits = (): RenderedFile[] => [
     Unit: {
       Description: "Apply this mail host's configuration bundle and refresh its secrets",
       Wants: 'network-online.target',
-      After: 'network-online.target',
+      // No daemon is installed on a host whose metadata guard is not loaded.
+      Requires: IMDS_GUARD_UNIT,
+      After: ['network-online.target', IMDS_GUARD_UNIT],
       // Never give up (the default limit stops a unit after 5 starts in 10 s).
       StartLimitIntervalSec: 0,
     },
@@ -104,9 +109,12 @@ export interface BootstrapProps {
   readonly stateDirectory: string;
 }
 
+/** What the bootstrap installs: the seam's own needs (curl with SigV4; python3 is in every Debian cloud image) and the guard's. */
+export const BOOTSTRAP_PACKAGES: readonly string[] = ['curl', 'ca-certificates', ...IMDS_GUARD_PACKAGES];
+
 /** The bootstrap `#cloud-config`, uncompressed (for review and tests). */
 export const renderBootstrapCloudConfig = (props: BootstrapProps): string => {
-  const files = [renderFetchCommand(), renderConvergeCommand(props), ...renderProvisionUnits()];
+  const files = [...renderImdsGuardFiles(), renderFetchCommand(), renderConvergeCommand(props), ...renderProvisionUnits()];
   return renderCloudConfig(
     {
       fqdn: props.hostname,
@@ -114,12 +122,12 @@ export const renderBootstrapCloudConfig = (props: BootstrapProps): string => {
       // Amavis and Postfix need the FQDN to resolve before their packages install.
       manage_etc_hosts: true,
       package_update: true,
-      // The seam's own needs: curl with SigV4 (python3 is in every Debian cloud image).
-      packages: ['curl', 'ca-certificates'],
+      packages: BOOTSTRAP_PACKAGES,
       users: cloudConfigUsers(props.admin),
-      write_files: files.map((f) => ({ path: f.path, content: f.content, permissions: f.mode })),
+      write_files: cloudConfigFiles(files),
       runcmd: [
         ['systemctl', 'daemon-reload'],
+        ['systemctl', 'enable', '--now', IMDS_GUARD_UNIT],
         ['systemctl', 'enable', `${PROVISION_UNIT}.service`, CONVERGE_TIMER],
         ['systemctl', 'start', '--no-block', `${PROVISION_UNIT}.service`, CONVERGE_TIMER],
       ],

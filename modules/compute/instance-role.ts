@@ -1,7 +1,6 @@
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
 
 /** An IAM policy statement. */
@@ -11,6 +10,21 @@ export interface PolicyStatement {
   readonly Resource: string | readonly string[];
   readonly Condition?: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * What the SSM agent needs for Session Manager and nothing else: register the instance and open
+ * the session channels. AWS documents exactly this set as the instance permissions of "Session
+ * Manager only" (the managed `AWSCloud9SSMInstanceProfile` is the same); S3 or CloudWatch session
+ * logs and KMS session encryption would each add their own, and neither is configured here.
+ * Unlike `AmazonSSMManagedInstanceCore` it cannot read SSM parameters (`ssm:GetParameter*`),
+ * documents or associations, nor take Run Command messages (`ec2messages:*`).
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-create-iam-instance-profile.html
+ */
+export const SESSION_MANAGER_STATEMENT: PolicyStatement = {
+  Effect: 'Allow',
+  Action: ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+  Resource: '*',
+};
 
 /** Properties of {@link InstanceRole}. */
 export interface InstanceRoleProps {
@@ -22,7 +36,8 @@ export interface InstanceRoleProps {
 
 /**
  * The IAM role of an EC2 host and its instance profile: SSM Session Manager access (a shell
- * without opening port 22 to anyone) plus exactly the statements given.
+ * without opening port 22 to anyone, {@link SESSION_MANAGER_STATEMENT}) plus exactly the
+ * statements given.
  */
 export class InstanceRole extends Construct {
   /** The role. */
@@ -39,8 +54,7 @@ export class InstanceRole extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
     });
-    // A separate attachment, not the role's deprecated `managed_policy_arns`.
-    new IamRolePolicyAttachment(this, 'SessionManager', { role: this.role.name, policyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' });
+    new IamRolePolicy(this, 'SessionManagerPolicy', { role: this.role.id, name: 'session-manager', policy: JSON.stringify({ Version: '2012-10-17', Statement: [SESSION_MANAGER_STATEMENT] }) });
     if (props.policyStatements?.length) {
       new IamRolePolicy(this, 'Policy', { role: this.role.id, policy: JSON.stringify({ Version: '2012-10-17', Statement: props.policyStatements }) });
     }
