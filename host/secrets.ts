@@ -19,8 +19,8 @@ export interface SecretFile {
   readonly credential: DatabaseCredential;
   /**
    * - `mysql-option-file`: one `[client]` group holding `host = <database host>` and
-   *   `password = <value>` (and `user = <name>` for `master`, whose name comes with the
-   *   secret). Every reader takes the host from here: the `mariadb` client
+   *   `password = <value>` (the master's, written by `mirovoy-db-migrate`, also `user = <name>`,
+   *   whose name comes with the secret). Every reader takes the host from here: the `mariadb` client
    *   (`--defaults-extra-file`), libmariadb (Dovecot with an empty `mysql_host`, DBD::MariaDB
    *   without `host=`) and `mirovoy-admin`.
    * - `postfix-mysql-map`: the rendered `template` file followed by
@@ -73,12 +73,13 @@ const FILES: Readonly<Record<DatabaseCredential, Omit<SecretFile, 'credential' |
     group: 'root',
     readers: 'mirovoy-db-migrate',
   },
+  // Written by mirovoy-db-migrate itself when it starts, removed when it ends (primary only).
   master: {
     path: `${PRIVATE_DIRECTORY.path}/mysql-master.cnf`,
     mode: '0600',
     owner: 'root',
     group: 'root',
-    readers: 'mirovoy-db-migrate',
+    readers: 'mirovoy-db-migrate, while it runs',
   },
   admin: {
     path: `${PRIVATE_DIRECTORY.path}/mysql-admin.cnf`,
@@ -112,14 +113,22 @@ export const databaseSecretFile = (credential: DatabaseCredential): SecretFile =
 });
 
 /**
- * Credentials each role holds. The backup MX only looks up relay recipients (Postfix), so it
- * gets neither Dovecot's lookup password (which reads the hashes), nor the admin or Amavis one;
- * the dump user's only the host that dumps (the primary, `databaseDumps`).
+ * Credentials whose files stay on a host. The backup MX only looks up relay recipients (Postfix), so
+ * it gets neither Dovecot's lookup password (which reads the hashes), nor the admin or Amavis one;
+ * the dump user's only the host that dumps (the primary, `databaseDumps`). The master's is no
+ * host's: see {@link runsSchemaStep}.
  */
 export const credentialsFor = (spec: Pick<ResolvedMailHostSpec, 'role' | 'databaseDumps'>): readonly DatabaseCredential[] =>
-  spec.role === 'primary'
-    ? ['master', 'lookup', 'postfix', 'admin', 'amavis', ...(spec.databaseDumps.enabled ? (['dump'] as const) : [])]
-    : ['master', 'postfix'];
+  spec.role === 'primary' ? ['lookup', 'postfix', 'admin', 'amavis', ...(spec.databaseDumps.enabled ? (['dump'] as const) : [])] : ['postfix'];
+
+/**
+ * Whether the host applies the schema: the migrations and every service account, the backup MX's
+ * Postfix account included (issue 12, item 2). The primary only: it is the one host that may
+ * fetch the master credential, and `mirovoy-db-migrate` holds it on disk only while it runs. A
+ * backup MX that boots first finds no account yet; its Postfix lookups fail and it defers (4xx)
+ * until the primary has made it.
+ */
+export const runsSchemaStep = (spec: Pick<ResolvedMailHostSpec, 'role'>): boolean => spec.role === 'primary';
 
 /**
  * Live Postfix map files: template + the Postfix account's password. proxymap(8) runs as the

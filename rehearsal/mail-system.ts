@@ -26,6 +26,7 @@ import {
   PROVISION_UNIT,
   renderMailHostBundle,
   renderMailHostUserData,
+  secretsReadBy,
   volumeSetting,
 } from '../host/provision';
 import { dkimSecretName, REHEARSAL_SEAM_DIRECTORY, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
@@ -210,6 +211,9 @@ const newMasterPassword = () => `${newPassword().slice(0, 12)} #;'"\\$\`!%^&*()[
 
 const seamSecret = (name: string, value: object): GuestFile => ({ path: `${REHEARSAL_SEAM_DIRECTORY}/secrets/${name}`, content: JSON.stringify(value), mode: 0o600 });
 const seamSecrets = (secrets: Record<string, object>): GuestFile[] => Object.entries(secrets).map(([name, value]) => seamSecret(name, value));
+/** The secrets of `secrets` that a host reads (`secretsReadBy`). */
+const readBy = (rendering: MailHostRendering, secrets: Record<string, object>): Record<string, object> =>
+  Object.fromEntries(Object.entries(secrets).filter(([name]) => secretsReadBy(rendering).includes(name)));
 
 /**
  * The test CA's root in a mail host's trust store, as public CAs are on EC2 (Postfix verifies
@@ -391,11 +395,14 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       ...CLAMAV_OVERRIDES,
       trustedRoot(ca.rootPem),
       ...seamSettings({ databaseHost: REHEARSAL_NAMES.database }),
-      ...seamSecrets({
-        ...accounts,
-        [RUNTIME_SECRETS.tls]: { certificate_chain: certificates[i].chainPem, private_key: certificates[i].keyPem },
-        ...(relayCredentials ? { [RUNTIME_SECRETS.relay]: relayCredentials } : {}),
-      }),
+      // Only what the host reads, as its instance role allows on EC2: the backup MX gets no master.
+      ...seamSecrets(
+        readBy(h.rendering, {
+          ...accounts,
+          [RUNTIME_SECRETS.tls]: { certificate_chain: certificates[i].chainPem, private_key: certificates[i].keyPem },
+          ...(relayCredentials ? { [RUNTIME_SECRETS.relay]: relayCredentials } : {}),
+        }),
+      ),
     ];
     // The primary's data volumes, as on EC2: each a device and its id in the setting volume-<name>.
     const primaryVolumes = Object.entries(options.primaryVolumes ?? {}) as [DataVolumeName, number][];

@@ -91,26 +91,6 @@ describe('mirovoy-provision secret files', () => {
     expect(writeSecretFiles(entries)).toEqual({ code: 0, output: '' });
   });
 
-  it.each([
-    ['punctuation RDS may generate', `a#b;c'd$e\`f\\g"h!%^&*()[]{}<>?|~=+,.:-_`, `"a#b;c'd$e\`f\\\\g\\"h!%^&*()[]{}<>?|~=+,.:-_"`],
-    ['edge spaces and a trailing backslash', ' pass word \\', '" pass word \\\\"'],
-    ['what looks like an escape', '\\n\\s', '"\\\\n\\\\s"'],
-  ])('writes a master password with %s double-quoted and escaped for the MariaDB option-file parser (the e2e suites read it back)', (_, password, written) => {
-    secret('db-master', { username: 'mirovoy', password });
-    const result = writeSecretFiles(['mysql-option-file DIR/private/master.cnf 0600 OWNER GROUP db-master -']);
-    expect(result.code).toBe(0);
-    expect(readFileSync(join(dir, 'private/master.cnf'), 'utf8')).toBe(
-      `[client]\nhost = mail-db.abc123.eu-central-1.rds.amazonaws.com\nuser = mirovoy\npassword = ${written}\n`,
-    );
-  });
-
-  it('refuses a master password with a character that is not printable ASCII', () => {
-    secret('db-master', { username: 'mirovoy', password: 'tab\there' });
-    const result = writeSecretFiles(['mysql-option-file DIR/private/master.cnf 0600 OWNER GROUP db-master -']);
-    expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/secret db-master \(password\) has characters other than printable ASCII/);
-  });
-
   it('refuses a service password outside the safe alphabet, naming the secret', () => {
     secret('db-lookup', { username: 'mirovoy_lookup', password: 'has#hash' });
     const result = writeSecretFiles(['mysql-option-file DIR/private/lookup.cnf 0640 OWNER GROUP db-lookup -']);

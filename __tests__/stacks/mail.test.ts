@@ -318,7 +318,8 @@ describe('mail hosts', () => {
       'PrimaryCertificate',
     ]);
     // Issue 12, item 3: the backup MX runs Postfix only, so it gets Postfix's account, not Dovecot's (which reads password hashes).
-    expect(resources('Backup')).toEqual(['master_user_secret', 'PostfixUserSecret', 'BackupCertificate']);
+    // Issue 12, item 2: nor the master's; the primary applies the schema and makes the backup MX's account.
+    expect(resources('Backup')).toEqual(['PostfixUserSecret', 'BackupCertificate']);
     // A shell through SSM Session Manager instead of open SSH: host-access.test.ts.
     const kms = JSON.parse(resourceNamed(allOptionsMail, 'aws_iam_role_policy', '/Backup/InstanceRole/Policy').policy).Statement[1];
     expect(kms).toEqual({
@@ -341,7 +342,6 @@ describe('mail hosts', () => {
       'mirovoy:bundle-bucket',
       'mirovoy:database-ca-url',
       'mirovoy:database-host',
-      'mirovoy:secret-db-master',
       'mirovoy:secret-db-postfix',
       'mirovoy:secret-tls',
       'mirovoy:volume-log',
@@ -359,7 +359,7 @@ describe('what the hosts read at run time', () => {
     const database = { address: 'db.example.internal', masterSecretArn: 'arn:master', userSecretArns: { lookup: 'arn:l', postfix: 'arn:p', admin: 'arn:a', amavis: 'arn:m', dump: 'arn:d' } };
     const input = { config, role: 'backup' as const, database, tlsSecretArn: 'arn:tls', dkimSecretArns: {} };
     expect(() => mailHostRuntime(input)).toThrow('The backup mail host reads the secret "relay", which this deployment does not provide');
-    expect(Object.keys(mailHostRuntime({ ...input, relaySecretArn: 'arn:relay' }).secretArns)).toEqual(['db-master', 'db-postfix', 'tls', 'relay']);
+    expect(Object.keys(mailHostRuntime({ ...input, relaySecretArn: 'arn:relay' }).secretArns)).toEqual(['db-postfix', 'tls', 'relay']);
   });
 });
 

@@ -12,8 +12,9 @@
 #     new ones), the replaced tables moving into a database named <db>_pre_restore_<UTC>, kept so a
 #     wrong restore can be undone; the account grants name tables, so they apply to the new ones;
 #  6. run mirovoy-db-migrate: migrations newer than the dump, and the service accounts.
-# DDL needs the master credential: it is fetched from the seam (secret db-master) when needed,
-# handed to the mariadb client through a pipe, and never written to disk.
+# DDL needs the master credential: for steps 4 and 5 it is fetched from the seam (secret
+# db-master), handed to the mariadb client through a pipe, and never written to disk; in step 6
+# mirovoy-db-migrate fetches it for its own run and removes its option file when it ends.
 set -euo pipefail
 
 usage="usage: mirovoy-restore list

@@ -8,7 +8,8 @@ import { ADMIN_CLI_PATH, ADMIN_CONFIG_PATH, renderAdminCli } from '../admin';
 import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { renderShellAssignments, withoutCommentLines } from '../format/shell';
-import { credentialsFor, DATABASE_SECRET_VALUE, databaseSecretFile } from '../secrets';
+import { FETCH_COMMAND, DATABASE_HOST_VALUE, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../provision/runtime-seam';
+import { credentialsFor, DATABASE_SECRET_VALUE, databaseSecretFile, PRIVATE_DIRECTORY, runsSchemaStep } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 import { grantStatements, ServiceCredential } from './grants';
 import { MIGRATIONS, migrationChecksum, migrationFileName, migrationSql } from './migrations';
@@ -20,8 +21,13 @@ export * from './migrations';
 export const MYSQL_SHARE_DIRECTORY = '/usr/local/share/mirovoy/mysql';
 /** Path of the apply script. */
 export const DB_MIGRATE_PATH = '/usr/local/sbin/mirovoy-db-migrate';
-/** Named lock serialising schema changes across hosts (primary and backup MX boot together). */
+/**
+ * Named lock serialising schema changes in the database: a restore's run and the provision step's,
+ * or a replaced primary booting while the old one still runs.
+ */
 export const SCHEMA_LOCK_NAME = 'mirovoy_mail_schema';
+/** How long `mirovoy-db-migrate` waits for {@link SCHEMA_LOCK_NAME} unless `--lock-wait` says otherwise. */
+export const SCHEMA_LOCK_WAIT_SECONDS = 600;
 
 /** `mariadb` client options for TLS (none: the client library's defaults). */
 export const mariadbTlsArguments = (spec: ResolvedMailHostSpec): string[] =>
@@ -49,8 +55,9 @@ const file = (path: string, content: string, mode = '0644'): RenderedFile => ({ 
 const MIGRATE_BODY = withoutCommentLines(readFileSync(join(__dirname, 'mirovoy-db-migrate.sh'), 'utf8'));
 
 /**
- * Migration and grant SQL plus the apply script for a host. Both roles run all
- * migrations; each ensures only the accounts whose passwords it holds.
+ * Migration and grant SQL plus the apply script, for the host that applies the schema (the
+ * primary, `runsSchemaStep`): all migrations, and every service account, those of the backup MX
+ * included (they are the primary's too).
  */
 export const renderMysql = (spec: ResolvedMailHostSpec): RenderedFile[] => {
   const credentials = serviceCredentials(spec);
@@ -58,7 +65,14 @@ export const renderMysql = (spec: ResolvedMailHostSpec): RenderedFile[] => {
     DB_PORT: String(spec.database.port),
     DB_NAME: spec.database.name,
     TLS_ARGS: mariadbTlsArguments(spec),
+    FETCH: FETCH_COMMAND,
+    DB_HOST_SETTING: RUNTIME_SETTINGS.databaseHost,
+    DB_HOST_VALUE: DATABASE_HOST_VALUE.source,
+    MASTER_SECRET: RUNTIME_SECRETS.databaseMaster,
     MASTER_OPTION_FILE: databaseSecretFile('master').path,
+    PRIVATE_DIRECTORY: PRIVATE_DIRECTORY.path,
+    PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,
+    LOCK_WAIT_SECONDS: String(SCHEMA_LOCK_WAIT_SECONDS),
     SHARE_DIRECTORY: MYSQL_SHARE_DIRECTORY,
     LOCK_NAME: SCHEMA_LOCK_NAME,
     ACCOUNT_HOST: spec.database.clientHostPattern,
@@ -67,8 +81,8 @@ export const renderMysql = (spec: ResolvedMailHostSpec): RenderedFile[] => {
     MIGRATIONS: MIGRATIONS.map((m) => `${m.version} ${migrationFileName(m)} ${migrationChecksum(m)}`),
     // "<user> <secret file>" per account this host ensures.
     ACCOUNTS: credentials.map((c) => `${spec.database.users[c]} ${databaseSecretFile(c).path}`),
-    // The mail domains of the config, added to `domains` by the primary (the backup MX only reads them).
-    MAIL_DOMAINS: spec.role === 'primary' ? spec.mailDomains : [],
+    // The mail domains of the config, added to `domains`.
+    MAIL_DOMAINS: spec.mailDomains,
   });
   return [
     ...MIGRATIONS.map((m) =>
@@ -88,18 +102,18 @@ export const renderMysql = (spec: ResolvedMailHostSpec): RenderedFile[] => {
 };
 
 /**
- * The mail database's side of a host: its schema and grants applied by `mirovoy-db-migrate`
- * (every role) and `mirovoy-admin`, the CLI editing its domains, mailboxes and aliases (primary).
- * No unit: both run per use.
+ * The mail database's side of the primary: its schema and grants applied by `mirovoy-db-migrate`
+ * and `mirovoy-admin`, the CLI editing its domains, mailboxes and aliases. The backup MX only
+ * reads the database through Postfix's maps (its own package). No unit: both run per use.
  */
 export const mailDatabase: MailDaemon = {
   name: 'mail database',
   layer: 'mail',
-  enabled: () => true,
+  enabled: runsSchemaStep,
   // mariadb-client-core: the mariadb client and my_print_defaults, which is all mirovoy-db-migrate
   // needs (mariadb-client adds 64 MB of tools we never run); python3-pymysql: mirovoy-admin.
-  packages: (spec) => ['mariadb-client-core', ...(spec.role === 'primary' ? ['python3-pymysql'] : [])],
-  files: (spec) => [...(spec.role === 'primary' ? renderAdminCli(spec) : []), ...renderMysql(spec)],
+  packages: () => ['mariadb-client-core', 'python3-pymysql'],
+  files: (spec) => [...renderAdminCli(spec), ...renderMysql(spec)],
   units: () => [],
   unitOfPath: [
     { prefix: ADMIN_CLI_PATH, unit: null },

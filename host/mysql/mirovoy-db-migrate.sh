@@ -1,14 +1,31 @@
 #!/bin/bash
 # mirovoy-db-migrate: its configuration (DB_PORT, MIGRATIONS, ACCOUNTS, ...) is generated
-# by host/mysql/index.ts and placed at the top of the installed script. The database host
-# comes with the password from the master option file (written by mirovoy-provision).
+# by host/mysql/index.ts and placed at the top of the installed script. Primary only, as root.
+# Usage: mirovoy-db-migrate [--wait <seconds>] [--lock-wait <seconds>]
 #
-# Applies the mail-schema migrations and ensures the service accounts, in one database
-# session that holds GET_LOCK for its whole duration, so hosts booting at the same time
-# take turns instead of racing (the reference's backup MX raced the primary here).
+# The schema step: applies the mail-schema migrations and ensures every service account (the
+# backup MX's Postfix account included), in one database session that holds GET_LOCK for its
+# whole duration, so runs take turns instead of racing (a restore and the provision timer, an old
+# and a new primary). It is the one program on any host that holds the master credential, and only
+# while it runs: fetched from the seam, written to MASTER_OPTION_FILE (root-only) for the mariadb
+# client, removed when the script exits, whether it succeeded or not. Work that needs the master
+# belongs in here, between the migrations and the release of the lock.
+# Exit 1 with a message: a refusal (an edited migration, the lock held elsewhere) or a failure;
+# nothing after the point of failure was applied.
 set -euo pipefail
 
 die() { echo "mirovoy-db-migrate: $*" >&2; exit 1; }
+
+db_wait='' lock_wait=$LOCK_WAIT_SECONDS
+while (($#)); do
+  case $1 in
+    --wait) db_wait=${2:?--wait needs seconds} ;;
+    --lock-wait) lock_wait=${2:?--lock-wait needs seconds} ;;
+    *) die "unknown argument '$1' (usage: mirovoy-db-migrate [--wait <seconds>] [--lock-wait <seconds>])" ;;
+  esac
+  shift 2
+done
+[[ $db_wait =~ ^[0-9]*$ && $lock_wait =~ ^[0-9]+$ ]] || die "--wait and --lock-wait take whole seconds"
 
 # The value of "password" in the [client] group of a secret option file.
 password_from() {
@@ -20,8 +37,26 @@ password_from() {
   printf '%s' "$value"
 }
 
-# --wait <seconds>: first wait until the server accepts the master user (a database that is
-# still starting refuses connections or, while its users are being restored, logins).
+# The master's option file, from the seam. RDS generates the password itself and allows any
+# printable ASCII in it but / @ ", so any printable ASCII is written: MariaDB's option-file parser
+# takes a value in double quotes whole (# ; ' and spaces included) and turns \\ and \" back into \
+# and " (mysys/my_default.c, https://mariadb.com/kb/en/configuring-mariadb-with-option-files/).
+# Call it only in the main shell: a failing $(...) inside another command would not stop it.
+write_master_option_file() {
+  local host user password LC_ALL=C printable='^[ -~]+$'
+  host=$("$FETCH" setting "$DB_HOST_SETTING") || die "no run-time setting $DB_HOST_SETTING (instance tag mirovoy:$DB_HOST_SETTING on EC2)"
+  [[ $host =~ $DB_HOST_VALUE ]] || die "setting $DB_HOST_SETTING is not a host name: '$host'"
+  user=$("$FETCH" secret "$MASTER_SECRET" username) || die "could not fetch the secret $MASTER_SECRET (only the primary may read it)"
+  [[ $user =~ $SECRET_VALUE ]] || die "secret $MASTER_SECRET (username) has characters outside $SECRET_VALUE"
+  password=$("$FETCH" secret "$MASTER_SECRET" password) || die "could not fetch the secret $MASTER_SECRET (only the primary may read it)"
+  [[ $password =~ $printable ]] || die "secret $MASTER_SECRET (password) has characters other than printable ASCII"
+  password=${password//\\/\\\\}
+  install -d -m "$PRIVATE_DIRECTORY_MODE" "$PRIVATE_DIRECTORY"
+  (umask 077 && printf '[client]\nhost = %s\nuser = %s\npassword = "%s"\n' "$host" "$user" "${password//\"/\\\"}" >"$MASTER_OPTION_FILE")
+}
+
+# <seconds>: wait until the server accepts the master user (a database that is still starting
+# refuses connections or, while its users are being restored, logins).
 wait_for_database() {
   local deadline=$((SECONDS + $1)) error
   until error=$(mariadb --defaults-extra-file="$MASTER_OPTION_FILE" --port="$DB_PORT" \
@@ -31,7 +66,13 @@ wait_for_database() {
     sleep 5
   done
 }
-if [[ ${1:-} == --wait ]]; then wait_for_database "${2:?--wait needs seconds}"; fi
+
+# One run at a time on this host: every run writes and removes the same master option file.
+exec 7>/run/lock/mirovoy-db-migrate
+flock 7
+trap 'rm -f "$MASTER_OPTION_FILE"' EXIT
+write_master_option_file
+if [[ -n $db_wait ]]; then wait_for_database "$db_wait"; fi
 
 coproc DB {
   exec mariadb --defaults-extra-file="$MASTER_OPTION_FILE" --port="$DB_PORT" \
@@ -58,7 +99,8 @@ run_sql() {
   die "database error: $output"
 }
 
-[[ $(run_sql "SELECT GET_LOCK('$LOCK_NAME', 600);") == 1 ]] || die "could not take the lock $LOCK_NAME within 600 s"
+[[ $(run_sql "SELECT GET_LOCK('$LOCK_NAME', $lock_wait);") == 1 ]] ||
+  die "could not take the lock $LOCK_NAME within $lock_wait s: another run holds it (SELECT IS_USED_LOCK('$LOCK_NAME') names its connection); nothing was changed"
 run_sql "CREATE DATABASE IF NOT EXISTS $DB_NAME CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; USE $DB_NAME;" >/dev/null
 run_sql "CREATE TABLE IF NOT EXISTS schema_migrations (
   version INT UNSIGNED NOT NULL PRIMARY KEY,
@@ -67,16 +109,22 @@ run_sql "CREATE TABLE IF NOT EXISTS schema_migrations (
   applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;" >/dev/null
 
+# Every recorded checksum is compared before anything is applied, so an edited migration stops the
+# run with nothing changed, whatever its place in the list.
+pending=()
 for entry in "${MIGRATIONS[@]}"; do
   read -r version file checksum <<<"$entry"
   recorded=$(run_sql "SELECT checksum FROM schema_migrations WHERE version = $version;")
-  if [[ -z $recorded ]]; then
-    run_sql "$(<"$SHARE_DIRECTORY/migrations/$file")
-INSERT INTO schema_migrations (version, name, checksum) VALUES ($version, '$file', '$checksum');" >/dev/null
-    echo "mirovoy-db-migrate: applied $file"
+  if [[ -z $recorded ]]; then pending+=("$entry")
   elif [[ $recorded != "$checksum" ]]; then
-    die "migration $file was applied with checksum $recorded but ships with $checksum: add a new migration instead of editing one"
+    die "migration $file was applied with checksum $recorded but ships with $checksum: add a new migration instead of editing one; nothing was changed"
   fi
+done
+for entry in "${pending[@]}"; do
+  read -r version file checksum <<<"$entry"
+  run_sql "$(<"$SHARE_DIRECTORY/migrations/$file")
+INSERT INTO schema_migrations (version, name, checksum) VALUES ($version, '$file', '$checksum');" >/dev/null
+  echo "mirovoy-db-migrate: applied $file"
 done
 
 for entry in "${ACCOUNTS[@]}"; do

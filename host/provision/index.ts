@@ -15,12 +15,12 @@ import { enabledDaemons, unitsInStartOrder } from '../daemons';
 import { MailHostRendering, ServiceCheck } from '../index';
 import { DB_MIGRATE_PATH } from '../mysql';
 import { OPENDKIM_KEY_TABLE } from '../opendkim';
-import { DATABASE_SECRET_VALUE, DatabaseCredential, PRIVATE_DIRECTORY, RELAY_PASSWORD_FILE, SecretFile } from '../secrets';
+import { DATABASE_SECRET_VALUE, DatabaseCredential, databaseSecretFile, PRIVATE_DIRECTORY, RELAY_PASSWORD_FILE, runsSchemaStep, SecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 import { FIRST_READY_FILE } from '../status';
 import { renderBootstrapUserData } from './bootstrap';
 import { HostBundle, packBundle } from './bundle';
-import { dkimSecretName, FETCH_COMMAND, renderStoreCommand, RUNTIME_SECRETS } from './runtime-seam';
+import { DATABASE_HOST_VALUE, dkimSecretName, FETCH_COMMAND, renderStoreCommand, RUNTIME_SECRETS } from './runtime-seam';
 import { DATA_VOLUMES, SPOOL_MOUNT_POINT, SWAP_VOLUME, volumeSetting } from './volumes';
 
 export * from './bootstrap';
@@ -142,7 +142,13 @@ export const SECRET_FILE_COLUMNS = ['format', 'path', 'mode', 'owner', 'group', 
  * Names of the secrets a host fetches at run time (`mirovoy-fetch secret <name>`), in first-use
  * order: what its deployment must provide (on EC2: a `mirovoy:secret-<name>` tag and read access).
  */
-export const secretsReadBy = (rendering: MailHostRendering): string[] => [...new Set(secretFileEntries(rendering).map((entry) => entry.secret.split(':')[0]))];
+export const secretsReadBy = (rendering: MailHostRendering): string[] => [
+  ...new Set([
+    // mirovoy-db-migrate's (and mirovoy-restore's): no file of the provision step.
+    ...(runsSchemaStep(rendering.spec) ? [RUNTIME_SECRETS.databaseMaster] : []),
+    ...secretFileEntries(rendering).map((entry) => entry.secret.split(':')[0]),
+  ]),
+];
 
 const PROVISION_BODY = withoutCommentLines(readFileSync(join(__dirname, 'mirovoy-provision.sh'), 'utf8'));
 
@@ -170,7 +176,10 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     VMAIL_GID: String(vmail.gid),
     MAILBOX_ROOT: vmail.home,
     FETCH: FETCH_COMMAND,
-    DB_MIGRATE: DB_MIGRATE_PATH,
+    // Empty: no schema step on this host.
+    DB_MIGRATE: runsSchemaStep(spec) ? DB_MIGRATE_PATH : '',
+    MASTER_OPTION_FILE: databaseSecretFile('master').path,
+    DB_HOST_VALUE: DATABASE_HOST_VALUE.source,
     STAGED_DIRECTORY,
     STATE_DIRECTORY,
     ROLLBACK_DIRECTORY: `${STATE_DIRECTORY}/rollback`,

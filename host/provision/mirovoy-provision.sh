@@ -267,20 +267,6 @@ checked_secret() {
   printf '%s' "$value"
 }
 
-# The master password, quoted for the one reader of its file, the mariadb client (mirovoy-db-migrate).
-# RDS generates it itself and allows any printable ASCII in it but / @ ", so any printable ASCII is
-# written: MariaDB's option-file parser takes a value in double quotes whole (# ; ' and spaces
-# included) and turns \\ and \" back into \ and " (mysys/my_default.c,
-# https://mariadb.com/kb/en/configuring-mariadb-with-option-files/). Other credentials are read by
-# parsers without escapes (PyMySQL, Postfix), so they stay within SECRET_VALUE.
-master_password() {
-  local value LC_ALL=C printable='^[ -~]+$'
-  value=$("$FETCH" secret "$1" password)
-  [[ $value =~ $printable ]] || die "secret $1 (password) has characters other than printable ASCII"
-  value=${value//\\/\\\\}
-  printf '"%s"' "${value//\"/\\\"}"
-}
-
 # The host's certificate chain ($1) must start with an unexpired certificate of its private key ($2),
 # or a bad secret (a key of another certificate, not PEM, expired) would replace working files.
 # Public keys are compared, so this holds for RSA and EC keys alike.
@@ -299,11 +285,8 @@ secret_file_content() {
   local user password
   case $format in
     mysql-option-file)
-      if [[ $secret == db-master ]]; then
-        user="user = $(checked_secret "$secret" username)"$'\n'
-        password=$(master_password "$secret")
-      else user='' password=$(checked_secret "$secret" password); fi
-      printf '[client]\nhost = %s\n%spassword = %s\n' "$DB_HOST" "$user" "$password" ;;
+      password=$(checked_secret "$secret" password)
+      printf '[client]\nhost = %s\npassword = %s\n' "$DB_HOST" "$password" ;;
     postfix-mysql-map)
       password=$(checked_secret "$secret" password)
       cat "$template"
@@ -371,6 +354,21 @@ write_secret_files() {
       mark_reload "${reload_units[@]}"
     fi
   done
+}
+
+# The primary applies the schema and makes every database account, the backup MX's included:
+# mirovoy-db-migrate, the one program holding the master credential, and only while it runs. The
+# database may still be starting (a reboot, a failover); beyond a minute the unit fails and systemd
+# runs it again with a growing delay. The backup MX has no schema step: until the primary has made
+# its account, its Postfix lookups fail and mail for it is deferred (4xx), never bounced. A master
+# option file that an earlier bundle left on a host is removed.
+schema_step() {
+  if [[ -n $DB_MIGRATE ]]; then "$DB_MIGRATE" --wait 60
+  else log "no schema step on the $ROLE MX: the primary applies the schema and makes its database account"; fi
+  if [[ -e $MASTER_OPTION_FILE ]]; then
+    rm -f "$MASTER_OPTION_FILE"
+    log "removed $MASTER_OPTION_FILE, left by an earlier bundle: no host keeps the master credential"
+  fi
 }
 
 # Units that changed, or that are not running: the ones this run (re)starts.
@@ -444,7 +442,7 @@ install_packages
 # The database endpoint is known only where the host runs (an instance tag on EC2); it goes
 # into the option and map files with the credentials, never into a rendered file.
 DB_HOST=$("$FETCH" setting database-host) || die "no run-time setting database-host (instance tag mirovoy:database-host on EC2)"
-[[ $DB_HOST =~ ^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$ ]] || die "setting database-host is not a host name: '$DB_HOST'"
+[[ $DB_HOST =~ $DB_HOST_VALUE ]] || die "setting database-host is not a host name: '$DB_HOST'"
 step "vmail account (uid $VMAIL_UID, gid $VMAIL_GID)"
 ensure_vmail_account
 step "data volumes"
@@ -457,9 +455,7 @@ step "secrets, certificates and database credentials"
 # '': every format
 write_secret_files ''
 step "database schema and accounts"
-# The database may still be starting (a reboot, a failover); beyond a minute the unit fails and
-# systemd runs it again with a growing delay.
-"$DB_MIGRATE" --wait 60
+schema_step
 ensure_clamav_signatures
 disable_unwanted_units
 mapfile -t starting < <(units_to_start)

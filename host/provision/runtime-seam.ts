@@ -59,11 +59,20 @@ export const RUNTIME_SETTINGS = {
 } as const;
 
 /**
+ * What the setting `database-host` may hold: a host name, checked before it goes into an option
+ * or map file (a newline there would add options of its own).
+ */
+export const DATABASE_HOST_VALUE = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+
+/**
  * Secrets a mail host reads; each a JSON object. On EC2 the instance tag
  * `mirovoy:secret-<name>` holds the Secrets Manager id of secret `<name>`.
  */
 export const RUNTIME_SECRETS = {
-  /** `{"username","password"}` of the RDS master user (migrations and user management only). */
+  /**
+   * `{"username","password"}` of the RDS master user: primary only, read by `mirovoy-db-migrate`
+   * (migrations and accounts) and `mirovoy-restore`; on disk only while `mirovoy-db-migrate` runs.
+   */
   databaseMaster: 'db-master',
   /** `{"username","password"}` of Dovecot's read-only lookup user (primary only: it reads password hashes). */
   databaseLookup: 'db-lookup',
