@@ -14,7 +14,7 @@
  * Why our own: Debian 13 has no milter that compares From with the login. Rspamd can (its
  * multimap on `from` against the user), but brings a whole scanner next to Amavis/SpamAssassin;
  * OpenDKIM, OpenDMARC and Amavis sign, verify or score, none refuses. The milter library is
- * Debian's python3-milter (pymilter, the libmilter binding), ~60 lines of ours on top.
+ * Debian's python3-milter (pymilter, the libmilter binding), ~80 lines of ours on top.
  */
 import { join } from 'node:path';
 import { MailDaemon } from '../daemon';
