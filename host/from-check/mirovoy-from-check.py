@@ -16,6 +16,7 @@ import subprocess
 import sys
 from email.utils import getaddresses
 
+# Below Postfix's milter_command_timeout (30 s), so the client hears our 451, not Postfix's.
 LOOKUP_TIMEOUT_SECONDS = 20
 
 
