@@ -46,7 +46,7 @@ export interface PostfixHooks {
   readonly policyServices?: readonly DaemonPolicyService[];
   /** At most one daemon of a host filters content. */
   readonly contentFilter?: ContentFilter;
-  /** At most one daemon of a host is a milter. */
+  /** Its milters; those of several daemons are called in daemon list order. */
   readonly milters?: Milters;
   readonly masterServices?: readonly MasterService[];
 }

@@ -9,10 +9,11 @@ import { GroupMembership, MailDaemon, PostfixHooks, ServiceCheck } from './daemo
 import { dovecotDaemon } from './dovecot';
 import { fail2banDaemon } from './fail2ban';
 import { RenderedFile } from './files';
+import { fromCheckDaemon } from './from-check';
 import { mailDatabase } from './mysql';
 import { opendkimDaemon } from './opendkim';
 import { postfixDaemon } from './postfix';
-import { PostfixExtensions } from './postfix/extensions';
+import { Milters, PostfixExtensions } from './postfix/extensions';
 import { postgreyDaemon } from './postgrey';
 import { spfDaemon } from './spf';
 import { ResolvedMailHostSpec } from './spec';
@@ -27,6 +28,8 @@ export const MAIL_DAEMONS: readonly MailDaemon[] = [
   amavisDaemon,
   postgreyDaemon,
   spfDaemon,
+  // Before OpenDKIM: its milter is asked first, so a forged header From is refused, never signed.
+  fromCheckDaemon,
   opendkimDaemon,
   fail2banDaemon,
   // Checks the others (and is itself one of the services it checks).
@@ -37,10 +40,29 @@ export const MAIL_DAEMONS: readonly MailDaemon[] = [
 export const enabledDaemons = (spec: ResolvedMailHostSpec): MailDaemon[] => MAIL_DAEMONS.filter((d) => d.enabled(spec));
 
 /** The one hook of a kind among the daemons, `null` for none; two are a contradiction. */
-const oneHook = <K extends 'contentFilter' | 'milters'>(hooks: readonly (PostfixHooks & { name: string })[], kind: K): NonNullable<PostfixHooks[K]> | null => {
+const oneHook = <K extends 'contentFilter'>(hooks: readonly (PostfixHooks & { name: string })[], kind: K): NonNullable<PostfixHooks[K]> | null => {
   const having = hooks.filter((h) => h[kind] !== undefined);
   if (having.length > 1) throw new Error(`Postfix takes one ${kind}; ${having.map((h) => h.name).join(' and ')} each give one`);
   return having[0]?.[kind] ?? null;
+};
+
+/** `tempfail` when one of the milters says so: Postfix has one `milter_default_action` per service. */
+const strictest = (actions: readonly ('accept' | 'tempfail')[]): 'accept' | 'tempfail' => (actions.includes('tempfail') ? 'tempfail' : 'accept');
+
+/**
+ * The daemons' milters as Postfix calls them, `null` for none: in list order on each kind of
+ * service, and one milter that must not be skipped when unavailable (`tempfail`) makes its
+ * service defer while any of its milters is down.
+ */
+const composedMilters = (all: readonly Milters[]): Milters | null => {
+  if (all.length === 0) return null;
+  const onSubmission = (m: Milters) => m.submissionEndpoints ?? m.endpoints;
+  return {
+    endpoints: all.flatMap((m) => m.endpoints),
+    defaultAction: strictest(all.filter((m) => m.endpoints.length > 0).map((m) => m.defaultAction ?? 'accept')),
+    submissionEndpoints: all.flatMap(onSubmission),
+    submissionDefaultAction: strictest(all.filter((m) => onSubmission(m).length > 0).map((m) => m.submissionDefaultAction ?? m.defaultAction ?? 'accept')),
+  };
 };
 
 /** What the enabled daemons add to Postfix: policy services (final verdicts first; mailbox ones apart), content filter, milters, master.cf services. */
@@ -51,7 +73,7 @@ export const postfixExtensionsFor = (spec: ResolvedMailHostSpec): PostfixExtensi
     policyServices: (['final', 'temporary'] as const).flatMap((verdict) => policies.filter((p) => p.verdict === verdict).map((p) => p.service)),
     mailboxPolicyServices: policies.filter((p) => p.verdict === 'mailbox').map((p) => p.service),
     contentFilter: oneHook(hooks, 'contentFilter'),
-    milters: oneHook(hooks, 'milters'),
+    milters: composedMilters(hooks.flatMap((h) => (h.milters ? [h.milters] : []))),
     masterServices: hooks.flatMap((h) => h.masterServices ?? []),
   };
 };

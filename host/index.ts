@@ -16,6 +16,7 @@ export * from './daemons';
 export * from './dovecot';
 export * from './fail2ban';
 export * from './files';
+export * from './from-check';
 export * from './mysql';
 export * from './opendkim';
 export * from './postfix';

@@ -168,6 +168,68 @@ describe('submission', () => {
     expect(rcptReplyCode((await sendAs('alice@example.com')).output)).toBe(250);
   });
 
+  describe('header From (issue 12: the envelope is tied to the login, the header must be too)', () => {
+    /** alice submits on 587 with her own envelope sender and the given header From fields. */
+    const submitWithHeaderFrom = (subject: string, from: string, ...moreFrom: string[]) =>
+      swaks(mail, ['--port', '587', '--tls', '--tls-ca-path', mail.rootCaFile, '--auth', 'PLAIN', '--auth-user', 'alice@example.com', '--auth-password', PASSWORD.alice,
+        '--from', 'alice@example.com', '--to', 'carol@elsewhere.test', '--header', `Subject: ${subject}`, '--header', `From: ${from}`, ...moreFrom.flatMap((f) => ['--add-header', `From: ${f}`])]);
+    /** The sink's copy of the message with the subject. */
+    const sinkMessage = async (subject: string) => {
+      await sinkHas(subject);
+      const file = spawnSync('grep', ['-rl', `Subject: ${subject}`, mail.sinkDirectory], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+      return execFileSync('cat', [file], { encoding: 'utf8' });
+    };
+
+    it("refuses another user's address with a clear 550 5.7.1, and sends nothing", async () => {
+      const subject = uniqueSubject('from-forged');
+      const result = await submitWithHeaderFrom(subject, 'Bob <bob@example.com>');
+      expect(result.output).toMatch(/^<~\* 550 5\.7\.1 header From <bob@example\.com> is not an address of login alice@example\.com$/m);
+      expect(result.output).not.toMatch(/queued/);
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(sinkCount(subject)).toBe(0);
+    });
+
+    it('accepts an alias of the login, and OpenDKIM signs it for its domain', async () => {
+      const subject = uniqueSubject('from-alias');
+      const result = await submitWithHeaderFrom(subject, 'Postmaster <postmaster@example.com>');
+      expect(result.output).toMatch(/250 2\.0\.0 Ok: queued/);
+      const message = await sinkMessage(subject);
+      expect(message).toMatch(/^From: Postmaster <postmaster@example\.com>$/m);
+      expect(message).toMatch(/^DKIM-Signature:[^]*?\bd=example\.com;/m);
+    });
+
+    it('accepts the login with a plus tag (the same lookups as the envelope check)', async () => {
+      const result = await submitWithHeaderFrom(uniqueSubject('from-tag'), 'alice+lists@example.com');
+      expect(result.output).toMatch(/250 2\.0\.0 Ok: queued/);
+    });
+
+    it('refuses two From fields, even when the first is the login', async () => {
+      const result = await submitWithHeaderFrom(uniqueSubject('from-two'), 'alice@example.com', 'bob@example.com');
+      expect(result.output).toMatch(/^<~\* 550 5\.7\.1 a submitted message needs exactly one From header field, this one has 2$/m);
+    });
+
+    it('defers (451) when it cannot ask the owner table, and when it is down: never lets the message through unchecked', async () => {
+      const map = '/etc/postfix/mysql/sender-logins.cf';
+      // The map file unreadable to the milter stands for a table it cannot ask (postmap fails as when the database is down).
+      await onPrimary(mail, `chmod 0600 ${map}`);
+      try {
+        const result = await submitWithHeaderFrom(uniqueSubject('from-lookup-down'), 'alice@example.com');
+        expect(result.output).toMatch(/^<~\* 451 4\.3\.0 cannot check header From <alice@example\.com> now, try again later$/m);
+      } finally {
+        await onPrimary(mail, `chmod 0640 ${map}`);
+      }
+      await onPrimary(mail, 'systemctl stop mirovoy-from-check');
+      try {
+        const result = await submitWithHeaderFrom(uniqueSubject('from-milter-down'), 'alice@example.com');
+        // Postfix answers the first command after it finds the milter missing with a 4xx (454 to STARTTLS).
+        expect(result.output).toMatch(/^<\*\*\s+45[14] 4\.\d\.\d /m);
+        expect(result.output).not.toMatch(/queued/);
+      } finally {
+        await onPrimary(mail, 'systemctl start mirovoy-from-check; for i in $(seq 50); do ss -ltn | grep -q 127.0.0.1:8893 && break; sleep 0.2; done');
+      }
+    });
+  });
+
   it('refuses a wrong password', async () => {
     const result = await submit(587, ['--tls'], 'not-the-password', 'carol@elsewhere.test', uniqueSubject('wrong'));
     expect(result.output).toMatch(/535 5\.7\.8/);

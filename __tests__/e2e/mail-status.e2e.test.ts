@@ -67,6 +67,7 @@ describe('a healthy host', () => {
     for (const line of [
       /^ok +service postfix: postfix active; ports 25 465 587 listening$/m,
       /^ok +service dovecot: dovecot active; port 993 listening$/m,
+      /^ok +service from-check: mirovoy-from-check active; port 8893 listening$/m,
       /^ok +service status: mirovoy-metrics\.timer active$/m,
       /^ok +queue postfix: \d+ active, \d+ deferred, \d+ hold$/m,
       /^ok +certificate \/etc\/mirovoy\/tls\/mail-chain\.pem: (29|30)\.\d days left \(until \S+\)$/m,

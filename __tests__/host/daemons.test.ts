@@ -20,6 +20,8 @@ const withoutDaemon: Readonly<Record<string, MailHostSpec>> = {
   opendkim: { ...primarySpec, dkim: { enabled: false } },
   fail2ban: { ...primarySpec, fail2ban: { enabled: false } },
   dovecot: backupSpec,
+  // Submission, and so its milter, is the primary's alone.
+  'from-check': backupSpec,
 };
 
 describe('MAIL_DAEMONS', () => {
@@ -76,13 +78,14 @@ describe.each(Object.entries(withoutDaemon))('without %s', (name, spec) => {
     for (const p of hooks.policyServices ?? []) expect(ext.policyServices).not.toContainEqual(p.service);
     for (const m of hooks.masterServices ?? []) expect(ext.masterServices).not.toContainEqual(m);
     if (hooks.contentFilter) expect(ext.contentFilter).toBeNull();
-    if (hooks.milters) expect(ext.milters).toBeNull();
+    for (const e of hooks.milters?.endpoints ?? []) expect(ext.milters?.endpoints ?? []).not.toContain(e);
+    for (const e of hooks.milters?.submissionEndpoints ?? []) expect(ext.milters?.submissionEndpoints ?? []).not.toContain(e);
   });
 });
 
 describe('start order', () => {
   it('starts the filter layer before Postfix and Dovecot, and the dump and metrics timers after them', () => {
-    expect(unitsOf(primarySpec).units).toEqual(['clamav-daemon', 'amavis', 'postgrey', 'opendkim', 'fail2ban', 'postfix', 'dovecot', 'mirovoy-db-dump.timer', 'mirovoy-metrics.timer']);
+    expect(unitsOf(primarySpec).units).toEqual(['clamav-daemon', 'amavis', 'postgrey', 'mirovoy-from-check', 'opendkim', 'fail2ban', 'postfix', 'dovecot', 'mirovoy-db-dump.timer', 'mirovoy-metrics.timer']);
   });
 
   it('asks SPF (a final verdict) before Postgrey (which defers)', () => {

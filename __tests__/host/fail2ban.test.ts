@@ -30,11 +30,12 @@ describe('the provision contract of the filter layer', () => {
   it('lists packages, units in start order, checks and the unit of each file', () => {
     expect(primary.packages).toEqual(expect.arrayContaining(['amavisd-new', 'clamav-daemon', 'postgrey', 'opendkim', 'postfix-policyd-spf-python', 'fail2ban', 'nftables']));
     expect(renderMailHost(backupSpec).packages).toEqual(['postgrey', 'postfix-policyd-spf-python', 'fail2ban', 'nftables', 'python3-systemd']);
-    expect(primary.units).toEqual(['clamav-daemon', 'amavis', 'postgrey', 'opendkim', 'fail2ban']);
+    expect(primary.units).toEqual(['clamav-daemon', 'amavis', 'postgrey', 'mirovoy-from-check', 'opendkim', 'fail2ban']);
     expect(primary.checks.map((c) => c.command.join(' '))).toEqual([
       'amavisd showkeys',
       'clamd --config-file=/etc/clamav/clamd.conf --version',
       'sievec /etc/dovecot/sieve/spam-to-junk.sieve',
+      '/usr/local/sbin/mirovoy-from-check --socket=inet:8893@127.0.0.1 --sender-login-map=mysql:/etc/postfix/mysql/sender-logins.cf --recipient-delimiter=+ --check',
       'opendkim -n -x /etc/opendkim.conf',
       'fail2ban-client --test',
     ]);
@@ -47,6 +48,8 @@ describe('the provision contract of the filter layer', () => {
       '/etc/systemd/system/amavis.service.d/mirovoy-quarantine.conf': 'amavis',
       '/etc/systemd/system/postgrey.service.d/mirovoy.conf': 'postgrey',
       '/etc/postfix-policyd-spf-python/policyd-spf.conf': null,
+      '/usr/local/sbin/mirovoy-from-check': 'mirovoy-from-check',
+      '/etc/systemd/system/mirovoy-from-check.service': 'mirovoy-from-check',
       '/etc/opendkim.conf': 'opendkim',
       '/etc/opendkim/signing.table': 'opendkim',
       '/etc/fail2ban/jail.d/mirovoy.local': 'fail2ban',

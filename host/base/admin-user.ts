@@ -26,6 +26,8 @@ export const SYSTEM_ACCOUNTS: readonly string[] = [
   ...['systemd-network', 'systemd-timesync', 'systemd-resolve', 'systemd-journal', 'messagebus', 'polkitd', 'sshd', '_chrony', 'tss', 'dhcpcd', 'admin'],
   // the mail daemons
   ...['postfix', 'vmail', 'dovecot', 'dovenull', 'amavis', 'clamav', 'debian-spamd', 'opendkim', 'postgrey', 'policyd-spf', 'mysql', 'fail2ban'],
+  // our daemons' users (systemd's DynamicUser, named by the unit)
+  ...['mirovoy-from-check'],
 ];
 
 /** Why an administrator may not have this name, or `null` when it may. */

@@ -1,6 +1,6 @@
 /**
  * Typed hook points for the services other issues add to Postfix (Amavis, Postgrey,
- * policyd-spf, OpenDKIM). They are composed into the restriction lists and master.cf
+ * policyd-spf, OpenDKIM, the header From check). They are composed into the restriction lists and master.cf
  * at fixed, reviewed positions; there is no free-text escape hatch.
  */
 import { MasterService } from '../format/postfix-master-cf';
@@ -26,12 +26,17 @@ export interface ContentFilter {
   readonly submissionNexthop?: string | null;
 }
 
-/** Milters (OpenDKIM) for SMTP and locally submitted mail. */
+/**
+ * Milters (OpenDKIM, the header From check). A daemon gives its own; `postfixExtensionsFor`
+ * composes them in daemon list order.
+ */
 export interface Milters {
-  /** Milter endpoints, in call order. */
+  /** Milter endpoints for port 25 and locally submitted mail (and submission), in call order. */
   readonly endpoints: readonly PostfixEndpoint[];
   /** What to do when a milter is unavailable. @default 'accept' (mail flow over signing) */
   readonly defaultAction?: 'accept' | 'tempfail';
+  /** The milters of the submission services (587, 465), in call order. @default endpoints */
+  readonly submissionEndpoints?: readonly PostfixEndpoint[];
   /** The same on the submission ports (587, 465). @default defaultAction */
   readonly submissionDefaultAction?: 'accept' | 'tempfail';
 }

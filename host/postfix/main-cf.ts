@@ -16,6 +16,9 @@ export const DOVECOT_AUTH_SOCKET = 'private/auth';
 /** The Postfix queue directory on Debian. */
 export const POSTFIX_QUEUE_DIRECTORY = '/var/spool/postfix';
 
+/** Postfix's `recipient_delimiter`: `+` with plus addressing, else none. */
+export const recipientDelimiter = (spec: ResolvedMailHostSpec): string => (spec.plusAddressing ? '+' : '');
+
 /** The backup MX's name and addresses, each with one access(5) action (`OK`: past the policy services). */
 const backupMxAccessMap = (backupMx: NonNullable<ResolvedMailHostSpec['backupMx']>, action: string): string =>
   `inline:{ ${[backupMx.hostname, ...backupMx.addresses].map((client) => (/\s/.test(action) ? `{ ${client} = ${action} }` : `${client}=${action}`)).join(', ')} }`;
@@ -106,7 +109,7 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
     inet_protocols: spec.inetProtocols,
     relayhost: spec.relay?.host ?? '',
     // Plus addressing: user+tag@domain is delivered to user@domain (the tag is kept for Sieve).
-    recipient_delimiter: spec.plusAddressing ? '+' : '',
+    recipient_delimiter: recipientDelimiter(spec),
     biff: false,
     message_size_limit: spec.messageSizeLimit,
     // Mailboxes are limited by Dovecot, not by Postfix's local(8) default of 50 MB.
@@ -214,8 +217,9 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
       : {}),
 
     content_filter: ext.contentFilter?.nexthop ?? null,
-    smtpd_milters: ext.milters ? [...ext.milters.endpoints] : null,
-    non_smtpd_milters: ext.milters ? [...ext.milters.endpoints] : null,
-    milter_default_action: ext.milters ? (ext.milters.defaultAction ?? 'accept') : null,
+    // Port 25 and local mail; the submission services name their own in master.cf.
+    smtpd_milters: ext.milters?.endpoints.length ? [...ext.milters.endpoints] : null,
+    non_smtpd_milters: ext.milters?.endpoints.length ? [...ext.milters.endpoints] : null,
+    milter_default_action: ext.milters?.endpoints.length ? (ext.milters.defaultAction ?? 'accept') : null,
   };
 };

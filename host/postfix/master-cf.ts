@@ -68,6 +68,8 @@ const submissionOverrides = (name: string, ext: PostfixExtensions): PostfixParam
   // Mail from our users never goes through port 25's inbound filter: it goes to the
   // filter's outbound entry point when there is one (virus scan, no spam scoring).
   content_filter: ext.contentFilter?.submissionNexthop ?? '',
+  // Their own milter list: the header From check (submission only), then those of port 25 (OpenDKIM).
+  ...(ext.milters?.submissionEndpoints?.length ? { smtpd_milters: [...ext.milters.submissionEndpoints] } : {}),
   ...(ext.milters?.submissionDefaultAction ? { milter_default_action: ext.milters.submissionDefaultAction } : {}),
 });
 

@@ -62,13 +62,16 @@ export const POSTFIX_MAP_DIRECTORY = '/etc/postfix/mysql';
 /** Directory of the rendered map templates (everything but the password). */
 export const POSTFIX_MAP_TEMPLATE_DIRECTORY = '/usr/local/share/mirovoy/postfix-mysql';
 
+/** A table as a program outside Postfix's daemons reads it directly (`postmap -q`): without `proxy:`. */
+export const postfixMapTable = (name: PostfixMapName): string => `mysql:${POSTFIX_MAP_DIRECTORY}/${name}.cf`;
+
 /**
  * `main.cf` reference to a table. `proxy:` makes proxymap(8) hold the database
  * connections, so smtpd/cleanup/trivial-rewrite processes do not each open their own
  * (https://www.postfix.org/proxymap.8.html); all our tables are in the default
  * `proxy_read_maps`.
  */
-export const postfixMapReference = (name: PostfixMapName): string => `proxy:mysql:${POSTFIX_MAP_DIRECTORY}/${name}.cf`;
+export const postfixMapReference = (name: PostfixMapName): string => `proxy:${postfixMapTable(name)}`;
 
 const mapParameters = (spec: ResolvedMailHostSpec, name: PostfixMapName): PostfixParameters => ({
   dbname: spec.database.name,
