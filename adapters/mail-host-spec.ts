@@ -65,7 +65,8 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
     plusAddressing: mail.plusAddressing,
     messageSizeLimit: mail.messageSizeLimitMiB * 1024 * 1024,
     primaryMxHostname: role === 'backup' ? mail.primary.hostname : null,
-    // Our own VPC: never greylisted or SPF-checked, never banned (it gets no relay rights).
+    // Our own VPC: never greylisted, SPF-checked or rate-limited (it gets no relay rights); fail2ban
+    // may still ban a host there (it trusts only the other mail host).
     trustedNetworks: [config.network.cidr],
     backupMx,
     memoryMiB: instanceMemoryMiB(host.instanceType),
@@ -117,7 +118,6 @@ const CONFIG_PATH_OF_SPEC_FIELD: Readonly<Record<string, ConfigPath>> = {
   defaultQuotaMiB: 'mail.defaultQuotaMiB',
   primaryMxHostname: 'mail.primary.hostname',
   trustedNetworks: 'network.cidr',
-  'fail2ban.ignoreAddresses': 'network.cidr',
   backupMx: 'mail.backupMx.enabled',
   'backupMx.hostname': 'mail.backupMx.hostname',
   memoryMiB: ({ role }) => `${hostPath(role)}.instanceType`,

@@ -273,9 +273,10 @@ export interface MailHostSpec {
    */
   readonly rootMailRecipient?: string;
   /**
-   * Networks (CIDR) of our own hosts, e.g. the VPC: never greylisted or SPF-checked, their
-   * mail is DKIM-signed, fail2ban never bans them. They do NOT get relay rights (`mynetworks`
-   * stays localhost). @default []
+   * Networks (CIDR) of our own hosts, e.g. the VPC: never greylisted or SPF-checked, never
+   * tested by postscreen or rate-limited by anvil, their mail is DKIM-signed. fail2ban may ban
+   * them (see `Fail2banSpec.ignoreAddresses`). They do NOT get relay rights (`mynetworks` stays
+   * localhost). @default []
    */
   readonly trustedNetworks?: readonly string[];
   /** On the primary: the backup MX, whose relayed mail is neither greylisted nor SPF-checked again. @default null */
