@@ -80,6 +80,7 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
       findtime: mail.fail2ban.findTime as PostfixDuration,
       maxretry: mail.fail2ban.maxRetry,
     },
+    smtpClientLimits: mail.smtpClientLimits,
     automaticRebootTime: mail.automaticReboot.enabled ? mail.automaticReboot[role === 'primary' ? 'primaryTime' : 'backupMxTime'] : null,
     publishedDns: publishedDnsOf(config),
     // The primary dumps (the spec's default); the backup MX never does.
@@ -128,6 +129,10 @@ const CONFIG_PATH_OF_SPEC_FIELD: Readonly<Record<string, ConfigPath>> = {
   'fail2ban.bantime': 'mail.fail2ban.banTime',
   'fail2ban.findtime': 'mail.fail2ban.findTime',
   'fail2ban.maxretry': 'mail.fail2ban.maxRetry',
+  'smtpClientLimits.connectionCount': 'mail.smtpClientLimits.connectionCount',
+  'smtpClientLimits.connectionRate': 'mail.smtpClientLimits.connectionRate',
+  'smtpClientLimits.messageRate': 'mail.smtpClientLimits.messageRate',
+  'smtpClientLimits.authRate': 'mail.smtpClientLimits.authRate',
   automaticRebootTime: ({ role }) => `mail.automaticReboot.${role === 'primary' ? 'primaryTime' : 'backupMxTime'}`,
   'databaseDumps.onCalendar': 'backups.databaseDumps.schedule',
   'databaseDumps.randomizedDelay': 'backups.databaseDumps.randomizedDelay',
