@@ -65,7 +65,8 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
     plusAddressing: mail.plusAddressing,
     messageSizeLimit: mail.messageSizeLimitMiB * 1024 * 1024,
     primaryMxHostname: role === 'backup' ? mail.primary.hostname : null,
-    // Our own VPC: never greylisted or SPF-checked, never banned (it gets no relay rights).
+    // Our own VPC: never greylisted, SPF-checked or rate-limited (it gets no relay rights); fail2ban
+    // may still ban a host there (it trusts only the other mail host).
     trustedNetworks: [config.network.cidr],
     backupMx,
     memoryMiB: instanceMemoryMiB(host.instanceType),
@@ -79,6 +80,7 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
       findtime: mail.fail2ban.findTime as PostfixDuration,
       maxretry: mail.fail2ban.maxRetry,
     },
+    smtpClientLimits: mail.smtpClientLimits,
     automaticRebootTime: mail.automaticReboot.enabled ? mail.automaticReboot[role === 'primary' ? 'primaryTime' : 'backupMxTime'] : null,
     publishedDns: publishedDnsOf(config),
     // The primary dumps (the spec's default); the backup MX never does.
@@ -117,7 +119,6 @@ const CONFIG_PATH_OF_SPEC_FIELD: Readonly<Record<string, ConfigPath>> = {
   defaultQuotaMiB: 'mail.defaultQuotaMiB',
   primaryMxHostname: 'mail.primary.hostname',
   trustedNetworks: 'network.cidr',
-  'fail2ban.ignoreAddresses': 'network.cidr',
   backupMx: 'mail.backupMx.enabled',
   'backupMx.hostname': 'mail.backupMx.hostname',
   memoryMiB: ({ role }) => `${hostPath(role)}.instanceType`,
@@ -128,6 +129,10 @@ const CONFIG_PATH_OF_SPEC_FIELD: Readonly<Record<string, ConfigPath>> = {
   'fail2ban.bantime': 'mail.fail2ban.banTime',
   'fail2ban.findtime': 'mail.fail2ban.findTime',
   'fail2ban.maxretry': 'mail.fail2ban.maxRetry',
+  'smtpClientLimits.connectionCount': 'mail.smtpClientLimits.connectionCount',
+  'smtpClientLimits.connectionRate': 'mail.smtpClientLimits.connectionRate',
+  'smtpClientLimits.messageRate': 'mail.smtpClientLimits.messageRate',
+  'smtpClientLimits.authRate': 'mail.smtpClientLimits.authRate',
   automaticRebootTime: ({ role }) => `mail.automaticReboot.${role === 'primary' ? 'primaryTime' : 'backupMxTime'}`,
   'databaseDumps.onCalendar': 'backups.databaseDumps.schedule',
   'databaseDumps.randomizedDelay': 'backups.databaseDumps.randomizedDelay',

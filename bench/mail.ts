@@ -70,12 +70,15 @@ const GREYLIST_DELAY_SECONDS = 1;
 
 /**
  * Postgrey keeps checking every message, with a short delay that {@link passGreylisting} waits out
- * once, and fail2ban does not ban the client for a burst; Amavis is tuned only when a flag asks.
+ * once, and fail2ban does not ban the client for a burst, nor anvil limit it: the client stands for
+ * all the senders of the internet at once (smtp-source opens a connection per message, hundreds a
+ * minute); Amavis is tuned only when a flag asks.
  */
 const benchSpec = (spec: MailHostSpec): MailHostSpec => ({
   ...spec,
   postgrey: { ...spec.postgrey, delaySeconds: GREYLIST_DELAY_SECONDS },
   fail2ban: { ...spec.fail2ban, maxretry: 1_000_000 },
+  smtpClientLimits: { connectionCount: 0, connectionRate: 0, messageRate: 0 },
   amavis: {
     ...spec.amavis,
     ...(args['max-servers'] === undefined ? {} : { maxServers: positive('max-servers', args['max-servers']) }),

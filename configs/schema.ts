@@ -215,6 +215,20 @@ const mailSchema = z
       .strict()
       .default({ enabled: true, banTime: '1h', findTime: '10m', maxRetry: 5 }),
     /**
+     * Per-client limits on every smtpd (25, 587, 465), per minute: whole numbers, 0 for off; our own
+     * hosts are exempt. Host spec `smtpClientLimits` (README, "Brute force and floods").
+     * @default connectionCount 10, connectionRate 60, messageRate 100, authRate 30
+     */
+    smtpClientLimits: z
+      .object({
+        connectionCount: z.number().optional(),
+        connectionRate: z.number().optional(),
+        messageRate: z.number().optional(),
+        authRate: z.number().optional(),
+      })
+      .strict()
+      .default({}),
+    /**
      * Reboot a mail host when an installed security update needs it (a new kernel or libc), at a
      * time of day (`HH:MM`, UTC): the primary and the backup MX at different times, so one of them
      * always takes mail. Off: updates that need a reboot wait until you reboot.

@@ -175,8 +175,28 @@ export interface Fail2banSpec {
   readonly findtime?: PostfixDuration;
   /** Failures within `findtime` that lead to a ban. @default 5 */
   readonly maxretry?: number;
-  /** Addresses or CIDRs never banned, besides localhost. @default the spec's `trustedNetworks` */
+  /**
+   * Addresses or CIDRs never banned, besides localhost and the other mail host (`peerMailHosts`),
+   * which are always ignored. Not the whole VPC: a ban of a host there is what an attacker who
+   * reached it should get. @default []
+   */
   readonly ignoreAddresses?: readonly string[];
+}
+
+/**
+ * Postfix anvil(8) limits per client address and minute (`anvil_rate_time_unit`), on every smtpd
+ * (25, 587, 465). `0` turns a limit off. Our own hosts are exempt (`smtpd_client_event_limit_exceptions`).
+ * https://www.postfix.org/TUNING_README.html#conn_limit
+ */
+export interface SmtpClientLimits {
+  /** Simultaneous connections of one client (`smtpd_client_connection_count_limit`; also postscreen's). @default 10 */
+  readonly connectionCount?: number;
+  /** New connections of one client per minute (`smtpd_client_connection_rate_limit`). @default 60 */
+  readonly connectionRate?: number;
+  /** Messages (MAIL FROM) of one client per minute (`smtpd_client_message_rate_limit`). @default 100 */
+  readonly messageRate?: number;
+  /** AUTH commands of one client per minute on 587 and 465 (`smtpd_client_auth_rate_limit`). @default 30 */
+  readonly authRate?: number;
 }
 
 /** The backup MX, as the primary's Postfix sees it: let past Postgrey and policyd-spf (it relays for others). */
@@ -253,9 +273,10 @@ export interface MailHostSpec {
    */
   readonly rootMailRecipient?: string;
   /**
-   * Networks (CIDR) of our own hosts, e.g. the VPC: never greylisted or SPF-checked, their
-   * mail is DKIM-signed, fail2ban never bans them. They do NOT get relay rights (`mynetworks`
-   * stays localhost). @default []
+   * Networks (CIDR) of our own hosts, e.g. the VPC: never greylisted or SPF-checked, never
+   * tested by postscreen or rate-limited by anvil, their mail is DKIM-signed. fail2ban may ban
+   * them (see `Fail2banSpec.ignoreAddresses`). They do NOT get relay rights (`mynetworks` stays
+   * localhost). @default []
    */
   readonly trustedNetworks?: readonly string[];
   /** On the primary: the backup MX, whose relayed mail is neither greylisted nor SPF-checked again. @default null */
@@ -279,6 +300,8 @@ export interface MailHostSpec {
   readonly dkim?: DkimSpec;
   /** Ban abusive clients. */
   readonly fail2ban?: Fail2banSpec;
+  /** Connection, message and AUTH rate limits of one SMTP client. */
+  readonly smtpClientLimits?: SmtpClientLimits;
   /**
    * Time of day (`HH:MM`, the host's clock: UTC) at which the host reboots when an installed update
    * needs it (a new kernel or libc), so security updates take effect; `null`: never (updates that
@@ -341,6 +364,7 @@ export interface ResolvedMailHostSpec {
   readonly spf: Required<SpfSpec>;
   readonly dkim: Required<DkimSpec>;
   readonly fail2ban: Required<Fail2banSpec>;
+  readonly smtpClientLimits: Required<SmtpClientLimits>;
   readonly automaticRebootTime: string | null;
   readonly publishedDns: PublishedMailDns | null;
   readonly databaseDumps: Required<DatabaseDumpSpec>;
@@ -410,6 +434,17 @@ export const rootMailAddresses = (spec: Pick<ResolvedMailHostSpec, 'hostname' | 
   `root@${spec.mailOrigin}`,
 ];
 
+/**
+ * The other mail host of the installation, as this one may meet it as a client: on the primary the
+ * backup MX (its name, and its addresses where known when rendering), on the backup MX the primary
+ * (by name: its address is made on EC2 after these files are rendered). Readers that match names
+ * resolve them when a client connects (Postfix by forward-confirmed reverse DNS, fail2ban forward).
+ */
+export const peerMailHosts = (spec: Pick<ResolvedMailHostSpec, 'role' | 'backupMx' | 'primaryMxHostname'>): { readonly names: readonly string[]; readonly addresses: readonly string[] } =>
+  spec.role === 'primary'
+    ? { names: spec.backupMx ? [spec.backupMx.hostname] : [], addresses: spec.backupMx?.addresses ?? [] }
+    : { names: spec.primaryMxHostname ? [spec.primaryMxHostname] : [], addresses: [] };
+
 const FQDN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 /** A lower-case mail address of letters, digits and `._+-` (safe in a Postfix inline map) at a domain. */
 const EMAIL = /^[a-z0-9_+-]+(\.[a-z0-9_+-]+)*@(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -458,6 +493,9 @@ const checkFilters = (spec: ResolvedMailHostSpec, check: Check): void => {
   spec.trustedNetworks.forEach((n, i) => check(isAddressOrCidr(n), `trustedNetworks[${i}]`, n, 'use a CIDR such as 10.0.0.0/16'));
   spec.fail2ban.ignoreAddresses.forEach((n, i) =>
     check(isAddressOrCidr(n), `fail2ban.ignoreAddresses[${i}]`, n, 'use an address or CIDR such as 10.0.0.0/16'),
+  );
+  Object.entries(spec.smtpClientLimits).forEach(([name, limit]) =>
+    check(Number.isInteger(limit) && limit >= 0, `smtpClientLimits.${name}`, limit, 'use a whole number of at least 0 (0 turns the limit off)'),
   );
   if (spec.backupMx !== null) {
     check(spec.role === 'primary', 'backupMx', spec.backupMx.hostname, 'set backupMx on the primary only');
@@ -573,7 +611,13 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
       bantime: spec.fail2ban?.bantime ?? '1h',
       findtime: spec.fail2ban?.findtime ?? '10m',
       maxretry: spec.fail2ban?.maxretry ?? 5,
-      ignoreAddresses: spec.fail2ban?.ignoreAddresses ?? trustedNetworks,
+      ignoreAddresses: spec.fail2ban?.ignoreAddresses ?? [],
+    },
+    smtpClientLimits: {
+      connectionCount: spec.smtpClientLimits?.connectionCount ?? 10,
+      connectionRate: spec.smtpClientLimits?.connectionRate ?? 60,
+      messageRate: spec.smtpClientLimits?.messageRate ?? 100,
+      authRate: spec.smtpClientLimits?.authRate ?? 30,
     },
     automaticRebootTime: spec.automaticRebootTime ?? null,
     publishedDns: spec.publishedDns ?? null,

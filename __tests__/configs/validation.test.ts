@@ -153,6 +153,7 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['swap larger than the schema allows', exampleWith({ mail: { storage: { swapGiB: 128 } } }), 'mail.storage.swapGiB: must be at most 64', '128'],
   ['negative swap', exampleWith({ mail: { storage: { swapGiB: -1 } } }), 'mail.storage.swapGiB: must be at least 0', '-1'],
   ['fail2ban banning on no failure', exampleWith({ mail: { fail2ban: { maxRetry: 0 } } }), 'mail.fail2ban.maxRetry: use a positive integer', '0'],
+  ['negative SMTP connection rate limit', exampleWith({ mail: { smtpClientLimits: { connectionRate: -1 } } }), 'mail.smtpClientLimits.connectionRate: use a whole number of at least 0 (0 turns the limit off)', '-1'],
   ['default quota of 0 MiB', exampleWith({ mail: { defaultQuotaMiB: 0 } }), 'mail.defaultQuotaMiB: use a whole number of MiB from 1 to 999999999', '0'],
   ['default quota larger than the spool volume', exampleWith({ mail: { defaultQuotaMiB: 20480, storage: { spoolGiB: 10 } } }), 'mail.defaultQuotaMiB: must be at most the spool volume (mail.storage.spoolGiB = 10, i.e. 10240 MiB)', '20480'],
 ];

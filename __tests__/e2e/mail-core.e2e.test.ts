@@ -4,8 +4,11 @@
  * for RDS, and real clients on another host: swaks, openssl s_client, curl (IMAP).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
 import { SYSTEM_ACCOUNTS } from '../../host/base/admin-user';
 import { IMDS_ADDRESSES, IMDS_GUARD_UNIT } from '../../host/base/imds-guard';
+import { DOVECOT_AUTH_FAILURE_DELAY_SECONDS } from '../../host/dovecot';
+import { resolveMailHostSpec } from '../../host/spec';
 import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, startMailRehearsal } from '../../rehearsal/mail-system';
 import { failingFindings, testssl } from '../support/testssl';
 import { deliver, eventually, imapsCurl, lastReplyCode, onClient, onPrimary, rcptReplyCode, searchInbox, swaks, uniqueSubject } from '../support/mail-clients';
@@ -562,6 +565,90 @@ describe('the instance metadata service', () => {
         `systemctl stop 'imds-stand-in-*'; ip addr del ${IMDS_ADDRESSES.ipv4}/32 dev lo; ip -6 addr del ${IMDS_ADDRESSES.ipv6}/128 dev lo; rm -r /run/imds-stand-in`,
         { allowFailure: true },
       );
+    }
+  });
+});
+
+// Last: the prober ends this block rate-limited for a minute.
+describe('brute force and floods (issue 12 item 6)', () => {
+  const PROBER = MAIL_REHEARSAL_ADDRESSES.prober;
+  /** A bash script on the prober (the abusive client): its output. */
+  const onProber = async (script: string): Promise<string> => {
+    const result = await mail.rehearsal.exec('prober', ['bash', '-c', script], { allowFailure: true, timeoutMs: 90_000 });
+    return result.stdout + result.stderr;
+  };
+  /** postscreen's log. */
+  const postscreenLog = async () => (await onPrimary(mail, 'journalctl --no-pager -o cat -t postfix/postscreen')).output;
+  /** The first line each of `count` connections to port 25 reads, opened at once and held `holdSeconds`, or one after another. */
+  const greetings = async (count: number, mode: 'at once' | 'one after another', holdSeconds = 0): Promise<string[]> => {
+    const connect = `exec 3<>/dev/tcp/${PRIMARY}/25 && IFS= read -r -t 20 line <&3 && echo "$line"; sleep ${holdSeconds}; printf 'QUIT\\r\\n' >&3`;
+    const script = mode === 'at once' ? `for i in $(seq ${count}); do (${connect}) & done; wait` : `for i in $(seq ${count}); do (${connect}); done`;
+    return (await onProber(script)).split('\n').map((line) => line.trim()).filter(Boolean);
+  };
+
+  it('rejects a client that talks before the greeting on port 25 (postscreen pregreet), and passes it once it waits its turn', async () => {
+    // An address postscreen has not seen (the prober passed it in the tests above and is remembered
+    // for a day): a second address of the prober, on the rehearsal LAN.
+    const NEWCOMER = '10.203.0.102';
+    await mail.rehearsal.exec('prober', ['ip', 'addr', 'add', `${NEWCOMER}/24`, 'dev', 'eth0']);
+    try {
+      // Every command at once, right after connecting: what a bot does to save time.
+      const bot = [
+        'import socket',
+        `s = socket.create_connection(("${PRIMARY}", 25), timeout=30, source_address=("${NEWCOMER}", 0))`,
+        's.sendall(b"EHLO bot.test\\r\\nMAIL FROM:<someone@elsewhere.test>\\r\\nRCPT TO:<alice@example.com>\\r\\nQUIT\\r\\n")',
+        'print(b"".join(iter(lambda: s.recv(4096), b"")).decode())',
+      ].join('\n');
+      const early = await mail.rehearsal.exec('prober', ['python3', '-c', bot], { allowFailure: true, timeoutMs: 60_000 });
+      expect(early.stdout).toMatch(/^550 5\.5\.1 Protocol error/m);
+      const newcomer = NEWCOMER.replace(/\./g, '\\.');
+      expect(await postscreenLog()).toMatch(new RegExp(`PREGREET \\d+ after [\\d.]+ from \\[${newcomer}\\]`));
+      // The same address, now waiting for the greeting as an MTA does: handed to smtpd (Postgrey may defer it).
+      const polite = await swaks(mail, ['--local-interface', NEWCOMER, '--to', 'alice@example.com', '--from', 'someone@elsewhere.test', '--quit-after', 'RCPT'], 'prober');
+      expect([250, 450]).toContain(rcptReplyCode(polite.output));
+      expect(polite.output).not.toMatch(/Protocol error/);
+      expect(await postscreenLog()).toMatch(new RegExp(`PASS NEW \\[${newcomer}\\]`));
+    } finally {
+      await mail.rehearsal.exec('prober', ['ip', 'addr', 'del', `${NEWCOMER}/24`, 'dev', 'eth0'], { allowFailure: true });
+    }
+  });
+
+  it('answers a burst of connections from one address beyond the limits with 421: too many at once, too many in a minute (anvil)', async () => {
+    const { connectionCount, connectionRate } = resolveMailHostSpec(mailHostSpecFromConfig(mail.config, 'primary')).smtpClientLimits;
+    const atOnce = await greetings(connectionCount + 3, 'at once', 5);
+    expect(atOnce.filter((line) => line.startsWith('220 ')).length).toBeLessThanOrEqual(connectionCount);
+    expect(atOnce.filter((line) => /^421 4\.7\.0 .*too many connections/i.test(line)).length).toBeGreaterThanOrEqual(3);
+    // Within the same minute: the connections above count too.
+    const inAMinute = await greetings(connectionRate, 'one after another');
+    expect(inAMinute.filter((line) => /^421 4\.7\.0 .*too many connections/i.test(line)).length).toBeGreaterThan(0);
+    const log = await onPrimary(mail, `journalctl --no-pager -o cat -t postfix/smtpd -t postfix/postscreen | grep -F '[${PROBER}]' || true`);
+    // Too many at once is smtpd's anvil limit, or postscreen's (the same number) while they are still in postscreen.
+    expect(log.output).toMatch(/Connection concurrency limit exceeded|CONNECT from \[[\d.]+\]:\d+: too many connections/);
+    expect(log.output).toMatch(/Connection rate limit exceeded: \d+ from \S+ for service smtp/);
+    // The well-behaved client, on another address, is not affected.
+    expect((await swaks(mail, ['--quit-after', 'EHLO'])).output).toMatch(/^<-\s+250 /m);
+  });
+
+  it('answers a failed IMAP login only after auth_failure_delay, a correct one at once', async () => {
+    const timed = async (password: string) => {
+      const start = Date.now();
+      const result = await imapsCurl(mail, 'alice@example.com', password, 'INBOX', ['--request', 'NOOP']);
+      return { code: result.code, seconds: (Date.now() - start) / 1000 };
+    };
+    const good = await timed(PASSWORD.alice);
+    const bad = await timed('not-alices-password');
+    expect([good.code, bad.code]).toEqual([0, 67]);
+    // Generous bounds: Dovecot checks its delayed failures every so often, on a loaded machine.
+    expect(bad.seconds - good.seconds).toBeGreaterThan(DOVECOT_AUTH_FAILURE_DELAY_SECONDS - 1.5);
+    expect(bad.seconds).toBeLessThan(DOVECOT_AUTH_FAILURE_DELAY_SECONDS + 12);
+  });
+
+  it('fail2ban ignores only localhost and the backup MX, not the VPC', async () => {
+    for (const jail of ['postfix', 'postfix-sasl', 'dovecot']) {
+      const listed = (await onPrimary(mail, `fail2ban-client get ${jail} ignoreip`)).output;
+      const ignored = [...listed.matchAll(/^[|`]- (\S+)$/gm)].map((m) => m[1]).sort();
+      expect(ignored).toEqual(['127.0.0.0/8', '::1', mail.config.mail.backupMx.hostname!].sort());
+      expect(ignored).not.toContain(mail.config.network.cidr);
     }
   });
 });

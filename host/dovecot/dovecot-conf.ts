@@ -28,6 +28,12 @@ export const DOVECOT_QUERIES = {
   iterate: `SELECT u.id AS user ${ENABLED_USERS}`,
 } as const;
 
+/**
+ * How long Dovecot waits before it answers a failed login (`auth_failure_delay`), on IMAP and on
+ * Postfix's SASL requests alike; below Postfix's 10 s SASL timeout with room for the password check.
+ */
+export const DOVECOT_AUTH_FAILURE_DELAY_SECONDS = 5;
+
 /** Folders every client sees with their RFC 6154 special-use flag, created on first login. */
 const SPECIAL_USE_FOLDERS: readonly [string, string][] = [
   ['Drafts', '\\Drafts'],
@@ -114,6 +120,13 @@ export const dovecotConfig = (spec: ResolvedMailHostSpec): DovecotBlock => ({
   // Postfix delivers over LMTP and authenticates submission users through this socket.
   'service lmtp': postfixSocket(DOVECOT_LMTP_SOCKET, '0600'),
   'service auth': postfixSocket(DOVECOT_AUTH_SOCKET, '0660'),
+  // Every failed login waits this long for its answer, from any address: what slows a guesser
+  // who spreads over many addresses (each one failing too rarely for fail2ban or for the per-address
+  // penalty below to matter) is the time each guess holds one of its connections. Dovecot's default
+  // is 2 s; more than Postfix's 10 s wait for the SASL answer (below) would turn every failed AUTH
+  // on 587/465 into "Connection lost to authentication server" (with fail2ban off, the penalty
+  // adds to it and does so from an address's third quick failure on: a 454, still a failure).
+  auth_failure_delay: `${DOVECOT_AUTH_FAILURE_DELAY_SECONDS} secs`,
   // With fail2ban on, no auth penalty: Dovecot delays each further failed login of an address
   // (2, 4, 8, 15 s) while Postfix waits at most 10 s for Dovecot's SASL answer (AUTH_TIMEOUT
   // in xsasl_dovecot_server.c), so from the third quick failure on, submission logged only

@@ -6,7 +6,7 @@ import { ResolvedMailHostSpec } from '../spec';
 import { dovecotConfig } from './dovecot-conf';
 import { QUOTA_WARNING_MESSAGES, QUOTA_WARNING_SCRIPT, quotaPolicyService, renderQuotaWarnings } from './quota';
 
-export { DOVECOT_QUERIES, dovecotConfig } from './dovecot-conf';
+export { DOVECOT_AUTH_FAILURE_DELAY_SECONDS, DOVECOT_QUERIES, dovecotConfig } from './dovecot-conf';
 export * from './quota';
 
 /** Dovecot's one configuration file. */

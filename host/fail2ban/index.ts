@@ -7,7 +7,7 @@
 import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { IniSettings, renderIniSections } from '../format/ini';
-import { ResolvedMailHostSpec } from '../spec';
+import { peerMailHosts, ResolvedMailHostSpec } from '../spec';
 
 /** Our jail file; `.local` in jail.d is read after Debian's defaults-debian.conf. */
 export const FAIL2BAN_JAIL_FILE = '/etc/fail2ban/jail.d/mirovoy.local';
@@ -19,6 +19,7 @@ export const fail2banJails = (spec: ResolvedMailHostSpec): readonly string[] =>
 /** The jail file's sections, in order. */
 export const fail2banSettings = (spec: ResolvedMailHostSpec): Readonly<Record<string, IniSettings>> => {
   const f = spec.fail2ban;
+  const peer = peerMailHosts(spec);
   // jail.conf sets each mail jail's backend from paths-*.conf (a log file on Debian), so it
   // is set on the jail itself, not in [DEFAULT].
   const jail: IniSettings = { enabled: true, backend: 'systemd' };
@@ -38,8 +39,13 @@ export const fail2banSettings = (spec: ResolvedMailHostSpec): Readonly<Record<st
       bantime: f.bantime,
       findtime: f.findtime,
       maxretry: f.maxretry,
-      // Never ban this host or our own networks (a NAT or health check would lock everyone out).
-      ignoreip: ['127.0.0.1/8', '::1', ...f.ignoreAddresses],
+      // Never ban this host (ignoreself, the default, adds its own addresses) or the other mail
+      // host: a ban of the backup MX would keep the mail it holds from the primary. fail2ban
+      // resolves a name here when it checks a failure, so the peer's address may change (EC2 makes
+      // it after these files are rendered). Nothing else: not the VPC, where a compromised host
+      // must be banned like any other, and not the internet's clients, which reach the mail hosts
+      // with their own addresses (public subnets, no NAT in between).
+      ignoreip: ['127.0.0.1/8', '::1', ...peer.names, ...peer.addresses, ...f.ignoreAddresses],
     },
     ...Object.fromEntries(fail2banJails(spec).map((name) => [name, jails[name]])),
   };

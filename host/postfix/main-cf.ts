@@ -6,8 +6,10 @@ import { PostfixParameters } from '../format/postfix-parameters';
 import { RELAY_PASSWORD_FILE } from '../secrets';
 import { ResolvedMailHostSpec, rootMailAddresses } from '../spec';
 import { MINIMUM_TLS_PROTOCOL, TLS12_CIPHERS } from '../tls-policy';
+import { clientLimitParameters } from './client-limits';
 import { PostfixExtensions } from './extensions';
 import { postfixMapReference } from './mysql-maps';
+import { postscreenParameters } from './postscreen';
 
 /** Unix socket (relative to the Postfix queue directory) where Dovecot LMTP listens. */
 export const DOVECOT_LMTP_SOCKET = 'private/dovecot-lmtp';
@@ -155,6 +157,8 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
         }),
 
     ...port25Restrictions(spec, ext),
+    ...postscreenParameters(spec),
+    ...clientLimitParameters(spec),
 
     // Inbound TLS. Opportunistic on 25 (RFC 3207: a public MX must not require TLS); the
     // submission services raise the level to "encrypt" in master.cf.

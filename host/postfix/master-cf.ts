@@ -1,13 +1,16 @@
 /**
  * Postfix `master.cf`: the stock Debian service table (with chroot off, the Postfix 3.x
  * default, because our map, TLS and option files live outside the queue directory),
- * plus submission services on the primary and the services of `PostfixExtensions`.
+ * with postscreen on port 25, plus submission services on the primary and the services of
+ * `PostfixExtensions`.
  * https://www.postfix.org/master.5.html
  */
 import { MasterService } from '../format/postfix-master-cf';
 import { PostfixParameters } from '../format/postfix-parameters';
 import { ResolvedMailHostSpec } from '../spec';
+import { submissionAuthRateLimit } from './client-limits';
 import { PostfixExtensions } from './extensions';
+import { POSTSCREEN_SERVICES } from './postscreen';
 
 /** Postfix's own internal services (the stock table). */
 const INTERNAL_SERVICES: readonly MasterService[] = [
@@ -47,11 +50,12 @@ const INTERNAL_SERVICES: readonly MasterService[] = [
  * then only authenticated users may send. Port 25's HELO/sender/policy checks are for
  * other MTAs and would reject laptops (non-FQDN HELO) or greylist our own users.
  */
-const submissionOverrides = (name: string, ext: PostfixExtensions): PostfixParameters => ({
+const submissionOverrides = (name: string, spec: ResolvedMailHostSpec, ext: PostfixExtensions): PostfixParameters => ({
   syslog_name: `postfix/${name}`,
   smtpd_tls_security_level: 'encrypt',
   smtpd_sasl_auth_enable: true,
   smtpd_tls_auth_only: true,
+  ...submissionAuthRateLimit(spec),
   smtpd_helo_restrictions: '',
   // A user may send only as an address they own (its mailbox, or an alias to it): without
   // this any user could send as anyone@ourdomain, and our DKIM key would sign it.
@@ -75,18 +79,19 @@ const submissionOverrides = (name: string, ext: PostfixExtensions): PostfixParam
 
 /** The `master.cf` services of a host, in file order. */
 export const postfixMasterServices = (spec: ResolvedMailHostSpec, ext: PostfixExtensions = {}): MasterService[] => [
-  { service: 'smtp', type: 'inet', private: false, command: ['smtpd'] },
+  // Port 25: postscreen first, then smtpd (host/postfix/postscreen.ts).
+  ...POSTSCREEN_SERVICES,
   ...(spec.role === 'primary'
     ? [
         // 587: STARTTLS required before AUTH.
-        { service: 'submission', type: 'inet', private: false, command: ['smtpd'], overrides: submissionOverrides('submission', ext) } as const,
+        { service: 'submission', type: 'inet', private: false, command: ['smtpd'], overrides: submissionOverrides('submission', spec, ext) } as const,
         // 465: implicit TLS ("wrapper mode"), which the reference enabled without this flag.
         {
           service: 'submissions',
           type: 'inet',
           private: false,
           command: ['smtpd'],
-          overrides: { ...submissionOverrides('submissions', ext), smtpd_tls_wrappermode: true },
+          overrides: { ...submissionOverrides('submissions', spec, ext), smtpd_tls_wrappermode: true },
         } as const,
       ]
     : []),
