@@ -164,8 +164,12 @@ export interface MailRehearsal {
    * value for the rotation, and the selector.
    */
   readonly nextDkim: { readonly selector: string; readonly secrets: Readonly<Record<string, { readonly private_key: string; readonly selector: string }>>; readonly publicKeys: Readonly<Record<string, string>> };
-  /** A new certificate for a mail host from the test CA, as a renewal in Terraform would give (valid `days`, default 30). */
-  issueCertificate(host: 'mx1' | 'mx2', days?: number): Promise<HostCertificate>;
+  /**
+   * A new certificate for a mail host from the test CA, as a renewal in Terraform would give (valid
+   * `days`, default 30); with `names`, for those DNS names instead of the host's name and address
+   * (a certificate that does not match the host).
+   */
+  issueCertificate(host: 'mx1' | 'mx2', days?: number, names?: readonly string[]): Promise<HostCertificate>;
   /** Replaces a secret of a running mail host, as an update of it in Secrets Manager would. */
   putSecret(host: 'mx1' | 'mx2', name: string, value: object): void;
   /**
@@ -462,10 +466,10 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       dkimPublicKeys,
       nextDkim,
       relay: relayCredentials ? { directory: relayDirectory, username: relayCredentials.username, rotated: rotatedRelayCredentials } : null,
-      issueCertificate: (host, days) => {
+      issueCertificate: (host, days, names) => {
         const h = hosts.find((x) => x.name === host);
         if (!h) throw new Error(`no mail host ${host} in this rehearsal`);
-        return ca.issue([h.rendering.spec.hostname], [h.ip], days);
+        return names ? ca.issue(names, [], days) : ca.issue([h.rendering.spec.hostname], [h.ip], days);
       },
       putSecret: (host, name, value) => rehearsal.host(host).writeFile(seamSecret(name, value)),
       publishSpec: (host, tuneAgain) => {
