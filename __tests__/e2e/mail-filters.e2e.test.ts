@@ -493,7 +493,6 @@ describe('backup MX → primary', () => {
       const log = await backupLogOf(queueId);
       expect(log).toMatch(/status=deferred \(.*certificate not verified/i);
       expect(log).not.toMatch(/status=(sent|bounced)/);
-      expect(await searchInbox(mail, 'alice@example.com', PASSWORD.alice, subject)).toHaveLength(0);
 
       mail.putSecret('mx1', 'tls', tlsSecret(await mail.issueCertificate('mx1')));
       expect((await mail.converge('mx1')).code).toBe(0);
@@ -522,7 +521,7 @@ describe('backup MX → primary', () => {
       const log = await backupLogOf(queueId);
       expect(log).not.toMatch(/status=(sent|bounced)|said: 5\d\d/);
       // The primary was asked, and its SPF check failed the sender from mx2's address.
-      expect((await mx1('journalctl --no-pager -o cat | grep -F "Backup MX not recognised" || true')).output).toMatch(/NOQUEUE: reject: RCPT from unknown\[10\.203\.0\.20\]: 450 4\.7\.1/);
+      expect((await mx1('journalctl --no-pager -o cat | grep -F "Backup MX not recognised" || true')).output).toContain(`NOQUEUE: reject: RCPT from unknown[${BACKUP}]: 450 4.7.1 <mx2.example.com>: Helo command rejected: Backup MX not recognised`);
 
       await mail.serveDns(published);
       await deliveredAfterRetry(queueId, subject);
