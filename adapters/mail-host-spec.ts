@@ -2,6 +2,7 @@
 import { ConfigProblem } from '../configs/problems';
 import { ConfigRule, dkimSigningSelector } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
+import { LETS_ENCRYPT_ROOTS_OUTSIDE_SYSTEM_STORE } from '../modules/certificates/lets-encrypt-roots';
 import { mailDnsPolicyOf, mailExchangersOf } from './mail-dns';
 import { checkMailHostSpec, MailHostRole, MailHostSpec, PostfixDuration, PublishedMailDns, RelaySpec, SpecProblem } from '../host/spec';
 
@@ -29,6 +30,12 @@ export const instanceMemoryMiB = (instanceType: string): number | null => {
 export interface MailHostSite {
   /** Public addresses of the backup MX, trusted by the primary besides its name. @default none (EC2: made after rendering) */
   readonly backupMxAddresses?: readonly string[];
+  /**
+   * PEM roots of the CA that issues the hosts' certificates, where the system's trust store lacks
+   * them: the backup MX verifies the primary against them (e.g. the rehearsal's test CA).
+   * @default the config's Let's Encrypt roots outside the system store (staging's; none for production)
+   */
+  readonly primaryMxTrustAnchors?: readonly string[];
 }
 
 /** Amazon SES's SMTP endpoint in a region (STARTTLS on 587). https://docs.aws.amazon.com/ses/latest/dg/smtp-connect.html */
@@ -65,6 +72,8 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
     plusAddressing: mail.plusAddressing,
     messageSizeLimit: mail.messageSizeLimitMiB * 1024 * 1024,
     primaryMxHostname: role === 'backup' ? mail.primary.hostname : null,
+    // The primary's certificate comes from certificates.acme.server, like the backup's own.
+    primaryMxTrustAnchors: role === 'backup' ? (site.primaryMxTrustAnchors ?? LETS_ENCRYPT_ROOTS_OUTSIDE_SYSTEM_STORE[config.certificates.acme.server]) : [],
     // Our own VPC: never greylisted, SPF-checked or rate-limited (it gets no relay rights); fail2ban
     // may still ban a host there (it trusts only the other mail host).
     trustedNetworks: [config.network.cidr],

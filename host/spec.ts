@@ -248,6 +248,14 @@ export interface MailHostSpec {
   readonly maxUserIpConnections?: number;
   /** Primary MX host name the backup forwards to. Required when `role` is `backup`. @default null */
   readonly primaryMxHostname?: string | null;
+  /**
+   * On the backup MX: PEM certificates of the CAs that may issue the primary's certificate. The
+   * backup hands mail to the primary only over TLS, with a certificate valid for `primaryMxHostname`
+   * (Postfix TLS policy `secure`); when this lists certificates they are the only trust anchors of
+   * that hop (`tafile`), e.g. the roots of Let's Encrypt's staging CA, which no trust store holds.
+   * @default [] (the system's trust store: public CAs)
+   */
+  readonly primaryMxTrustAnchors?: readonly string[];
   /** Address families for SMTP/IMAP. @default 'ipv4' (the reference's VPC had no IPv6) */
   readonly inetProtocols?: 'ipv4' | 'all';
   /** DNS blocklists checked on port 25. @default [] (see DnsBlocklist on why a filter is needed) */
@@ -348,6 +356,7 @@ export interface ResolvedMailHostSpec {
   readonly delayWarningTime: PostfixDuration;
   readonly maxUserIpConnections: number;
   readonly primaryMxHostname: string | null;
+  readonly primaryMxTrustAnchors: readonly string[];
   readonly inetProtocols: 'ipv4' | 'all';
   readonly dnsBlocklists: readonly DnsBlocklist[];
   readonly sieve: boolean;
@@ -585,6 +594,7 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
     delayWarningTime: spec.delayWarningTime ?? '4h',
     maxUserIpConnections: spec.maxUserIpConnections ?? 25,
     primaryMxHostname: spec.primaryMxHostname ?? null,
+    primaryMxTrustAnchors: spec.primaryMxTrustAnchors ?? [],
     inetProtocols: spec.inetProtocols ?? 'ipv4',
     dnsBlocklists: spec.dnsBlocklists ?? [],
     sieve: spec.sieve ?? true,
@@ -713,6 +723,15 @@ const checkCore = (spec: MailHostSpec, resolved: ResolvedMailHostSpec, check: Ch
     );
     check(resolved.primaryMxHostname !== spec.hostname, 'hostname', spec.hostname, 'must differ from primaryMxHostname: the backup MX forwards to the primary');
   }
+  check(
+    spec.role === 'backup' || resolved.primaryMxTrustAnchors.length === 0,
+    'primaryMxTrustAnchors',
+    resolved.primaryMxTrustAnchors.length,
+    'set primaryMxTrustAnchors on the backup MX only: only it connects to the primary',
+  );
+  resolved.primaryMxTrustAnchors.forEach((pem, i) =>
+    check(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/.test(pem), `primaryMxTrustAnchors[${i}]`, pem.slice(0, 40), 'use one PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)'),
+  );
   const dumps = resolved.databaseDumps;
   check(!(dumps.enabled && spec.role !== 'primary'), 'databaseDumps.enabled', dumps.enabled, 'dump on the primary only: the backup MX holds no credential for it');
   // One line of printable characters; systemd-analyze checks the expression itself on the host before the timer starts.

@@ -11,9 +11,9 @@ import { loadConfig } from '../configs/load';
 import { dkimSigningSelector } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
 import { mailDnsRecords } from '../host/dns/mail-records';
-import { MailHostRendering, MailHostSpec, renderMailHost } from '../host';
+import { MailHostRendering, MailHostRole, MailHostSpec, renderMailHost } from '../host';
 import { mailDnsPolicyOf } from '../adapters/mail-dns';
-import { mailHostSpecFromConfig } from '../adapters/mail-host-spec';
+import { MailHostSite, mailHostSpecFromConfig } from '../adapters/mail-host-spec';
 import { dkimPublicKeyBase64 } from '../host/opendkim';
 import {
   bundleObjectKey,
@@ -165,8 +165,12 @@ export interface MailRehearsal {
    * value for the rotation, and the selector.
    */
   readonly nextDkim: { readonly selector: string; readonly secrets: Readonly<Record<string, { readonly private_key: string; readonly selector: string }>>; readonly publicKeys: Readonly<Record<string, string>> };
-  /** A new certificate for a mail host from the test CA, as a renewal in Terraform would give (valid `days`, default 30). */
-  issueCertificate(host: 'mx1' | 'mx2', days?: number): Promise<HostCertificate>;
+  /**
+   * A new certificate for a mail host from the test CA, as a renewal in Terraform would give (valid
+   * `days`, default 30); with `names`, for those DNS names instead of the host's name and address
+   * (a certificate that does not match the host).
+   */
+  issueCertificate(host: 'mx1' | 'mx2', days?: number, names?: readonly string[]): Promise<HostCertificate>;
   /** Replaces a secret of a running mail host, as an update of it in Secrets Manager would. */
   putSecret(host: 'mx1' | 'mx2', name: string, value: object): void;
   /**
@@ -349,17 +353,19 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     : baseConfig;
   const withBackupMx = options.backupMx ?? config.mail.backupMx.enabled;
   const tune = options.tuneSpec ?? ((spec: MailHostSpec) => spec);
-  // No site facts, as on EC2, where the backup MX's address is made by Terraform after the files
-  // are rendered: the primary trusts the backup by its forward-confirmed name, not its address.
-  const hosts: RehearsedMailHost[] = [
-    { name: 'mx1', ip: MAIL_REHEARSAL_ADDRESSES.primary, priority: 10, rendering: renderMailHost(tune(mailHostSpecFromConfig(config, 'primary'))) },
-    ...(withBackupMx
-      ? [{ name: 'mx2', ip: MAIL_REHEARSAL_ADDRESSES.backup, priority: 20, rendering: renderMailHost(tune(mailHostSpecFromConfig(config, 'backup'))) } as const]
-      : []),
-  ];
   const ca = await createTestCa();
   let started = false;
   try {
+    // The test CA issues the hosts' certificates, as Let's Encrypt does on EC2, so the backup MX
+    // verifies the primary against its root (as against staging's roots there). No backup MX
+    // address, as on EC2, where it is made by Terraform after the files are rendered: the primary
+    // trusts the backup by its forward-confirmed name, not its address.
+    const site: MailHostSite = { primaryMxTrustAnchors: [ca.rootPem] };
+    const specOf = (role: MailHostRole) => tune(mailHostSpecFromConfig(config, role, site));
+    const hosts: RehearsedMailHost[] = [
+      { name: 'mx1', ip: MAIL_REHEARSAL_ADDRESSES.primary, priority: 10, rendering: renderMailHost(specOf('primary')) },
+      ...(withBackupMx ? [{ name: 'mx2', ip: MAIL_REHEARSAL_ADDRESSES.backup, priority: 20, rendering: renderMailHost(specOf('backup')) } as const] : []),
+    ];
     const primaryHostname = hosts[0].rendering.spec.hostname;
     const dkimKeys = newDkimKeys(config.mailDomains);
     const dkimPublicKeys = Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [domain, dkimPublicKeyBase64(pem)]));
@@ -467,15 +473,14 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       dkimPublicKeys,
       nextDkim,
       relay: relayCredentials ? { directory: relayDirectory, username: relayCredentials.username, rotated: rotatedRelayCredentials } : null,
-      issueCertificate: (host, days) => {
+      issueCertificate: (host, days, names) => {
         const h = hosts.find((x) => x.name === host);
         if (!h) throw new Error(`no mail host ${host} in this rehearsal`);
-        return ca.issue([h.rendering.spec.hostname], [h.ip], days);
+        return names ? ca.issue(names, [], days) : ca.issue([h.rendering.spec.hostname], [h.ip], days);
       },
       putSecret: (host, name, value) => rehearsal.host(host).writeFile(seamSecret(name, value)),
       publishSpec: (host, tuneAgain) => {
-        const role = host === 'mx1' ? 'primary' : 'backup';
-        const bundle = renderMailHostBundle(renderMailHost(tuneAgain(tune(mailHostSpecFromConfig(config, role)))), { admin: config.admin });
+        const bundle = renderMailHostBundle(renderMailHost(tuneAgain(specOf(host === 'mx1' ? 'primary' : 'backup'))), { admin: config.admin });
         publishedBundle(host, bundle).forEach((f) => rehearsal.host(host).writeFile(f));
         return bundle;
       },

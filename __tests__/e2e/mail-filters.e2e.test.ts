@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, REHEARSAL_NAMES, startMailRehearsal } from '../../rehearsal/mail-system';
+import { DnsRecord } from '../../rehearsal/dns-records';
 import { dkimSecretName } from '../../host/provision/runtime-seam';
 import { AMAVIS_QUARANTINE_DIRECTORY } from '../../host/amavis';
 import { ClientResult, deliver, eventually, imapsCurl, onHost, onPrimary, rcptReplyCode, searchInbox, swaks, uniqueSubject } from '../support/mail-clients';
@@ -51,6 +52,16 @@ const errorReply = (transcript: string): { code: number; text: string } | undefi
   const match = /^<~?\*{1,2}\s+(\d{3})\s+(.*)$/m.exec(transcript);
   return match ? { code: Number(match[1]), text: match[2] } : undefined;
 };
+
+/** mx2's queue entry of a message once it is deferred (within 20 s), or undefined. */
+const deferredOnBackup = (queueId: string): Promise<{ queue_name: string; recipients: { address: string; delay_reason?: string }[] } | undefined> =>
+  eventually(async () => {
+    const entry = (await mx2('postqueue -j')).output.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((e) => e.queue_id === queueId);
+    return entry?.queue_name === 'deferred' ? entry : undefined;
+  }, 20_000);
+
+/** What mx2's Postfix logged about one message. */
+const backupLogOf = async (queueId: string): Promise<string> => (await mx2(`journalctl -u postfix --no-pager -o cat | grep -F "${queueId}: " || true`)).output;
 
 /** Whether a TCP connection from a client host to `address:port` opens, within 4 s. */
 const connects = async (from: 'client' | 'prober', address: string, port: number): Promise<boolean> => {
@@ -126,6 +137,10 @@ describe('greylisting (Postgrey on port 25)', () => {
     const relayLog = (await mx2(`journalctl -u postfix --no-pager -o cat | grep -F "${backupQueueId}: to="`)).output;
     expect(relayLog).toMatch(/relay=mx1\.example\.com\[10\.203\.0\.10\]:25, .*status=sent/);
     expect(relayLog).not.toMatch(/status=deferred/);
+    // Over TLS verified for the primary's name (policy "secure"), not merely trusted ("may").
+    expect((await mx2('journalctl -u postfix --no-pager -o cat | grep -F "TLS connection established to mx1.example.com["')).output).toMatch(
+      /^Verified TLS connection established to mx1\.example\.com\[10\.203\.0\.10\]:25: TLSv1\.3 /m,
+    );
   });
 
   it('never greylists authenticated submission on 587', async () => {
@@ -412,10 +427,7 @@ describe('backup MX', () => {
     const sent = await deliver(mail, ['--to', 'bob@example.com', '--from', 'bob@sender.test', '--header', `Subject: ${subject}`], RETRY_AFTER_MS, BACKUP);
     const queueId = queuedAs(sent.output);
     expect(queueId).toBeDefined();
-    const queued = await eventually(async () => {
-      const entry = (await mx2('postqueue -j')).output.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((e) => e.queue_id === queueId);
-      return entry?.queue_name === 'deferred' ? entry : undefined;
-    }, 20_000);
+    const queued = await deferredOnBackup(queueId!);
     expect(queued).toMatchObject({ queue_name: 'deferred', recipients: [{ address: 'bob@example.com', delay_reason: expect.stringMatching(/mx1\.example\.com.*Connection refused/) }] });
 
     const unknown = await swaks(mail, ['--to', 'nobody@example.com', '--from', 'bob@sender.test', '--quit-after', 'RCPT'], 'client', BACKUP);
@@ -442,6 +454,79 @@ describe('backup MX', () => {
     for (const [name, key, expected] of lookups) {
       const answer = await mx2(`postmap -q ${key} proxy:mysql:/etc/postfix/mysql/${name}.cf`, true);
       expect({ name, code: answer.code, answer: answer.output.trim() }).toEqual({ name, code: 0, answer: expected });
+    }
+  });
+});
+
+/**
+ * The hop from the backup MX to the primary (issue 12, item 7): the backup hands mail over only to a
+ * primary whose certificate is valid for its name, and the primary never refuses for good what the
+ * backup relays, even when it does not recognise it (its reverse DNS missing). Either failure keeps
+ * the message queued on the backup (deferred, never bounced) until it is gone.
+ */
+describe('backup MX → primary', () => {
+  const tlsSecret = (c: { chainPem: string; keyPem: string }) => ({ certificate_chain: c.chainPem, private_key: c.keyPem });
+  /** Mail from the client to alice through the backup MX: mx2's queue id. sender.test's SPF allows only the client, so from mx2's address it fails. */
+  const relayThroughBackup = async (subject: string): Promise<string> => {
+    const sent = await deliver(mail, ['--to', 'alice@example.com', '--from', `hop-${Date.now().toString(36)}@sender.test`, '--header', `Subject: ${subject}`], RETRY_AFTER_MS, BACKUP);
+    const queueId = queuedAs(sent.output);
+    expect(queueId).toBeDefined();
+    return queueId!;
+  };
+  /** Hands mx2's queued message over again now, and expects it in alice's INBOX and out of mx2's queue. */
+  const deliveredAfterRetry = async (queueId: string, subject: string) => {
+    await mx2(`postqueue -i ${queueId}`);
+    expect(await eventually(() => searchInbox(mail, 'alice@example.com', PASSWORD.alice, subject).then((u) => u.length), 30_000)).toBe(1);
+    expect((await mx2('postqueue -j')).output).not.toContain(queueId);
+  };
+
+  it("defers (keeps the message queued, no bounce) while the primary's certificate is not valid for its name, and delivers once it is", async () => {
+    mail.putSecret('mx1', 'tls', tlsSecret(await mail.issueCertificate('mx1', 30, ['impostor.example.net'])));
+    try {
+      expect((await mail.converge('mx1')).code).toBe(0);
+      // A fresh handshake: no TLS session of the valid certificate to resume.
+      await mx2('systemctl restart postfix');
+      const subject = uniqueSubject('hop-unverified');
+      const queueId = await relayThroughBackup(subject);
+      const queued = await deferredOnBackup(queueId);
+      expect(queued?.recipients).toEqual([expect.objectContaining({ address: 'alice@example.com', delay_reason: expect.stringMatching(/certificate not verified/i) })]);
+      const log = await backupLogOf(queueId);
+      expect(log).toMatch(/status=deferred \(.*certificate not verified/i);
+      expect(log).not.toMatch(/status=(sent|bounced)/);
+
+      mail.putSecret('mx1', 'tls', tlsSecret(await mail.issueCertificate('mx1')));
+      expect((await mail.converge('mx1')).code).toBe(0);
+      await deliveredAfterRetry(queueId, subject);
+      expect(await backupLogOf(queueId)).not.toMatch(/status=bounced|sender non-delivery notification/);
+    } finally {
+      mail.putSecret('mx1', 'tls', tlsSecret(await mail.issueCertificate('mx1')));
+      await mail.converge('mx1');
+    }
+  });
+
+  it("defers instead of rejecting what the backup relays while the primary cannot recognise it (no PTR record): SPF's 5xx becomes a 450", async () => {
+    const published = mail.dnsRecords;
+    const isBackupPtr = (r: DnsRecord) => r.type === 'PTR' && [r.value].flat().some((v) => v.replace(/\.$/, '') === 'mx2.example.com');
+    expect(published.filter(isBackupPtr)).toHaveLength(1);
+    await mail.serveDns(published.filter((r) => !isBackupPtr(r)));
+    try {
+      // What Postfix asks (the resolver, through NSS) has no name for mx2's address now.
+      expect((await mx1(`getent hosts ${BACKUP}`, true)).code).not.toBe(0);
+      const subject = uniqueSubject('hop-no-ptr');
+      const queueId = await relayThroughBackup(subject);
+      const queued = await deferredOnBackup(queueId);
+      expect(queued?.recipients).toEqual([
+        expect.objectContaining({ address: 'alice@example.com', delay_reason: expect.stringMatching(/said: 450 4\.7\.1 .*Backup MX not recognised by its address or name/) }),
+      ]);
+      const log = await backupLogOf(queueId);
+      expect(log).not.toMatch(/status=(sent|bounced)|said: 5\d\d/);
+      // The primary was asked, and its SPF check failed the sender from mx2's address.
+      expect((await mx1('journalctl --no-pager -o cat | grep -F "Backup MX not recognised" || true')).output).toContain(`NOQUEUE: reject: RCPT from unknown[${BACKUP}]: 450 4.7.1 <mx2.example.com>: Helo command rejected: Backup MX not recognised`);
+
+      await mail.serveDns(published);
+      await deliveredAfterRetry(queueId, subject);
+    } finally {
+      await mail.serveDns(published);
     }
   });
 });

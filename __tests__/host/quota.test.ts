@@ -3,6 +3,7 @@ import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
 import { validateConfig } from '../../configs/validate';
 import {
   BACKUP_MX_FULL_MAILBOX_REPLY,
+  UNRECOGNISED_BACKUP_MX_REPLY,
   checkMailHostSpec,
   DOVECOT_QUERIES,
   dovecotConfig,
@@ -93,7 +94,9 @@ describe('Postfix asks the quota at RCPT time', () => {
     const list = restrictions();
     const deferral = list.indexOf(`check_client_access inline:{ { mx2.example.com = ${BACKUP_MX_FULL_MAILBOX_REPLY} } }`);
     expect(deferral).toBeGreaterThan(-1);
-    expect(deferral).toBe(list.indexOf('check_policy_service unix:private/quota-status') - 1);
+    // Before the quota, and before the HELO deferral of an unrecognised backup (the first DEFER_IF_REJECT sets the reply).
+    expect(deferral).toBe(list.indexOf(`check_helo_access inline:{ { mx2.example.com = ${UNRECOGNISED_BACKUP_MX_REPLY} } }`) - 1);
+    expect(deferral).toBeLessThan(list.indexOf('check_policy_service unix:private/quota-status'));
     expect(BACKUP_MX_FULL_MAILBOX_REPLY).toMatch(/^DEFER_IF_REJECT [^,]+$/);
   });
 

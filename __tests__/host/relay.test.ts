@@ -46,7 +46,8 @@ describe('a relay without login, and no relay', () => {
     const main = postfixMainParameters(resolveMailHostSpec({ ...backupSpec, relay: { host: '[smtp.example.net]:25' } }));
     expect(main.relayhost).toBe('[smtp.example.net]:25');
     expect(main).not.toHaveProperty('smtp_sasl_auth_enable');
-    expect(main).not.toHaveProperty('smtp_tls_policy_maps');
+    // Only the backup MX's own hop to the primary has a TLS policy (see backup-mx-hop.test.ts).
+    expect(main.smtp_tls_policy_maps).toBe('inline:{ { [mx1.example.com] = secure match=mx1.example.com } }');
     expect(renderProvisionCommand(renderMailHost({ ...backupSpec, relay: { host: '[smtp.example.net]:25' } })).content).not.toContain("'postfix-sasl-password'");
   });
 

@@ -21,9 +21,55 @@ export const POSTFIX_QUEUE_DIRECTORY = '/var/spool/postfix';
 /** Postfix's `recipient_delimiter`: `+` with plus addressing, else none. */
 export const recipientDelimiter = (spec: ResolvedMailHostSpec): string => (spec.plusAddressing ? '+' : '');
 
+/** An inline access(5) table: each key with one action (`OK`, or an action with text). */
+const inlineAccessMap = (keys: readonly string[], action: string): string =>
+  `inline:{ ${keys.map((key) => (/\s/.test(action) ? `{ ${key} = ${action} }` : `${key}=${action}`)).join(', ')} }`;
+
 /** The backup MX's name and addresses, each with one access(5) action (`OK`: past the policy services). */
 const backupMxAccessMap = (backupMx: NonNullable<ResolvedMailHostSpec['backupMx']>, action: string): string =>
-  `inline:{ ${[backupMx.hostname, ...backupMx.addresses].map((client) => (/\s/.test(action) ? `{ ${client} = ${action} }` : `${client}=${action}`)).join(', ')} }`;
+  inlineAccessMap([backupMx.hostname, ...backupMx.addresses], action);
+
+/**
+ * What the primary answers a client that greets with the backup MX's name (HELO) but was not
+ * recognised as the backup by its address or forward-confirmed name, where a later restriction
+ * (SPF, quota, a blocklist) would reject: a missed or failed reverse lookup must not make the
+ * primary refuse relayed mail for good (the backup would bounce it), so the rejection becomes this
+ * 450 and the backup retries. It grants nothing: a stranger using that HELO name is still checked
+ * and greylisted, and never gets more than a deferral from the checks after this one.
+ * https://www.postfix.org/access.5.html
+ */
+export const UNRECOGNISED_BACKUP_MX_REPLY = 'DEFER_IF_REJECT Backup MX not recognised by its address or name: keep the message queued and try again later';
+
+/** The backup MX's HELO name, with the deferral of {@link UNRECOGNISED_BACKUP_MX_REPLY}. */
+const unrecognisedBackupMxCheck = (backupMx: NonNullable<ResolvedMailHostSpec['backupMx']>): string =>
+  `check_helo_access ${inlineAccessMap([backupMx.hostname], UNRECOGNISED_BACKUP_MX_REPLY)}`;
+
+/** Where the backup MX keeps the trust anchors of its hop to the primary (spec `primaryMxTrustAnchors`). */
+export const PRIMARY_MX_TRUST_ANCHOR_FILE = '/etc/postfix/primary-mx-trust-anchors.pem';
+
+/**
+ * The backup MX's next hop: the primary by name, without MX lookup (brackets) and without a port
+ * (25 is the default), so that it is also the verbatim key of its TLS policy below.
+ */
+const primaryMxNexthop = (spec: ResolvedMailHostSpec): string => `[${spec.primaryMxHostname}]`;
+
+/**
+ * `smtp_tls_policy_maps` entries; every other next hop keeps opportunistic TLS (and Amavis its own
+ * "none"). `secure`: TLS is required and the certificate must be valid for the name, or Postfix
+ * defers the mail (it stays queued and is retried) — nobody in between can read or take it.
+ * https://www.postfix.org/TLS_README.html#client_tls_secure
+ */
+const tlsPolicies = (spec: ResolvedMailHostSpec): string[] => [
+  // The backup MX hands everything to the primary, by name; the name on the certificate proves it
+  // reached the primary (a forged DNS answer or a hijacked route gets no mail), with the CA that
+  // issues the primary's certificate as trust anchor where that is not a public one.
+  ...(spec.role === 'backup'
+    ? [`{ ${primaryMxNexthop(spec)} = secure match=${spec.primaryMxHostname}${spec.primaryMxTrustAnchors.length > 0 ? ` tafile=${PRIMARY_MX_TRUST_ANCHOR_FILE}` : ''} }`]
+    : []),
+  // The relay's certificate must match its name (secure: match=nexthop, dot-nexthop), so nobody in
+  // between can collect the password.
+  ...(spec.relay?.authenticated ? [`${spec.relay.host}=secure`] : []),
+];
 
 /**
  * What the primary answers the backup MX where a mailbox policy service (quota) rejects: the backup
@@ -44,6 +90,9 @@ export const BACKUP_MX_FULL_MAILBOX_REPLY = 'DEFER_IF_REJECT Mailbox full: keep 
 const rootMailAliases = (spec: ResolvedMailHostSpec, addresses = rootMailAddresses(spec)): string =>
   `inline:{ ${addresses.map((address) => `${address}=${spec.rootMailRecipient}`).join(', ')} }`;
 
+/** Whether port 25 asks any policy service (quota, Postgrey, SPF), whose rejections the backup MX must not get. */
+const policyChecked = (ext: PostfixExtensions): boolean => (ext.policyServices ?? []).length + (ext.mailboxPolicyServices ?? []).length > 0;
+
 /** Restrictions shared by port 25 on both roles. */
 const port25Restrictions = (spec: ResolvedMailHostSpec, ext: PostfixExtensions): PostfixParameters => ({
   // Refuse open relay: only our own or relayed domains without authentication. Debian's
@@ -58,19 +107,22 @@ const port25Restrictions = (spec: ResolvedMailHostSpec, ext: PostfixExtensions):
     // The recipient's mailbox (quota) for every client, so a full one is refused while the sender
     // is connected; the backup MX gets a deferral instead (BACKUP_MX_FULL_MAILBOX_REPLY).
     ...((ext.mailboxPolicyServices ?? []).length > 0 && spec.backupMx ? [`check_client_access ${backupMxAccessMap(spec.backupMx, BACKUP_MX_FULL_MAILBOX_REPLY)}`] : []),
+    // A client with the backup's HELO name that the check above did not recognise: a later
+    // rejection (quota, SPF) becomes a deferral (UNRECOGNISED_BACKUP_MX_REPLY). The first
+    // DEFER_IF_REJECT that matches sets the reply, so the recognised backup keeps the one above.
+    ...(policyChecked(ext) && spec.backupMx ? [unrecognisedBackupMxCheck(spec.backupMx)] : []),
     ...(ext.mailboxPolicyServices ?? []).map((p) => `check_policy_service ${p.endpoint}`),
     // This host's own mail (monitoring, notices) is neither SPF-checked nor greylisted, nor is
     // what the backup MX relays (it checked the sender itself). The backup is known by its
     // forward-confirmed name (Postfix's client name is "unknown" unless the PTR name resolves back
-    // to the address), which works on EC2 where its address is made after this file is rendered.
+    // to the address) or its addresses; when neither is recognised, the HELO check above defers.
     ...((ext.policyServices ?? []).length > 0 ? ['permit_mynetworks', ...(spec.backupMx ? [`check_client_access ${backupMxAccessMap(spec.backupMx, 'OK')}`] : [])] : []),
     ...(ext.policyServices ?? []).map((p) => `check_policy_service ${p.endpoint}`),
   ],
   // A policy service that cannot be asked (stopped, crashed, timed out) defers the recipient: the
   // sender retries, nothing is accepted unchecked or refused for good. Postfix's own default,
   // pinned: the quota check relies on it.
-  smtpd_policy_service_default_action:
-    (ext.policyServices ?? []).length + (ext.mailboxPolicyServices ?? []).length > 0 ? '451 4.3.5 Policy service unavailable, try again later' : null,
+  smtpd_policy_service_default_action: policyChecked(ext) ? '451 4.3.5 Policy service unavailable, try again later' : null,
   smtpd_helo_required: true,
   smtpd_helo_restrictions: ['permit_mynetworks', 'reject_invalid_helo_hostname', 'reject_non_fqdn_helo_hostname'],
   smtpd_sender_restrictions: ['reject_non_fqdn_sender', 'reject_unknown_sender_domain'],
@@ -80,7 +132,13 @@ const port25Restrictions = (spec: ResolvedMailHostSpec, ext: PostfixExtensions):
   smtpd_client_restrictions:
     spec.dnsBlocklists.length === 0
       ? null
-      : ['permit_mynetworks', ...spec.dnsBlocklists.map((l) => `reject_rbl_client ${l.zone}=${l.listedReplies}`)],
+      : [
+          'permit_mynetworks',
+          // The backup MX relays others' mail: its own listing must not refuse it (a recognised
+          // backup passes, an unrecognised one is deferred at worst).
+          ...(spec.backupMx ? [`check_client_access ${backupMxAccessMap(spec.backupMx, 'OK')}`, unrecognisedBackupMxCheck(spec.backupMx)] : []),
+          ...spec.dnsBlocklists.map((l) => `reject_rbl_client ${l.zone}=${l.listedReplies}`),
+        ],
   smtpd_data_restrictions: ['reject_unauth_pipelining'],
   // Address harvesting: VRFY tells a client which mailboxes exist.
   disable_vrfy_command: true,
@@ -149,8 +207,10 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
             // root@<mail origin> exists on the primary even without a database alias (rootMailAliases).
             rootMailAliases(spec),
           ],
-          // Everything for relay_domains is queued here and handed to the primary MX.
-          relay_transport: `relay:[${spec.primaryMxHostname}]:25`,
+          // Everything for relay_domains is queued here and handed to the primary MX, over verified
+          // TLS only (tlsPolicies); while it is down or fails the check, mail waits here for up to
+          // maximal_queue_lifetime.
+          relay_transport: `relay:${primaryMxNexthop(spec)}`,
           // Only root@/postmaster@ this host is rewritten here; root@<mail origin> (cron's mail) is
           // relayed as it is, for the primary to expand with the database's aliases first.
           virtual_alias_maps: rootMailAliases(spec, rootMailAddresses(spec).filter((a) => a.endsWith(`@${spec.hostname}`))),
@@ -184,11 +244,13 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
     smtpd_tls_loglevel: 1,
     smtpd_tls_received_header: true,
 
-    // Outbound TLS: opportunistic (most MXes offer it), session reuse, CA store for "Verified" logs.
+    // Outbound TLS: opportunistic (most MXes offer it) except where tlsPolicies requires it, session
+    // reuse, the system's CA store (public CAs; "Trusted"/"Verified" in the log).
     smtp_tls_security_level: 'may',
     smtp_tls_CAfile: '/etc/ssl/certs/ca-certificates.crt',
     smtp_tls_session_cache_database: 'btree:${data_directory}/smtp_scache',
     smtp_tls_loglevel: 1,
+    smtp_tls_policy_maps: tlsPolicies(spec).length > 0 ? `inline:{ ${tlsPolicies(spec).join(', ')} }` : null,
     ...(spec.relay?.authenticated
       ? {
           // Log in to the relay (e.g. Amazon SES) with the credentials the provision step writes.
@@ -197,14 +259,10 @@ export const postfixMainParameters = (spec: ResolvedMailHostSpec, ext: PostfixEx
           smtp_sasl_auth_enable: true,
           smtp_sasl_password_maps: `texthash:${RELAY_PASSWORD_FILE}`,
           // Relays offer PLAIN/LOGIN (the default also forbids plaintext mechanisms); they are safe
-          // here because the password only ever goes over the verified TLS below.
+          // here because the password only ever goes over verified TLS (tlsPolicies).
           smtp_sasl_security_options: 'noanonymous',
           smtp_sasl_tls_security_options: 'noanonymous',
-          // TLS to the relay is required and its certificate must match the relay's name
-          // (secure: match=nexthop, dot-nexthop), so nobody in between can collect the password;
-          // other next hops (the backup MX's primary, Amavis) keep their own levels.
-          // https://www.postfix.org/TLS_README.html#client_tls_policy
-          smtp_tls_policy_maps: `inline:{ ${spec.relay.host}=secure }`,
+          // (TLS to the relay is required and verified: tlsPolicies.)
         }
       : {}),
 
