@@ -13,7 +13,7 @@ import { generatedHeader, RenderedFile } from '../files';
 import { renderShellAssignments, shellArgvLists, shellTable, withoutCommentLines } from '../format/shell';
 import { enabledDaemons, unitsInStartOrder } from '../daemons';
 import { MailHostRendering, ServiceCheck } from '../index';
-import { DB_MIGRATE_PATH } from '../mysql';
+import { DB_IMPORT_PATH, DB_MIGRATE_PATH, importsData, TEST_DATA_SECRET } from '../mysql';
 import { OPENDKIM_KEY_TABLE } from '../opendkim';
 import { DATABASE_SECRET_VALUE, DatabaseCredential, PRIVATE_DIRECTORY, RELAY_PASSWORD_FILE, SecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
@@ -142,7 +142,13 @@ export const SECRET_FILE_COLUMNS = ['format', 'path', 'mode', 'owner', 'group', 
  * Names of the secrets a host fetches at run time (`mirovoy-fetch secret <name>`), in first-use
  * order: what its deployment must provide (on EC2: a `mirovoy:secret-<name>` tag and read access).
  */
-export const secretsReadBy = (rendering: MailHostRendering): string[] => [...new Set(secretFileEntries(rendering).map((entry) => entry.secret.split(':')[0]))];
+export const secretsReadBy = (rendering: MailHostRendering): string[] => [
+  ...new Set([
+    ...secretFileEntries(rendering).map((entry) => entry.secret.split(':')[0]),
+    // Read by mirovoy-db-import itself (the passwords are hashed, never written to a file).
+    ...(rendering.spec.dataImports.testData ? [TEST_DATA_SECRET] : []),
+  ]),
+];
 
 const PROVISION_BODY = withoutCommentLines(readFileSync(join(__dirname, 'mirovoy-provision.sh'), 'utf8'));
 
@@ -171,6 +177,8 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     MAILBOX_ROOT: vmail.home,
     FETCH: FETCH_COMMAND,
     DB_MIGRATE: DB_MIGRATE_PATH,
+    // '': this host imports nothing.
+    DB_IMPORT: importsData(spec) ? DB_IMPORT_PATH : '',
     STAGED_DIRECTORY,
     STATE_DIRECTORY,
     ROLLBACK_DIRECTORY: `${STATE_DIRECTORY}/rollback`,

@@ -460,6 +460,12 @@ step "database schema and accounts"
 # The database may still be starting (a reboot, a failover); beyond a minute the unit fails and
 # systemd runs it again with a growing delay.
 "$DB_MIGRATE" --wait 60
+# Data imported once (a reference dump, the test data), as the same master account; a refused
+# dump fails the run, so the primary takes no mail before the old server's mailboxes are here.
+if [[ -n $DB_IMPORT ]]; then
+  step "data imports"
+  "$DB_IMPORT"
+fi
 ensure_clamav_signatures
 disable_unwanted_units
 mapfile -t starting < <(units_to_start)
