@@ -72,7 +72,7 @@ describe('the test data', () => {
 describe('the import script', () => {
   it('is rendered only for a primary that imports something, with SQL files for what it imports', () => {
     expect(renderMailHost(primarySpec).files.map((f) => f.path)).not.toContain(DB_IMPORT_PATH);
-    const paths = renderMailHost({ ...primarySpec, dataImports: { testData: true } }).files.map((f) => f.path).filter((p) => p.includes('import'));
+    const paths = renderMailHost({ ...primarySpec, dataImports: { testData: true } }).files.map((f) => f.path).filter((p) => /\/import\/|-import$/.test(p));
     expect(paths).toEqual(['/usr/local/share/mirovoy/mysql/import/test-data.sql', DB_IMPORT_PATH]);
   });
 
