@@ -110,7 +110,7 @@ describe('the test data', () => {
     expect(await logsIn('vivita@example.com', passwords.vivita)).toBe(true);
     expect(await logsIn('xandros@example.com', passwords.vivita)).toBe(false);
     // Hashes only: the passwords are nowhere in the database or the provisioning journal.
-    expect(await sql("SELECT crypt LIKE '{SHA512-CRYPT}$6$%', clear FROM users WHERE id = 'xandros@example.com'")).toBe('1\t');
+    expect(await sql("SELECT crypt LIKE '{SHA512-CRYPT}$6$%', clear = '' FROM users WHERE id = 'xandros@example.com'")).toBe('1\t1');
     const journal = (await on('journalctl --no-pager -o cat -u mirovoy-provision.service')).output;
     expect(journal).toContain('mirovoy-db-import: loaded the test data');
     expect(journal).not.toContain(passwords.xandros);
@@ -128,16 +128,22 @@ describe('the test data', () => {
 });
 
 describe('a dump that is not the reference', () => {
-  // Another dump at the same place, as if the first had never been imported.
+  // Another dump at the same place, as if the first had never been imported (its record set aside).
   const offer = async (text: string) => {
-    await sql(`DELETE FROM data_imports WHERE name = '${DATA_IMPORT_NAMES.referenceDump}'`);
-    mail.rehearsal.host('mx1').writeFile({ path: rehearsalObjectPath(DUMP.bucket, DUMP.key), content: text, mode: 0o600 });
-    const before = await contentOfDatabase();
-    const run = await mail.converge('mx1');
-    expect(run.code).not.toBe(0);
-    expect(await contentOfDatabase()).toBe(before);
-    expect(await sql(`SHOW DATABASES LIKE '${IMPORT_SCRATCH_DATABASE}'`)).toBe('');
-    return run.log;
+    await sql(`UPDATE data_imports SET name = 'set-aside' WHERE name = '${DATA_IMPORT_NAMES.referenceDump}'`);
+    try {
+      mail.rehearsal.host('mx1').writeFile({ path: rehearsalObjectPath(DUMP.bucket, DUMP.key), content: text, mode: 0o600 });
+      const before = await contentOfDatabase();
+      const run = await mail.converge('mx1');
+      // systemd runs a failed provisioning again (with a growing delay); the next offer starts afresh.
+      await on('systemctl stop mirovoy-provision.service; systemctl reset-failed mirovoy-provision.service', true);
+      expect(run.code).not.toBe(0);
+      expect(await contentOfDatabase()).toBe(before);
+      expect(await sql(`SHOW DATABASES LIKE '${IMPORT_SCRATCH_DATABASE}'`)).toBe('');
+      return run.log;
+    } finally {
+      await sql(`UPDATE data_imports SET name = '${DATA_IMPORT_NAMES.referenceDump}' WHERE name = 'set-aside'`);
+    }
   };
 
   it('with other tables (a PostfixAdmin dump) is refused, naming what is missing, and the database is unchanged', async () => {
@@ -156,7 +162,9 @@ describe('a dump that is not the reference', () => {
 
   it('cut off halfway (a failed upload) is refused, and the database is unchanged', async () => {
     const log = await offer(DUMP_TEXT.slice(0, DUMP_TEXT.indexOf("INSERT INTO `users`") + 60));
-    expect(log).toMatch(/was not imported, the mail database is unchanged: it does not load into a scratch database.*ERROR/);
+    expect(log).toMatch(/was not imported, the mail database is unchanged: it does not load into a scratch database.*: ERROR 1064/);
+    // The client quotes the failing statement; the journal gets its error only (rows hold hashes and cleartext).
+    expect(log).not.toMatch(/INSERT INTO `users`|alice@example.com','alice'/);
   });
 
   it('naming a database (mysqldump --databases) is refused before anything is loaded', async () => {

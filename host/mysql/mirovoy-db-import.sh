@@ -25,6 +25,11 @@ as_master() {
   mariadb --defaults-extra-file="$MASTER_OPTION_FILE" --port="$DB_PORT" "${TLS_ARGS[@]}" --batch --skip-column-names "$@"
 }
 
+# The client's error lines without what it quotes of the failing statement (its text, and the
+# "near '...'" part of a syntax error): a dump's rows hold password hashes, a reference's also
+# cleartext passwords, and this goes to the journal.
+errors_only() { sed -E -n "/^(ERROR|mariadb: )/{s/ near '.*//;p}"; }
+
 imported() { as_master --execute="SELECT CONCAT(imported_at, ' UTC: ', summary) FROM $DB_NAME.data_imports WHERE name = '$1';" "$DB_NAME"; }
 
 work=$(mktemp -d)
@@ -64,14 +69,14 @@ GRANT ALL ON $SCRATCH.* TO '$SCRATCH'@'$ACCOUNT_HOST';" >/dev/null
   # --sandbox: the client refuses its own commands that reach this host (\! runs a shell, \. reads a file).
   if ! problems=$(mariadb --defaults-extra-file="$options" --port="$DB_PORT" "${TLS_ARGS[@]}" --sandbox --local-infile=0 \
     --batch "$SCRATCH" <"$dump" 2>&1); then
-    refuse "it does not load into a scratch database (a dump of one MySQL database made by mysqldump loads): $problems"
+    refuse "it does not load into a scratch database (a dump of one MySQL database made by mysqldump loads): $(errors_only <<<"$problems")"
   fi
   problems=$(as_master "$SCRATCH" <"$SHAPE_SQL")
   [[ -z $problems ]] || refuse "it does not have the reference's mail tables (domains, users, aliases; backups and relays if any):"$'\n'"$problems"
   problems=$(as_master "$SCRATCH" <"$ROWS_SQL")
   [[ -z $problems ]] || refuse "rows that cannot be imported:"$'\n'"$problems"
   if ! summary=$( { echo "SET @dump_sha256 = '$sha256';"; cat "$COPY_SQL"; } | as_master "$DB_NAME" 2>&1); then
-    refuse "the copy was rolled back: $summary (a mailbox or alias of the dump that exists already is never overwritten: remove it with mirovoy-admin first)"
+    refuse "the copy was rolled back: $(errors_only <<<"$summary") (a mailbox or alias of the dump that exists already is never overwritten: remove it with mirovoy-admin first)"
   fi
   log "imported s3://$DUMP_BUCKET/$DUMP_KEY: $summary"
 }
@@ -89,9 +94,11 @@ hashed_password() {
 }
 
 import_test_data() {
-  local user sql=''
+  local user output sql=''
   for user in "${TEST_DATA_USERS[@]}"; do sql+="SET @$user = '$(hashed_password "$user")';"$'\n'; done
-  { printf '%s' "$sql"; cat "$TEST_DATA_SQL"; } | as_master "$DB_NAME" >/dev/null || die "the test data was not loaded (the transaction was rolled back; the message is above)"
+  if ! output=$( { printf '%s' "$sql"; cat "$TEST_DATA_SQL"; } | as_master "$DB_NAME" 2>&1); then
+    die "the test data was not loaded (the transaction was rolled back): $(errors_only <<<"$output")"
+  fi
   log "loaded the test data: $(imported "$TEST_DATA_NAME")"
 }
 
