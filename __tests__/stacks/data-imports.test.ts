@@ -8,17 +8,8 @@ import { validateConfig } from '../../configs/validate';
 import { DB_IMPORT_PATH, renderMailHost } from '../../host';
 import { renderMailHostBundle, secretsReadBy } from '../../host/provision';
 import { allOptions, example, exampleWith } from '../support/configs';
-import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';
+import { mailHostPolicy, mailHostTags, mailStackOf, resourcesOf, synthConfig } from '../support/synth';
 
-const mailStackOf = (stacks: Record<string, TerraformJson>): TerraformJson => stacks[Object.keys(stacks).find((name) => name.endsWith('-mail'))!];
-const policyOf = (stack: TerraformJson, host: 'Primary' | 'Backup') =>
-  JSON.parse(resourcesOf(stack, 'aws_iam_role_policy').find((r) => r['//'].metadata.path.includes(`/${host}/InstanceRole/`))!.policy).Statement as {
-    Action: string | string[];
-    Resource: string | string[];
-    Condition?: unknown;
-  }[];
-const instanceTags = (stack: TerraformJson, host: 'Primary' | 'Backup'): Record<string, string> =>
-  resourcesOf(stack, 'aws_instance').find((r) => r['//'].metadata.path.includes(`/${host}/`))!.tags;
 
 const DUMP_OBJECT = 'arn:aws:s3:::old-mail.example.org/mail/maildb-20260101.sql';
 const allOptionsMail = mailStackOf(synthConfig(allOptions));
@@ -27,7 +18,7 @@ const testDataMail = mailStackOf(synthConfig(exampleWith({ testData: true })));
 
 describe('the migration dump', () => {
   it('the primary may get exactly that object, and decrypt it with its key through S3 only', () => {
-    const statements = policyOf(allOptionsMail, 'Primary');
+    const statements = mailHostPolicy(allOptionsMail, 'Primary');
     expect(statements.filter((st) => JSON.stringify(st).includes('old-mail'))).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: DUMP_OBJECT }]);
     expect(statements.filter((st) => st.Resource === allOptions.migration!.databaseDumpKmsKeyArn)).toEqual([
       { Effect: 'Allow', Action: 'kms:Decrypt', Resource: allOptions.migration!.databaseDumpKmsKeyArn, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } },
@@ -35,8 +26,8 @@ describe('the migration dump', () => {
   });
 
   it('the backup MX may not, nor may a primary without a migration', () => {
-    expect(JSON.stringify(policyOf(allOptionsMail, 'Backup'))).not.toMatch(/old-mail|9f8e7d6c/);
-    expect(JSON.stringify(policyOf(exampleMail, 'Primary'))).not.toContain('arn:aws:s3:::');
+    expect(JSON.stringify(mailHostPolicy(allOptionsMail, 'Backup'))).not.toMatch(/old-mail|9f8e7d6c/);
+    expect(JSON.stringify(mailHostPolicy(exampleMail, 'Primary'))).not.toContain('arn:aws:s3:::');
   });
 
   it("reaches the primary's bundle as the import script's object, and only the primary's", () => {
@@ -63,17 +54,17 @@ describe('the test data', () => {
   });
 
   it('only the primary is told the secret and may read it', () => {
-    const tags = instanceTags(testDataMail, 'Primary');
+    const tags = mailHostTags(testDataMail, 'Primary');
     expect(tags['mirovoy:secret-test-data']).toMatch(/^\$\{aws_secretsmanager_secret\.TestData_Passwords_Secret\S*\.arn\}$/);
-    const read = policyOf(testDataMail, 'Primary').find((st) => st.Action === 'secretsmanager:GetSecretValue')!;
+    const read = mailHostPolicy(testDataMail, 'Primary').find((st) => st.Action === 'secretsmanager:GetSecretValue')!;
     expect(read.Resource).toContain(tags['mirovoy:secret-test-data']);
-    expect(Object.keys(instanceTags(testDataMail, 'Backup'))).not.toContain('mirovoy:secret-test-data');
-    expect(JSON.stringify(policyOf(testDataMail, 'Backup'))).not.toContain('TestData');
+    expect(Object.keys(mailHostTags(testDataMail, 'Backup'))).not.toContain('mirovoy:secret-test-data');
+    expect(JSON.stringify(mailHostPolicy(testDataMail, 'Backup'))).not.toContain('TestData');
   });
 
   it('makes no secret, provider or secret read without testData', () => {
     expect(resourcesOf(exampleMail, 'random_password')).toEqual([]);
-    expect(Object.keys(instanceTags(exampleMail, 'Primary'))).not.toContain('mirovoy:secret-test-data');
+    expect(Object.keys(mailHostTags(exampleMail, 'Primary'))).not.toContain('mirovoy:secret-test-data');
     expect(secretsReadBy(renderMailHost(mailHostSpecFromConfig(validateConfig(example, 'test'), 'primary')))).not.toContain('test-data');
   });
 });
