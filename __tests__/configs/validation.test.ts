@@ -247,3 +247,16 @@ describe('one validator for the config and the mail hosts', () => {
     expect({ config: problemsOf(input).length === 0, hosts: specsResolve(input) }).toEqual({ config: valid, hosts: valid });
   });
 });
+
+describe('moving in (issue 14, items 3 and 4)', () => {
+  it('takes test data with staging certificates, and a dump with its key', () => {
+    expect(problemsOf(exampleWith({ testData: true }))).toEqual([]);
+    expect(problemsOf(exampleWith({ migration: { databaseDumpS3Uri: 's3://old-mail/mail/maildb.sql', databaseDumpKmsKeyArn: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } }))).toEqual([]);
+  });
+
+  it('gives the primary the dump as bucket and key, and the backup MX nothing to import', () => {
+    const config = validateConfig(exampleWith({ migration: { databaseDumpS3Uri: 's3://old-mail/mail/maildb.sql' }, testData: true }), 'test');
+    expect(mailHostSpecFromConfig(config, 'primary').dataImports).toEqual({ referenceDump: { bucket: 'old-mail', key: 'mail/maildb.sql' }, testData: true });
+    expect(mailHostSpecFromConfig(config, 'backup').dataImports).toBeUndefined();
+  });
+});
