@@ -30,7 +30,8 @@ as_master() {
 # cleartext passwords, and this goes to the journal.
 errors_only() { sed -E -n "/^(ERROR|mariadb: )/{s/ near '.*//;p}"; }
 
-imported() { as_master --execute="SELECT CONCAT(imported_at, ' UTC: ', summary) FROM $DB_NAME.data_imports WHERE name = '$1';" "$DB_NAME"; }
+# When and what an import brought, if it ran (a TIMESTAMP reads in the session's time zone).
+imported() { as_master --execute="SET time_zone = '+00:00'; SELECT CONCAT(imported_at, ' UTC: ', summary) FROM data_imports WHERE name = '$1';" "$DB_NAME"; }
 
 work=$(mktemp -d)
 drop_scratch() {
