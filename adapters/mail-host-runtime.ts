@@ -5,7 +5,7 @@
  * (`host/provision/runtime-seam.ts`).
  */
 import { MirovoyConfig } from '../configs/schema';
-import { MailHostRole, renderMailHost } from '../host';
+import { MailHostRole, renderMailHost, S3ObjectSpec } from '../host';
 import { mailHostSpecFromConfig } from './mail-host-spec';
 import { DATA_VOLUMES, HostBundle, renderMailHostBundle, renderMailHostUserData, secretsReadBy, SWAP_VOLUME, volumeSetting } from '../host/provision';
 import { dkimSecretName, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
@@ -33,6 +33,8 @@ export interface MailHostRuntimeInput {
   readonly dkimSecretArns: Readonly<Record<string, string>>;
   /** ARN of the relay's SMTP credentials. @default no authenticated relay */
   readonly relaySecretArn?: string;
+  /** ARN of the sample mailboxes' passwords; required when the host loads them (the primary, with `testData`). @default none */
+  readonly testDataSecretArn?: string;
   /** The bucket the host's database dumps go to; required when the host dumps (the primary). @default none */
   readonly backupBucket?: ArtifactsBucketReference;
 }
@@ -62,6 +64,20 @@ export interface MailHostRuntime {
 /** RDS's public CA bundle for a region (the database's certificate chains to it). */
 const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
 
+/**
+ * Read access to exactly the dump a migration imports (`migration.databaseDumpS3Uri`), and to its
+ * KMS key through S3 only when the config names one.
+ */
+const referenceDumpStatements = (dump: S3ObjectSpec | null, config: MirovoyConfig): PolicyStatement[] => {
+  if (dump === null) return [];
+  const key = config.migration.databaseDumpKmsKeyArn;
+  const partition = config.region.startsWith('cn-') ? 'aws-cn' : config.region.includes('-gov-') ? 'aws-us-gov' : 'aws';
+  return [
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:${partition}:s3:::${dump.bucket}/${dump.key}` },
+    ...(key ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: key, Condition: { StringEquals: { 'kms:ViaService': `s3.${config.region}.amazonaws.com` } } }] : []),
+  ];
+};
+
 /** Renders a mail host and lists what it will ask for at run time. */
 export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime => {
   const { config, role, database } = input;
@@ -76,6 +92,7 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
     [RUNTIME_SECRETS.databaseDump]: database.userSecretArns.dump,
     [RUNTIME_SECRETS.tls]: input.tlsSecretArn,
     [RUNTIME_SECRETS.relay]: input.relaySecretArn,
+    [RUNTIME_SECRETS.testData]: input.testDataSecretArn,
     ...Object.fromEntries(Object.entries(input.dkimSecretArns).map(([domain, arn]) => [dkimSecretName(domain), arn])),
   };
   // The database CA is public: on EC2 the host downloads it from the database-ca-url setting.
@@ -110,6 +127,7 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
       ...(kms ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: kms, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } } }] : []),
       putMailMetricsStatement,
       ...(backupBucket ? backupWriterStatements(backupBucket, databaseDumpPrefix(rendering.spec.database.name), config.region) : []),
+      ...referenceDumpStatements(rendering.spec.dataImports.referenceDump, config),
     ],
     volumes: [
       ...DATA_VOLUMES.map((v) => ({ name: v.name, setting: volumeSetting(v.name), deviceName: v.device, sizeGiB: sizes[v.name], snapshotId: snapshots?.[v.name], tags: backupTags })),

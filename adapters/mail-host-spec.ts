@@ -4,7 +4,7 @@ import { ConfigRule, dkimSigningSelector } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
 import { LETS_ENCRYPT_ROOTS_OUTSIDE_SYSTEM_STORE } from '../modules/certificates/lets-encrypt-roots';
 import { mailDnsPolicyOf, mailExchangersOf } from './mail-dns';
-import { checkMailHostSpec, MailHostRole, MailHostSpec, PostfixDuration, PublishedMailDns, RelaySpec, SpecProblem } from '../host/spec';
+import { checkMailHostSpec, MailHostRole, MailHostSpec, PostfixDuration, PublishedMailDns, RelaySpec, S3ObjectSpec, SpecProblem } from '../host/spec';
 
 /** Where the provision step writes a mail host's TLS files. */
 export const MAIL_TLS_FILES = {
@@ -94,7 +94,14 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
     publishedDns: publishedDnsOf(config),
     // The primary dumps (the spec's default); the backup MX never does.
     databaseDumps: { onCalendar: config.backups.databaseDumps.schedule, randomizedDelay: config.backups.databaseDumps.randomizedDelay },
+    ...(role === 'primary' ? { dataImports: { referenceDump: referenceDumpOf(config), testData: config.testData } } : {}),
   };
+};
+
+/** The object of `migration.databaseDumpS3Uri` (`s3://<bucket>/<key>`), or null. */
+export const referenceDumpOf = (config: MirovoyConfig): S3ObjectSpec | null => {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(config.migration.databaseDumpS3Uri ?? '');
+  return match ? { bucket: match[1], key: match[2] } : null;
 };
 
 /** What the deployment publishes for the mail domains, as the hosts check it. */
@@ -145,6 +152,8 @@ const CONFIG_PATH_OF_SPEC_FIELD: Readonly<Record<string, ConfigPath>> = {
   automaticRebootTime: ({ role }) => `mail.automaticReboot.${role === 'primary' ? 'primaryTime' : 'backupMxTime'}`,
   'databaseDumps.onCalendar': 'backups.databaseDumps.schedule',
   'databaseDumps.randomizedDelay': 'backups.databaseDumps.randomizedDelay',
+  'dataImports.referenceDump.bucket': 'migration.databaseDumpS3Uri',
+  'dataImports.referenceDump.key': 'migration.databaseDumpS3Uri',
 };
 
 /** The value at a dotted config path such as `mailDomains[0]` or `mail.fail2ban.banTime`. */

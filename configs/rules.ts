@@ -223,14 +223,27 @@ export const dkimSigningSelector = (c: MirovoyConfig): string => c.mail.dkimSign
 const ciNeedsRemoteState: ConfigRule = (c) =>
   c.ci && !c.state ? [{ path: 'ci', message: 'needs state.bucket: the CI roles read and write the stacks\' state there (CI plans only stacks with remote state)' }] : [];
 
-/** Nothing loads sample data yet, so asking for it is refused rather than silently ignored. */
-const testDataNotBuilt: ConfigRule = (c) =>
-  c.testData
-    ? [{ path: 'testData', value: true, message: 'is not implemented yet: nothing would load sample data. Leave it false and add test domains and users with mirovoy-admin (README, "The mail hosts")' }]
+/** Sample mailboxes with known names are for trying the system out, never for one that serves real mail. */
+const noTestDataInProduction: ConfigRule = (c) =>
+  c.testData && c.certificates.acme.server === 'production'
+    ? [{ path: 'testData', value: true, message: 'must be false when certificates.acme.server is "production": sample mailboxes do not belong on a production mail system. Set testData: false, or use server: "staging" for a trial environment' }]
+    : [];
+
+/** The reference took one or the other: a dump imported into a database restored from a snapshot would mix two servers' rows. */
+const oneDatabaseSource: ConfigRule = (c) =>
+  c.migration.databaseDumpS3Uri !== undefined && c.database.restoreFromSnapshot !== undefined
+    ? [{ path: 'migration.databaseDumpS3Uri', value: c.migration.databaseDumpS3Uri, message: 'must be left out when database.restoreFromSnapshot is set: the database comes from one or the other, not both' }]
+    : [];
+
+const dumpKeyNeedsDump: ConfigRule = (c) =>
+  c.migration.databaseDumpKmsKeyArn !== undefined && c.migration.databaseDumpS3Uri === undefined
+    ? [{ path: 'migration.databaseDumpKmsKeyArn', value: c.migration.databaseDumpKmsKeyArn, message: 'needs migration.databaseDumpS3Uri (the dump it decrypts); leave it out otherwise' }]
     : [];
 
 const RULES: readonly ConfigRule[] = [
-  testDataNotBuilt,
+  noTestDataInProduction,
+  oneDatabaseSource,
+  dumpKeyNeedsDump,
   rebootsApart,
   enabledHostsNeedNames,
   hostnamesInsideHostedZone,

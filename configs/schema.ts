@@ -441,6 +441,35 @@ const ciSchema = z
   })
   .strict();
 
+/**
+ * An S3 object as `s3://<bucket>/<key>`: a bucket name, and a key of path segments of letters,
+ * digits, `.`, `_` and `-` (what the hosts' seam accepts, `host/provision/runtime-seam.ts`).
+ */
+const s3ObjectUri = z
+  .string()
+  .regex(/^s3:\/\/(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, {
+    error: 'must be an S3 object URI such as s3://my-bucket/mail/maildb.sql (key segments of letters, digits, . _ and -)',
+  })
+  .refine((uri) => !uri.includes('..') && !uri.split('/').slice(3).includes('.'), { error: 'must not have ".." in it, nor a "." segment in its key' });
+
+/** Moving an existing Flurdy/Mirovoy server here (README, "Migrating"). */
+const migrationSchema = z
+  .object({
+    /**
+     * A `mysqldump` of the old server's mail database (the reference's `MailDBBackup`), imported
+     * into the mail database once, when the primary is first provisioned (a row of the table
+     * `data_imports` records it; later runs and replaced primaries do not import again). Made with
+     * `mysqldump --add-drop-table <db>` (no `--databases`), in a bucket of `region`. @default no import
+     */
+    databaseDumpS3Uri: s3ObjectUri.optional(),
+    /**
+     * The KMS key the dump object is encrypted with, when its bucket uses SSE-KMS (the primary gets
+     * `kms:Decrypt` on it, through S3 only). @default none (SSE-S3 or unencrypted)
+     */
+    databaseDumpKmsKeyArn: kmsKeyArn.optional(),
+  })
+  .strict();
+
 const secretsSchema = z
   .object({
     /**
@@ -485,9 +514,13 @@ export const configSchema = z
     secrets: secretsSchema.default(secretsSchema.parse({})),
     /** An extra administrator with sudo and SSH keys on every host. */
     admin: adminSchema.optional(),
+    /** Moving an existing Flurdy/Mirovoy server's mail database here. */
+    migration: migrationSchema.default({}),
     /**
-     * Load sample domains, users and aliases (the reference's `InsertTestData`). Not built yet:
-     * `true` is refused (configs/rules.ts); add test users with `mirovoy-admin`.
+     * Load sample mailboxes and aliases once (the reference's `InsertTestData`): xandros@ and
+     * vivita@ the first mail domain, with passwords Terraform generates into the secret
+     * `<env>/mail/test-data` (README, "Test data"). Refused with `certificates.acme.server:
+     * "production"` (configs/rules.ts): test accounts do not belong on a production system.
      */
     testData: z.boolean().default(false),
     /** Remote state in S3; without it, state stays in local files. */

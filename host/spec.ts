@@ -157,6 +157,28 @@ export interface SpfSpec {
   readonly hardFail?: 'reject' | 'annotate';
 }
 
+/** An S3 object: where a host reads an input only it fetches (`mirovoy-store object-get`). */
+export interface S3ObjectSpec {
+  /** The bucket's name. */
+  readonly bucket: string;
+  /** The object's key: path segments of letters, digits, `.`, `_` and `-`. */
+  readonly key: string;
+}
+
+/** Data loaded into the mail database once, by the primary (`host/mysql/import.ts`). */
+export interface DataImportsSpec {
+  /**
+   * A `mysqldump` of a reference (Flurdy/Mirovoy) mail database, imported the first time the
+   * primary is provisioned. @default null (none)
+   */
+  readonly referenceDump?: S3ObjectSpec | null;
+  /**
+   * Sample mailboxes and aliases (the reference's `InsertTestData`), with the passwords of the
+   * secret `test-data`. @default false
+   */
+  readonly testData?: boolean;
+}
+
 /** DKIM signing (outbound) and verification (inbound) with OpenDKIM, on the primary. */
 export interface DkimSpec {
   /** @default true on the primary (the backup MX neither signs nor verifies) */
@@ -325,6 +347,8 @@ export interface MailHostSpec {
   readonly publishedDns?: PublishedMailDns | null;
   /** The nightly dump of the mail database. */
   readonly databaseDumps?: DatabaseDumpSpec;
+  /** Data loaded into the mail database once (primary only). @default none */
+  readonly dataImports?: DataImportsSpec;
 }
 
 /** What a deployment publishes for the mail domains: the facts of `mailDomainRecords` the host checks. */
@@ -377,6 +401,7 @@ export interface ResolvedMailHostSpec {
   readonly automaticRebootTime: string | null;
   readonly publishedDns: PublishedMailDns | null;
   readonly databaseDumps: Required<DatabaseDumpSpec>;
+  readonly dataImports: Required<DataImportsSpec>;
 }
 
 /** One problem of a spec: the field, its value and what to do instead. */
@@ -471,6 +496,9 @@ const isRelayHost = (host: string): boolean => {
   return match !== null && (match[3] === undefined || (Number(match[3]) > 0 && Number(match[3]) < 65536));
 };
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]+$/;
+const S3_BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** An object key the hosts' seam accepts (`host/provision/runtime-seam.ts`). */
+const S3_KEY = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 
 const IPV4_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
 const IPV6_CIDR = /^[0-9a-f:]*:[0-9a-f:.]*(\/\d{1,3})?$/i;
@@ -636,6 +664,7 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
       onCalendar: spec.databaseDumps?.onCalendar ?? '*-*-* 02:30:00 UTC',
       randomizedDelay: spec.databaseDumps?.randomizedDelay ?? '30min',
     },
+    dataImports: { referenceDump: spec.dataImports?.referenceDump ?? null, testData: spec.dataImports?.testData ?? false },
   };
 };
 
@@ -737,6 +766,17 @@ const checkCore = (spec: MailHostSpec, resolved: ResolvedMailHostSpec, check: Ch
   // One line of printable characters; systemd-analyze checks the expression itself on the host before the timer starts.
   check(/^[ -~]{1,100}$/.test(dumps.onCalendar), 'databaseDumps.onCalendar', dumps.onCalendar, "use a systemd calendar expression such as '*-*-* 02:30:00 UTC' or 'daily'");
   check(/^\d{1,5}(s|min|h)$/.test(dumps.randomizedDelay), 'databaseDumps.randomizedDelay', dumps.randomizedDelay, "use a number and s, min or h, e.g. '30min'");
+  const { referenceDump, testData } = resolved.dataImports;
+  check(!((referenceDump !== null || testData) && spec.role !== 'primary'), 'dataImports', resolved.dataImports, 'import data on the primary only: it holds the database master credential');
+  if (referenceDump !== null) {
+    check(S3_BUCKET.test(referenceDump.bucket), 'dataImports.referenceDump.bucket', referenceDump.bucket, 'use an S3 bucket name (3-63 lower-case letters, digits, . or -)');
+    check(
+      S3_KEY.test(referenceDump.key) && !referenceDump.key.includes('..') && !referenceDump.key.split('/').includes('.'),
+      'dataImports.referenceDump.key',
+      referenceDump.key,
+      'use path segments of letters, digits, . _ and - (no ".." and no "." segment), e.g. mail/maildb.sql',
+    );
+  }
   resolved.dnsBlocklists.forEach((list, i) => {
     check(FQDN.test(list.zone), `dnsBlocklists[${i}].zone`, list.zone, 'use a DNS zone such as zen.spamhaus.org');
     check(

@@ -11,7 +11,7 @@ import { loadConfig } from '../configs/load';
 import { dkimSigningSelector } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
 import { mailDnsRecords } from '../host/dns/mail-records';
-import { MailHostRendering, MailHostRole, MailHostSpec, renderMailHost } from '../host';
+import { MailHostRendering, MailHostRole, MailHostSpec, renderMailHost, TEST_DATA_USERS } from '../host';
 import { mailDnsPolicyOf } from '../adapters/mail-dns';
 import { MailHostSite, mailHostSpecFromConfig } from '../adapters/mail-host-spec';
 import { dkimPublicKeyBase64 } from '../host/opendkim';
@@ -29,7 +29,7 @@ import {
   secretsReadBy,
   volumeSetting,
 } from '../host/provision';
-import { dkimSecretName, REHEARSAL_SEAM_DIRECTORY, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
+import { dkimSecretName, REHEARSAL_SEAM_DIRECTORY, rehearsalObjectPath, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
 import { databaseHostFiles, renderDatabaseHostUserData } from './database-host';
 import type { DnsRecord } from './dns-records';
 import type { GuestFile } from './guest-files';
@@ -122,6 +122,18 @@ export interface MailRehearsalOptions {
    * `volume-<name>`; the provision step formats and mounts it. @default none (the mount points stay on the root file system)
    */
   readonly primaryVolumes?: Partial<Record<DataVolumeName, number>>;
+  /**
+   * Objects of other buckets the primary may read (`mirovoy-store object-get`), e.g. the dump a
+   * config's `migration.databaseDumpS3Uri` names. @default none
+   */
+  readonly objects?: readonly RehearsalObject[];
+}
+
+/** An S3 object the rehearsal serves to the primary. */
+export interface RehearsalObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly content: string | Buffer;
 }
 
 /** A data volume's short name (`spool`, `log`). */
@@ -159,6 +171,8 @@ export interface MailRehearsal {
   readonly dkimPublicKeys: Readonly<Record<string, string>>;
   /** The authenticated relay, when asked for. */
   readonly relay: RehearsalRelay | null;
+  /** With the config's `testData`: the sample mailboxes' passwords (the primary's secret `test-data`), by user. */
+  readonly testDataPasswords: Readonly<Record<string, string>> | null;
   /**
    * The next DKIM keys, already published in the rehearsal DNS under their own selector (as a
    * rotation publishes both keys while the hosts switch): each domain's secret `dkim-<domain>`
@@ -393,6 +407,8 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     // SES SMTP credentials look like this: an access key id, and a base64 password.
     const relayCredentials = relayed ? { username: 'AKIAREHEARSAL0RELAY', password: `${newPassword()}+/=` } : null;
     const rotatedRelayCredentials = { username: 'AKIAREHEARSAL1ROTATED', password: `${newPassword()}/+=` };
+    // Made by Terraform on AWS (modules/mail/sample-passwords.ts); read by the primary only.
+    const testDataPasswords = config.testData ? Object.fromEntries(TEST_DATA_USERS.map((user) => [user, newPassword()])) : null;
     const certificates = await Promise.all(hosts.map((h) => ca.issue([h.rendering.spec.hostname], [h.ip])));
     let dnsRecords: readonly DnsRecord[] = dnsRecordsFor(config, hosts, dkimPublicKeys, nextDkim);
     // What a mail host finds when it boots, besides the ids of its volumes.
@@ -407,8 +423,10 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
           ...accounts,
           [RUNTIME_SECRETS.tls]: { certificate_chain: certificates[i].chainPem, private_key: certificates[i].keyPem },
           ...(relayCredentials ? { [RUNTIME_SECRETS.relay]: relayCredentials } : {}),
+          ...(testDataPasswords ? { [RUNTIME_SECRETS.testData]: testDataPasswords } : {}),
         }),
       ),
+      ...(h.name === 'mx1' ? (options.objects ?? []).map((o) => ({ path: rehearsalObjectPath(o.bucket, o.key), content: o.content, mode: 0o600 })) : []),
     ];
     // The primary's data volumes, as on EC2: each a device and its id in the setting volume-<name>.
     const primaryVolumes = Object.entries(options.primaryVolumes ?? {}) as [DataVolumeName, number][];
@@ -473,6 +491,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       dkimPublicKeys,
       nextDkim,
       relay: relayCredentials ? { directory: relayDirectory, username: relayCredentials.username, rotated: rotatedRelayCredentials } : null,
+      testDataPasswords,
       issueCertificate: (host, days, names) => {
         const h = hosts.find((x) => x.name === host);
         if (!h) throw new Error(`no mail host ${host} in this rehearsal`);

@@ -1,3 +1,4 @@
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { Lazy, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
@@ -5,13 +6,14 @@ import { dkimSigningSelector } from '../configs/rules';
 import { MirovoyConfig } from '../configs/schema';
 import { managedZones, zoneOf } from '../configs/zones';
 import { mailDnsRecords } from '../host/dns/mail-records';
-import { MailHostRole } from '../host';
+import { MailHostRole, TEST_DATA_USERS } from '../host';
 import { declareAcmeProviders } from '../modules/acme';
 import { AcmeAccount } from '../modules/certificates/acme-account';
 import { MailCertificate } from '../modules/certificates/mail-certificate';
 import { HostedZones } from '../modules/dns/hosted-zones';
 import { recordKey, Route53MailRecords } from '../modules/dns/route53-mail-records';
 import { DkimKey } from '../modules/mail/dkim-key';
+import { SamplePasswords } from '../modules/mail/sample-passwords';
 import { MailHost } from '../modules/mail/mail-host';
 import { mailDnsPolicyOf, MX_PRIORITY } from '../adapters/mail-dns';
 import { MAIL_HOST_SHORT_NAMES, mailHostRuntime } from '../adapters/mail-host-runtime';
@@ -77,6 +79,10 @@ export class MailStack extends MirovoyStack {
           ...secretStorage,
         })]),
     );
+    // The passwords of the sample mailboxes (testData), which only the primary reads.
+    const samplePasswords = config.testData
+      ? (new RandomProvider(this, 'Random'), new SamplePasswords(this, 'TestData', { secretName: `${secretPrefix}/test-data`, users: TEST_DATA_USERS, ...secretStorage }))
+      : undefined;
     const roles: MailHostRole[] = mail.backupMx.enabled ? ['primary', 'backup'] : ['primary'];
     const relay =
       mail.outbound === 'ses'
@@ -131,6 +137,7 @@ export class MailStack extends MirovoyStack {
         tlsSecretArn: certificate.secret.arn,
         dkimSecretArns: Object.fromEntries(Object.entries(dkimKeys).map(([domain, key]) => [domain, key.secret.arn])),
         relaySecretArn: relay?.secret.arn ?? mail.relayCredentialsSecretArn,
+        testDataSecretArn: samplePasswords?.secret.arn,
         backupBucket: backups.reference,
       });
       const host = new MailHost(this, role === 'primary' ? 'Primary' : 'Backup', {

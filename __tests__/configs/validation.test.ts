@@ -98,7 +98,28 @@ const BAD_CONFIGS: [string, unknown, string, string][] = [
   ['administrator named like the image user', exampleWith({ admin: { username: 'admin', sshPublicKeys: ['ssh-ed25519 AAAAC3Nza ops'] } }), 'admin.username: is a system account of the hosts (admin)', '"admin"'],
   ['both MX rebooting at once', exampleWith({ mail: { automaticReboot: { primaryTime: '23:50', backupMxTime: '00:10' } } }), 'mail.automaticReboot.backupMxTime: must be at least 30 minutes from mail.automaticReboot.primaryTime (23:50)', '"00:10"'],
   ['reboot time that is no time of day', exampleWith({ mail: { automaticReboot: { primaryTime: '4am' } } }), 'mail.automaticReboot.primaryTime: must be a time of day HH:MM', '"4am"'],
-  ['sample data, which nothing loads yet', exampleWith({ testData: true }), 'testData: is not implemented yet', 'true'],
+  // Issue 14, item 4: sample mailboxes with known names only on trial systems.
+  [
+    'sample data with production certificates',
+    exampleWith({ testData: true, certificates: { acme: { server: 'production' } } }),
+    'testData: must be false when certificates.acme.server is "production": sample mailboxes do not belong on a production mail system. Set testData: false, or use server: "staging"',
+    'true',
+  ],
+  // Issue 14, item 3.
+  ['dump URI that is a bucket, not an object', exampleWith({ migration: { databaseDumpS3Uri: 's3://old-mail/' } }), 'migration.databaseDumpS3Uri: must be an S3 object URI such as s3://my-bucket/mail/maildb.sql', '"s3://old-mail/"'],
+  ['dump URI with a ".." segment', exampleWith({ migration: { databaseDumpS3Uri: 's3://old-mail/mail/../maildb.sql' } }), 'migration.databaseDumpS3Uri: must not have ".." in it, nor a "." segment in its key', '"s3://old-mail/mail/../maildb.sql"'],
+  [
+    'dump and database snapshot at once',
+    exampleWith({ migration: { databaseDumpS3Uri: 's3://old-mail/maildb.sql' }, database: { restoreFromSnapshot: 'old-mail-final' } }),
+    'migration.databaseDumpS3Uri: must be left out when database.restoreFromSnapshot is set',
+    '"s3://old-mail/maildb.sql"',
+  ],
+  [
+    'dump key without a dump',
+    exampleWith({ migration: { databaseDumpKmsKeyArn: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } }),
+    'migration.databaseDumpKmsKeyArn: needs migration.databaseDumpS3Uri',
+    '"arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
+  ],
   ['state bucket with capitals', exampleWith({ state: { bucket: 'My_State' } }), 'state.bucket: must be an S3 bucket name', '"My_State"'],
   ['ACME e-mail that is not an address', exampleWith({ certificates: { acme: { accountEmail: 'postmaster' } } }), 'certificates.acme.accountEmail: must be an e-mail address', '"postmaster"'],
   ['ACME key type we do not offer', exampleWith({ certificates: { acme: { keyType: 'ed25519' } } }), 'certificates.acme.keyType: must be one of "2048", "4096", "P256", "P384"', '"ed25519"'],
@@ -237,5 +258,18 @@ describe('one validator for the config and the mail hosts', () => {
   it.each(EDGE_CONFIGS)('%s → %s for the config and the hosts alike', (_, expected, input) => {
     const valid = expected === 'valid';
     expect({ config: problemsOf(input).length === 0, hosts: specsResolve(input) }).toEqual({ config: valid, hosts: valid });
+  });
+});
+
+describe('moving in (issue 14, items 3 and 4)', () => {
+  it('takes test data with staging certificates, and a dump with its key', () => {
+    expect(problemsOf(exampleWith({ testData: true }))).toEqual([]);
+    expect(problemsOf(exampleWith({ migration: { databaseDumpS3Uri: 's3://old-mail/mail/maildb.sql', databaseDumpKmsKeyArn: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } }))).toEqual([]);
+  });
+
+  it('gives the primary the dump as bucket and key, and the backup MX nothing to import', () => {
+    const config = validateConfig(exampleWith({ migration: { databaseDumpS3Uri: 's3://old-mail/mail/maildb.sql' }, testData: true }), 'test');
+    expect(mailHostSpecFromConfig(config, 'primary').dataImports).toEqual({ referenceDump: { bucket: 'old-mail', key: 'mail/maildb.sql' }, testData: true });
+    expect(mailHostSpecFromConfig(config, 'backup').dataImports).toBeUndefined();
   });
 });

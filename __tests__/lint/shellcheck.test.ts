@@ -29,9 +29,9 @@ describe('shellcheck', () => {
     expect(shellcheckVersion.status).toBe(0);
   });
 
-  it('finds the rendered scripts: provision, convergence, fetch, store, migrations, NAT route claim', () => {
+  it('finds the rendered scripts: provision, convergence, fetch, store, migrations, imports, NAT route claim', () => {
     const names = rendered.map(([origin]) => origin).join('\n');
-    for (const path of ['mirovoy-provision', 'mirovoy-converge', 'mirovoy-fetch', 'mirovoy-store', 'mirovoy-db-migrate', 'mirovoy-nat-claim-route']) {
+    for (const path of ['mirovoy-provision', 'mirovoy-converge', 'mirovoy-fetch', 'mirovoy-store', 'mirovoy-db-migrate', 'mirovoy-db-import', 'mirovoy-nat-claim-route']) {
       expect(names).toContain(`/usr/local/sbin/${path}`);
     }
   });

@@ -9,9 +9,8 @@ import { validateConfig } from '../../configs/validate';
 import { renderMailHost } from '../../host';
 import { BackupBucket, backupWriterStatements } from '../../modules/storage/backup-bucket';
 import { allOptions, example, exampleWith, problemsOf } from '../support/configs';
-import { resourcesOf, synthConfig, TerraformJson } from '../support/synth';
+import { mailHostPolicy, mailHostTags, mailStackOf, resourcesOf, synthConfig, TerraformJson } from '../support/synth';
 
-const mailStackOf = (stacks: Record<string, TerraformJson>): TerraformJson => stacks[Object.keys(stacks).find((name) => name.endsWith('-mail'))!];
 const exampleMail = mailStackOf(synthConfig(example));
 const allOptionsMail = mailStackOf(synthConfig(allOptions));
 const tunedMail = mailStackOf(synthConfig(exampleWith({ backups: { databaseDumps: { archiveAfterDays: 7, expireAfterDays: 90 } } })));
@@ -22,14 +21,6 @@ const inDumpBucket = (stack: TerraformJson, type: string): Record<string, any> =
   return found[0];
 };
 const bucketName = (stack: TerraformJson): string => Object.keys(stack.resource!.aws_s3_bucket).find((name) => name.startsWith('DumpBucket'))!;
-const policyOf = (stack: TerraformJson, host: 'Primary' | 'Backup') =>
-  JSON.parse(resourcesOf(stack, 'aws_iam_role_policy').find((r) => r['//'].metadata.path.includes(`/${host}/InstanceRole/`))!.policy).Statement as {
-    Action: string | string[];
-    Resource: string | string[];
-    Condition?: unknown;
-  }[];
-const instanceTags = (stack: TerraformJson, host: 'Primary' | 'Backup'): Record<string, string> =>
-  resourcesOf(stack, 'aws_instance').find((r) => r['//'].metadata.path.includes(`/${host}/`))!.tags;
 
 describe('the dump bucket', () => {
   it('is private and unique: a prefixed name, public access blocked, ACLs off, TLS only', () => {
@@ -89,30 +80,30 @@ describe('the schedule', () => {
 describe('who may touch the dumps', () => {
   it('the primary may put, get and list under database/<db>/ of the dump bucket, and delete nothing', () => {
     const arn = `\${aws_s3_bucket.${bucketName(exampleMail)}.arn}`;
-    const dumpStatements = policyOf(exampleMail, 'Primary').filter((st) => JSON.stringify(st.Resource).includes('DumpBucket'));
+    const dumpStatements = mailHostPolicy(exampleMail, 'Primary').filter((st) => JSON.stringify(st.Resource).includes('DumpBucket'));
     expect(dumpStatements).toEqual([
       { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: `${arn}/database/maildb/*` },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: arn, Condition: { StringLike: { 's3:prefix': ['database/maildb/*'] } } },
     ]);
     for (const stack of [exampleMail, allOptionsMail]) {
-      for (const host of ['Primary', 'Backup'] as const) expect(JSON.stringify(policyOf(stack, host))).not.toMatch(/s3:(\*|Delete)/);
+      for (const host of ['Primary', 'Backup'] as const) expect(JSON.stringify(mailHostPolicy(stack, host))).not.toMatch(/s3:(\*|Delete)/);
     }
   });
 
   it('with a customer key, the primary may have S3 use it, and only through S3', () => {
-    const kms = policyOf(allOptionsMail, 'Primary').filter((st) => [st.Action].flat().includes('kms:GenerateDataKey'));
+    const kms = mailHostPolicy(allOptionsMail, 'Primary').filter((st) => [st.Action].flat().includes('kms:GenerateDataKey'));
     expect(kms).toEqual([
       { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: allOptions.kmsKeyArn, Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } },
     ]);
   });
 
   it('only the primary is told the bucket and the dump secret; the backup MX can reach neither', () => {
-    const primary = instanceTags(allOptionsMail, 'Primary');
+    const primary = mailHostTags(allOptionsMail, 'Primary');
     expect(primary['mirovoy:backup-bucket']).toBe(`\${aws_s3_bucket.${bucketName(allOptionsMail)}.bucket}`);
     expect(primary['mirovoy:secret-db-dump']).toMatch(/DumpUserSecret/);
-    const backup = instanceTags(allOptionsMail, 'Backup');
+    const backup = mailHostTags(allOptionsMail, 'Backup');
     expect(Object.keys(backup).filter((tag) => /backup-bucket|db-dump/.test(tag))).toEqual([]);
-    expect(JSON.stringify(policyOf(allOptionsMail, 'Backup'))).not.toMatch(/DumpBucket|DumpUserSecret/);
+    expect(JSON.stringify(mailHostPolicy(allOptionsMail, 'Backup'))).not.toMatch(/DumpBucket|DumpUserSecret/);
   });
 });
 

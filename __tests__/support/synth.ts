@@ -49,3 +49,18 @@ export const templateValue = (value: string): string => {
   });
   return unescaped;
 };
+
+/** The `<env>-mail` stack among a config's synthesized stacks. */
+export const mailStackOf = (stacks: Record<string, TerraformJson>): TerraformJson => stacks[Object.keys(stacks).find((name) => name.endsWith('-mail'))!];
+
+/** The IAM policy statements of a mail host's instance role. */
+export const mailHostPolicy = (stack: TerraformJson, host: 'Primary' | 'Backup') =>
+  JSON.parse(resourcesOf(stack, 'aws_iam_role_policy').find((r) => r['//'].metadata.path.includes(`/${host}/InstanceRole/`))!.policy).Statement as {
+    Action: string | string[];
+    Resource: string | string[];
+    Condition?: unknown;
+  }[];
+
+/** The tags of a mail host's instance (its run-time settings among them). */
+export const mailHostTags = (stack: TerraformJson, host: 'Primary' | 'Backup'): Record<string, string> =>
+  resourcesOf(stack, 'aws_instance').find((r) => r['//'].metadata.path.includes(`/${host}/`))!.tags;

@@ -51,6 +51,11 @@ export default defineConfig({
     web: { source: 'existing-arn', arn: 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555' },
   },
   database: { instanceClass: 'db.t4g.small', multiAz: true, backupRetentionDays: 35, maxAllocatedStorageGiB: 200 },
+  // The old server's mail database, imported once (with the spool snapshots above: a whole migration).
+  migration: {
+    databaseDumpS3Uri: 's3://old-mail.example.org/mail/maildb-20260101.sql',
+    databaseDumpKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/9f8e7d6c-5b4a-3210-fedc-ba9876543210',
+  },
   backups: {
     volumes: { dailyRetentionDays: 14, weeklyRetentionWeeks: 8 },
     copyToRegion: 'eu-central-1',

@@ -1,6 +1,7 @@
 /**
  * Database files of a mail host: the migration SQL, the grants, and
- * `mirovoy-db-migrate`, which applies both idempotently at every provision run.
+ * `mirovoy-db-migrate`, which applies both idempotently at every provision run, and on a primary
+ * that imports data `mirovoy-db-import` (`import.ts`), which runs right after it.
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
@@ -8,13 +9,15 @@ import { ADMIN_CLI_PATH, ADMIN_CONFIG_PATH, renderAdminCli } from '../admin';
 import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { renderShellAssignments, withoutCommentLines } from '../format/shell';
-import { FETCH_COMMAND, DATABASE_HOST_VALUE, RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../provision/runtime-seam';
+import { DATABASE_HOST_VALUE, FETCH_COMMAND, RUNTIME_SECRETS, RUNTIME_SETTINGS, STORE_COMMAND } from '../provision/runtime-seam';
 import { credentialsFor, DATABASE_SECRET_VALUE, databaseSecretFile, PRIVATE_DIRECTORY, runsSchemaStep } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 import { grantStatements, ServiceCredential } from './grants';
+import { DB_IMPORT_PATH, renderDataImports } from './import';
 import { MIGRATIONS, migrationChecksum, migrationFileName, migrationSql } from './migrations';
 
 export * from './grants';
+export * from './import';
 export * from './migrations';
 
 /** Where the SQL files are installed. */
@@ -61,21 +64,26 @@ const MIGRATE_BODY = withoutCommentLines(readFileSync(join(__dirname, 'mirovoy-d
  */
 export const renderMysql = (spec: ResolvedMailHostSpec): RenderedFile[] => {
   const credentials = serviceCredentials(spec);
-  const config = renderShellAssignments({
+  // What mirovoy-db-migrate and mirovoy-db-import share: both run as the master account, the
+  // import only from inside mirovoy-db-migrate (`--then`), while the master's option file exists.
+  const session = {
     DB_PORT: String(spec.database.port),
     DB_NAME: spec.database.name,
     TLS_ARGS: mariadbTlsArguments(spec),
+    MASTER_OPTION_FILE: databaseSecretFile('master').path,
+    ACCOUNT_HOST: spec.database.clientHostPattern,
+  };
+  const config = renderShellAssignments({
+    ...session,
     FETCH: FETCH_COMMAND,
     DB_HOST_SETTING: RUNTIME_SETTINGS.databaseHost,
     DB_HOST_VALUE: DATABASE_HOST_VALUE.source,
     MASTER_SECRET: RUNTIME_SECRETS.databaseMaster,
-    MASTER_OPTION_FILE: databaseSecretFile('master').path,
     PRIVATE_DIRECTORY: PRIVATE_DIRECTORY.path,
     PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,
     LOCK_WAIT_SECONDS: String(SCHEMA_LOCK_WAIT_SECONDS),
     SHARE_DIRECTORY: MYSQL_SHARE_DIRECTORY,
     LOCK_NAME: SCHEMA_LOCK_NAME,
-    ACCOUNT_HOST: spec.database.clientHostPattern,
     SECRET_VALUE: DATABASE_SECRET_VALUE.source,
     // "<version> <file> <sha256>" per migration, oldest first.
     MIGRATIONS: MIGRATIONS.map((m) => `${m.version} ${migrationFileName(m)} ${migrationChecksum(m)}`),
@@ -98,6 +106,7 @@ export const renderMysql = (spec: ResolvedMailHostSpec): RenderedFile[] => {
       ),
     ),
     file(DB_MIGRATE_PATH, `#!/bin/bash\n${withHeader('#', 'host/mysql/mirovoy-db-migrate.sh', config)}${MIGRATE_BODY}`, '0755'),
+    ...renderDataImports(spec, { ...session, FETCH: FETCH_COMMAND, STORE: STORE_COMMAND }),
   ];
 };
 
@@ -120,5 +129,6 @@ export const mailDatabase: MailDaemon = {
     { prefix: ADMIN_CONFIG_PATH, unit: null },
     { prefix: `${MYSQL_SHARE_DIRECTORY}/`, unit: null },
     { prefix: DB_MIGRATE_PATH, unit: null },
+    { prefix: DB_IMPORT_PATH, unit: null },
   ],
 };

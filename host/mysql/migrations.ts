@@ -5,10 +5,10 @@
  * a transaction.
  *
  * Compatibility with the reference: same tables, same column names in the same order
- * (mysqldump writes positional `INSERT ... VALUES`), types only widened. Import an
- * existing server with a data-only dump (`mysqldump --no-create-info maildb`) after the
- * migrations ran; a dump that includes its own CREATE TABLEs also works, and migration 2
- * then upgrades those tables.
+ * (mysqldump writes positional `INSERT ... VALUES`), types only widened. An existing server's
+ * dump is imported by `mirovoy-db-import` (`import.ts`, config `migration.databaseDumpS3Uri`)
+ * through a scratch database, never run against this one; migration 2 still upgrades tables
+ * that were made by the reference itself.
  */
 import { createHash } from 'crypto';
 
@@ -107,6 +107,23 @@ export const MIGRATIONS: readonly Migration[] = [
       "user's own), and rows imported from it still hold one. Nothing reads the column (Dovecot checks " +
       "users.crypt, mirovoy-admin writes ''), so a value in it only waits to be stolen.",
     statements: ["UPDATE users SET clear = '' WHERE clear <> ''"],
+  },
+  {
+    version: 4,
+    name: 'data-imports',
+    description:
+      'Records each import of data (a reference dump, the test data) by mirovoy-db-import, written in the ' +
+      'transaction of its rows: a row here means it is done, on this primary and on any that replaces it.',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS data_imports (
+  name VARCHAR(64) NOT NULL,
+  source VARCHAR(1024) NOT NULL DEFAULT '',
+  sha256 CHAR(64) NOT NULL DEFAULT '',
+  summary VARCHAR(1024) NOT NULL DEFAULT '',
+  imported_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (name)
+) ${TABLE_OPTIONS}`,
+    ],
   },
 ];
 

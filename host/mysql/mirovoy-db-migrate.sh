@@ -1,7 +1,7 @@
 #!/bin/bash
 # mirovoy-db-migrate: its configuration (DB_PORT, MIGRATIONS, ACCOUNTS, ...) is generated
 # by host/mysql/index.ts and placed at the top of the installed script. Primary only, as root.
-# Usage: mirovoy-db-migrate [--wait <seconds>] [--lock-wait <seconds>]
+# Usage: mirovoy-db-migrate [--wait <seconds>] [--lock-wait <seconds>] [--then <program>]
 #
 # The schema step: applies the mail-schema migrations and ensures every service account (the
 # backup MX's Postfix account included), in one database session that holds GET_LOCK for its
@@ -9,19 +9,22 @@
 # and a new primary). It is the one program on any host that holds the master credential, and only
 # while it runs: fetched from the seam, written to MASTER_OPTION_FILE (root-only) for the mariadb
 # client, removed when the script exits, whether it succeeded or not. Work that needs the master
-# belongs in here, between the migrations and the release of the lock.
+# belongs in here, between the migrations and the release of the lock: `--then <program>` runs
+# one (mirovoy-db-import) there, with the option file present and the lock held; its failure is
+# this script's failure.
 # Exit 1 with a message: a refusal (an edited migration, the lock held elsewhere) or a failure;
 # nothing after the point of failure was applied.
 set -euo pipefail
 
 die() { echo "mirovoy-db-migrate: $*" >&2; exit 1; }
 
-db_wait='' lock_wait=$LOCK_WAIT_SECONDS
+db_wait='' lock_wait=$LOCK_WAIT_SECONDS then_program=''
 while (($#)); do
   case $1 in
     --wait) db_wait=${2:?--wait needs seconds} ;;
     --lock-wait) lock_wait=${2:?--lock-wait needs seconds} ;;
-    *) die "unknown argument '$1' (usage: mirovoy-db-migrate [--wait <seconds>] [--lock-wait <seconds>])" ;;
+    --then) then_program=${2:?--then needs a program} ;;
+    *) die "unknown argument '$1' (usage: mirovoy-db-migrate [--wait <seconds>] [--lock-wait <seconds>] [--then <program>])" ;;
   esac
   shift 2
 done
@@ -147,6 +150,8 @@ for domain in "${MAIL_DOMAINS[@]}"; do
     echo "mirovoy-db-migrate: added the mail domain $domain"
   fi
 done
+
+if [[ -n $then_program ]]; then "$then_program" || die "$then_program failed (exit $?); the schema and accounts above are applied"; fi
 
 run_sql "SELECT RELEASE_LOCK('$LOCK_NAME');" >/dev/null
 exec {DB_IN}>&-

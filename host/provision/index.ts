@@ -13,7 +13,7 @@ import { generatedHeader, RenderedFile } from '../files';
 import { renderShellAssignments, shellArgvLists, shellTable, withoutCommentLines } from '../format/shell';
 import { enabledDaemons, unitsInStartOrder } from '../daemons';
 import { MailHostRendering, ServiceCheck } from '../index';
-import { DB_MIGRATE_PATH } from '../mysql';
+import { DB_IMPORT_PATH, DB_MIGRATE_PATH, importsData, TEST_DATA_SECRET } from '../mysql';
 import { OPENDKIM_KEY_TABLE } from '../opendkim';
 import { DATABASE_SECRET_VALUE, DatabaseCredential, databaseSecretFile, PRIVATE_DIRECTORY, RELAY_PASSWORD_FILE, runsSchemaStep, SecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
@@ -147,6 +147,8 @@ export const secretsReadBy = (rendering: MailHostRendering): string[] => [
     // mirovoy-db-migrate's (and mirovoy-restore's): no file of the provision step.
     ...(runsSchemaStep(rendering.spec) ? [RUNTIME_SECRETS.databaseMaster] : []),
     ...secretFileEntries(rendering).map((entry) => entry.secret.split(':')[0]),
+    // Read by mirovoy-db-import itself (the passwords are hashed, never written to a file).
+    ...(rendering.spec.dataImports.testData ? [TEST_DATA_SECRET] : []),
   ]),
 ];
 
@@ -180,6 +182,8 @@ export const renderProvisionCommand = (rendering: MailHostRendering, options: Ma
     DB_MIGRATE: runsSchemaStep(spec) ? DB_MIGRATE_PATH : '',
     MASTER_OPTION_FILE: databaseSecretFile('master').path,
     DB_HOST_VALUE: DATABASE_HOST_VALUE.source,
+    // '': this host imports nothing.
+    DB_IMPORT: importsData(spec) ? DB_IMPORT_PATH : '',
     STAGED_DIRECTORY,
     STATE_DIRECTORY,
     ROLLBACK_DIRECTORY: `${STATE_DIRECTORY}/rollback`,

@@ -28,8 +28,13 @@ export const FETCH_COMMAND = '/usr/local/sbin/mirovoy-fetch';
  * an instance. In the rehearsal it keeps both under {@link REHEARSAL_STORE_DIRECTORY}.
  */
 export const STORE_COMMAND = '/usr/local/sbin/mirovoy-store';
-/** Where the rehearsal's `mirovoy-store` keeps backups (`backups/<key>`) and metrics bodies (`metrics/<time>.json`). */
+/**
+ * Where the rehearsal's `mirovoy-store` keeps backups (`backups/<key>`) and metrics bodies
+ * (`metrics/<time>.json`), and finds the objects of other buckets it reads (`objects/<bucket>/<key>`).
+ */
 export const REHEARSAL_STORE_DIRECTORY = `${REHEARSAL_SEAM_DIRECTORY}/store`;
+/** Where the rehearsal's `mirovoy-store object-get <bucket> <key>` reads the object. */
+export const rehearsalObjectPath = (bucket: string, key: string): string => `${REHEARSAL_STORE_DIRECTORY}/objects/${bucket}/${key}`;
 /** The CloudWatch namespace of the hosts' metrics; their role may put metrics into this one only. */
 export const METRICS_NAMESPACE = 'Mirovoy/Mail';
 
@@ -89,6 +94,11 @@ export const RUNTIME_SECRETS = {
    * credentials), only on hosts whose spec has `relay.authenticated`.
    */
   relay: 'relay',
+  /**
+   * `{"xandros","vivita"}`: passwords of the sample mailboxes (primary, with `testData` only),
+   * hashed by `mirovoy-db-import`.
+   */
+  testData: 'test-data',
   /** `{"certificate_chain","private_key"}`: PEM chain (leaf first) and key of the host. */
   tls: 'tls',
   /**
@@ -200,12 +210,16 @@ const STORE_BODY = `# Usage: mirovoy-store backup-put <key> < file   store a bac
 #        mirovoy-store backup-get <key> > file   read one back
 #        mirovoy-store backup-list [<prefix>]    list the keys under a prefix, one per line, sorted
 #        mirovoy-store metrics < body.json       send a CloudWatch PutMetricData body {"Namespace", "MetricData"}
+#        mirovoy-store object-get <bucket> <key> > file   read an object of another bucket (a migration's dump)
 set -euo pipefail
-usage='usage: mirovoy-store backup-put|backup-get <key>, backup-list [<prefix>], metrics'
+usage='usage: mirovoy-store backup-put|backup-get <key>, backup-list [<prefix>], metrics, object-get <bucket> <key>'
 kind=\${1:?$usage}
 key=\${2:-}
 case $kind in
   backup-put | backup-get) [[ $key =~ ${OBJECT_KEY_PATTERN} && $key != *..* ]] || { echo "mirovoy-store: bad key '$key'" >&2; exit 2; } ;;
+  object-get)
+    bucket=$key key=\${3:-}
+    [[ $bucket =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ && $key =~ ${OBJECT_KEY_PATTERN} && $key != *..* ]] || { echo "mirovoy-store: bad bucket or key '$bucket' '$key'" >&2; exit 2; } ;;
   backup-list) [[ -z $key || ($key =~ ^[A-Za-z0-9._/-]+$ && $key != *..* && $key != /*) ]] || { echo "mirovoy-store: bad prefix '$key'" >&2; exit 2; } ;;
   metrics) ;;
   *) echo "mirovoy-store: unknown kind '$kind' ($usage)" >&2; exit 2 ;;
@@ -254,6 +268,11 @@ if t is not None: print("next " + t.text)')
         [[ -n $token ]] || break
       done | LC_ALL=C sort
     fi ;;
+  object-get)
+    if $rehearsal; then cat "${REHEARSAL_STORE_DIRECTORY}/objects/$bucket/$key"
+    # A dotted bucket name does not match S3's wildcard certificate as a host name: path style.
+    elif [[ $bucket == *.* ]]; then aws s3 "https://s3.@REGION@.amazonaws.com/$bucket/$key"
+    else aws s3 "https://$bucket.s3.@REGION@.amazonaws.com/$key"; fi ;;
   metrics)
     cat >"$body"
     python3 -c 'import json, sys; b = json.load(open(sys.argv[1])); assert b["Namespace"] == sys.argv[2] and isinstance(b["MetricData"], list)' "$body" ${METRICS_NAMESPACE} ||
