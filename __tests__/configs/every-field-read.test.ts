@@ -49,7 +49,7 @@ const everyOption = {
 
 /**
  * Fields whose change legitimately shows nowhere in the synthesized output, with the reason. Each
- * is still tried (once per base): one whose change does show must leave this list.
+ * is still tried once: one whose change does show must leave this list.
  */
 const NOT_IN_THE_OUTPUT: Readonly<Record<string, string>> = {
   testData: 'refused when true (configs/rules.ts) until sample data is built: false is its only valid value',
@@ -87,8 +87,8 @@ const explain = (field: ConfigField, reach: FieldReach): string => {
       return `config field ${path} is read nowhere: ${reach.tried.map((change) => `changing it ${describeChange(change)}`).join(', ')} changed no synthesized output`;
     case 'no-valid-change':
       return (
-        `config field ${path}: no other value of it is valid in ${reach.contexts.length > 0 ? reach.contexts.join('; ') : 'any base config (none sets its parent)'}` +
-        ' — set it in configs/environments/all-options.ts or in `everyOption` of this test'
+        `config field ${path}: found no valid value to change it to in ${reach.contexts.length > 0 ? reach.contexts.join('; ') : 'any base config (none can hold it)'}` +
+        ' — give it a value in configs/environments/all-options.ts (or in `everyOption` of this test)'
       );
   }
 };
@@ -131,7 +131,8 @@ describe('every config field changes the synthesized output', () => {
 
   it.each(fields.map((field) => [pathToString(field.path), field] as const))('%s', (path, field) => {
     const reason = NOT_IN_THE_OUTPUT[path];
-    const reach = fieldReach(field, reason === undefined ? reachOptions : { ...reachOptions, triesPerContext: 1 });
+    // A listed field is tried once, in the first base: enough to notice when it starts to count.
+    const reach = fieldReach(field, reason === undefined ? reachOptions : { ...reachOptions, bases: reachOptions.bases.slice(0, 1), triesPerContext: 1 });
     // Thrown rather than compared, so a failure reads as the one sentence that explains it.
     if (reason === undefined && reach.outcome !== 'changed') throw new Error(explain(field, reach));
     if (reason !== undefined && reach.outcome === 'changed') throw new Error(`${explain(field, reach)}, yet NOT_IN_THE_OUTPUT lists it (${reason}): take it off that list`);

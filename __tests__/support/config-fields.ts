@@ -14,7 +14,7 @@ export interface ConfigField {
   readonly path: FieldPath;
   /** The field's own schema, wrappers (optional, default, nullable, …) taken off. */
   readonly schema: z.ZodType;
-  /** Whether the field may be left out (optional, or with a default). */
+  /** Whether the field itself may be left out (optional, or with a default; its parents aside). */
   readonly optional: boolean;
   /**
    * Set when the field is the discriminator of a discriminated union: its value picks the form,
@@ -49,27 +49,26 @@ const isObjectSchema = (schema: z.ZodType) => defOf(unwrap(schema).schema).type 
  * discriminator (as one field) and the fields of every form (each path once). Lists of plain
  * values, records, enums and scalars are leaves.
  */
-export const configFields = (schema: z.ZodType, path: FieldPath = [], optional = false): ConfigField[] => {
+export const configFields = (schema: z.ZodType, path: FieldPath = []): ConfigField[] => {
   const inner = unwrap(schema);
   const node = inner.schema;
   const def = defOf(node);
-  const absent = optional || inner.optional;
   if (def.type === 'object') {
-    return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([key, child]) => configFields(child, [...path, key], absent));
+    return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([key, child]) => configFields(child, [...path, key]));
   }
-  if (def.type === 'array' && isObjectSchema(def.element as z.ZodType)) return configFields(def.element as z.ZodType, [...path, 0], absent);
+  if (def.type === 'array' && isObjectSchema(def.element as z.ZodType)) return configFields(def.element as z.ZodType, [...path, 0]);
   if (def.type === 'union' && typeof def.discriminator === 'string') {
     const key = def.discriminator as string;
     const forms = (def.options as z.ZodType[]).map((option) => unwrap(option).schema);
-    const discriminator: ConfigField = { path: [...path, key], schema: z.union(forms.map((form) => defOf(form).shape[key] as z.ZodType)), optional: absent, union: { path, schema: node } };
+    const discriminator: ConfigField = { path: [...path, key], schema: z.union(forms.map((form) => defOf(form).shape[key] as z.ZodType)), optional: inner.optional, union: { path, schema: node } };
     const members = forms.flatMap((form) =>
       Object.entries(defOf(form).shape as Record<string, z.ZodType>)
         .filter(([name]) => name !== key)
-        .flatMap(([name, child]) => configFields(child, [...path, name], true)),
+        .flatMap(([name, child]) => configFields(child, [...path, name])),
     );
     return [discriminator, ...members.filter((field, i) => members.findIndex((other) => pathToString(other.path) === pathToString(field.path)) === i)];
   }
-  return [{ path, schema: node, optional: absent }];
+  return [{ path, schema: node, optional: inner.optional }];
 };
 
 /** The value at a path, or undefined where any step is missing. */
