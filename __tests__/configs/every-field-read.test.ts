@@ -48,8 +48,9 @@ const everyOption = {
 };
 
 /**
- * Fields whose change legitimately shows nowhere in the synthesized output, with the reason. Each
- * is still tried once: one whose change does show must leave this list.
+ * Fields whose change shows nowhere in the synthesized output, each with the reason: legitimately
+ * (no other valid value), or, for the web tier's, because what is to read them is not built yet.
+ * Each is still tried once: one whose change does show must leave this list.
  */
 const NOT_IN_THE_OUTPUT: Readonly<Record<string, string>> = {
   testData: 'refused when true (configs/rules.ts) until sample data is built: false is its only valid value',

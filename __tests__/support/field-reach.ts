@@ -84,52 +84,65 @@ const targetCandidates = (field: ConfigField, config: unknown, options: FieldRea
 /** Shorter values are not renamed everywhere: they would match inside unrelated strings. */
 const MIN_RENAMED_LENGTH = 4;
 
-/** The first `tries` candidates whose config (made by `change`) validates and differs from `current`. */
+/** A context, and a changed config made from it that validates. */
+interface ValidChange extends FieldChange {
+  readonly base: unknown;
+  readonly config: unknown;
+}
+
+/** The first `tries` candidates whose config (made by `change`) validates and differs from the context's. */
 const validChanges = (
+  context: { name: string; config: unknown },
+  from: unknown,
   candidates: readonly unknown[],
-  tries: number,
   options: FieldReachOptions,
-  current: unknown,
   change: (to: unknown) => { config: unknown; alike?: string[] },
-): { to: unknown; config: unknown; alike?: string[] }[] => {
-  const valid: { to: unknown; config: unknown; alike?: string[] }[] = [];
+): ValidChange[] => {
+  const valid: ValidChange[] = [];
   for (const to of candidates) {
-    if (valid.length === tries) break;
+    if (valid.length === (options.triesPerContext ?? 3)) break;
     const made = change(to);
     const config = options.validate(made.config);
-    if (config !== undefined && !sameValue(config, current)) valid.push({ ...made, to, config });
+    if (config !== undefined && !sameValue(config, context.config)) valid.push({ context: context.name, base: context.config, from, to, config, ...(made.alike ? { alike: made.alike } : {}) });
   }
   return valid;
 };
 
-/** Tries valid changes of one field, base by base, until one changes the synthesized output. */
+/**
+ * Tries valid changes of one field, base by base, until one changes the synthesized output. Only
+ * when the field can change alone in no base (a zone's name, which host names must lie in) is it
+ * renamed together with every field that holds its value, the change that renames fewest first.
+ */
 export const fieldReach = (field: ConfigField, options: FieldReachOptions): FieldReach => {
-  const tries = options.triesPerContext ?? 3;
   const target = targetOf(field);
+  const contexts = options.bases.flatMap((base) => contextIn(field, base, options) ?? []);
   const tried: FieldChange[] = [];
-  const contexts: string[] = [];
-  for (const base of options.bases) {
-    const context = contextIn(field, base, options);
-    if (!context) continue;
-    contexts.push(context.name);
-    const from = valueAt(context.config, target);
-    const candidates = targetCandidates(field, context.config, options);
-    const changes = validChanges(candidates, tries, options, context.config, (to) => ({ config: withValueAt(context.config, target, to) }));
-    // A name other fields must lie inside (a zone's) changes only together with them.
-    const valid =
-      changes.length > 0 || typeof from !== 'string' || from.length < MIN_RENAMED_LENGTH
-        ? changes
-        : validChanges(candidates, tries, options, context.config, (to) => {
-            const { value, renamed } = renamedEverywhere(context.config, from, String(to));
-            return { config: value, alike: renamed.map(pathToString).filter((path) => path !== pathToString(target)) };
-          });
-    if (valid.length === 0) continue;
-    const before = options.output(context.config);
-    for (const { to, config, alike } of valid) {
-      const change = { context: context.name, from, to, ...(alike ? { alike } : {}) };
-      if (!sameValue(options.output(config), before)) return { outcome: 'changed', change };
+  /** The first of the changes that shows in the output; the others go to `tried`. */
+  const firstShown = (changes: readonly ValidChange[]): FieldChange | undefined => {
+    for (const { base, config, ...change } of changes) {
+      if (!sameValue(options.output(config), options.output(base))) return change;
       tried.push(change);
     }
+    return undefined;
+  };
+  for (const context of contexts) {
+    const alone = validChanges(context, valueAt(context.config, target), targetCandidates(field, context.config, options), options, (to) => ({
+      config: withValueAt(context.config, target, to),
+    }));
+    const shown = firstShown(alone);
+    if (shown) return { outcome: 'changed', change: shown };
   }
-  return tried.length > 0 ? { outcome: 'unchanged', tried } : { outcome: 'no-valid-change', contexts };
+  if (tried.length === 0) {
+    const together = contexts.flatMap((context) => {
+      const from = valueAt(context.config, target);
+      if (typeof from !== 'string' || from.length < MIN_RENAMED_LENGTH) return [];
+      return validChanges(context, from, targetCandidates(field, context.config, options), options, (to) => {
+        const { value, renamed } = renamedEverywhere(context.config, from, String(to));
+        return { config: value, alike: renamed.map(pathToString).filter((path) => path !== pathToString(target)) };
+      });
+    });
+    const shown = firstShown(together.sort((a, b) => a.alike!.length - b.alike!.length));
+    if (shown) return { outcome: 'changed', change: shown };
+  }
+  return tried.length > 0 ? { outcome: 'unchanged', tried } : { outcome: 'no-valid-change', contexts: contexts.map((context) => context.name) };
 };
