@@ -110,7 +110,8 @@ describe('every config field changes the synthesized output', () => {
   });
 
   it('synthesizes the same config to the same output (else every change would look like one)', () => {
-    expect(synthOutputDigests(allOptions)).toEqual(synthOutputDigests(allOptions));
+    const [first] = reachOptions.bases;
+    expect(synthOutputDigests(first.config as MirovoyConfigInput)).toEqual(reachOptions.output(first.config));
   });
 
   it('lists only fields of the schema as outside the output', () => {
