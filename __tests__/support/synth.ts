@@ -1,7 +1,8 @@
 /** Test support: synthesize a config the way main.ts does and read back each stack's JSON. */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { App } from 'cdktf';
 import { MirovoyConfigInput } from '../../configs/schema';
 import { validateConfig } from '../../configs/validate';
@@ -17,22 +18,46 @@ export type TerraformJson = {
   check?: Record<string, any>;
 };
 
-/** Synthesizes every stack of a config; returns them by stack name. */
-export const synthConfig = (input: MirovoyConfigInput): Record<string, TerraformJson> => {
+/** Synthesizes a config the way main.ts does into a scratch directory, and reads from it before it goes. */
+const synthesized = <T>(input: MirovoyConfigInput, read: (outdir: string) => T): T => {
   const config = validateConfig(input, 'test');
   const outdir = mkdtempSync(join(tmpdir(), 'mirovoy-synth-'));
   try {
     const app = new App({ outdir });
     addMirovoyStacks(app, config);
     app.synth();
-    const stacksDir = join(outdir, 'stacks');
-    return Object.fromEntries(
-      readdirSync(stacksDir).map((name) => [name, JSON.parse(readFileSync(join(stacksDir, name, 'cdk.tf.json'), 'utf8')) as TerraformJson]),
-    );
+    return read(outdir);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
 };
+
+/** Synthesizes every stack of a config; returns them by stack name. */
+export const synthConfig = (input: MirovoyConfigInput): Record<string, TerraformJson> =>
+  synthesized(input, (outdir) => {
+    const stacksDir = join(outdir, 'stacks');
+    return Object.fromEntries(
+      readdirSync(stacksDir).map((name) => [name, JSON.parse(readFileSync(join(stacksDir, name, 'cdk.tf.json'), 'utf8')) as TerraformJson]),
+    );
+  });
+
+/**
+ * Everything a synth of a config writes — each stack's JSON (with the hosts' user data and
+ * bundles in it), the manifest, and any asset file — as a SHA-256 digest per path under the
+ * output directory.
+ */
+export const synthOutputDigests = (input: MirovoyConfigInput): Record<string, string> =>
+  synthesized(input, (outdir) =>
+    Object.fromEntries(
+      readdirSync(outdir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => {
+          const file = join(entry.parentPath, entry.name);
+          return [relative(outdir, file), createHash('sha256').update(readFileSync(file)).digest('hex')];
+        })
+        .sort(([a], [b]) => a.localeCompare(b)),
+    ),
+  );
 
 /** The resources of one type in a stack, as a list. */
 export const resourcesOf = (stack: TerraformJson, type: string): Record<string, any>[] => Object.values(stack.resource?.[type] ?? {});
