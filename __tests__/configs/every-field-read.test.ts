@@ -41,28 +41,33 @@ const everyOption = {
       data: ['10.20.20.0/24', '10.20.21.0/24', '10.20.22.0/24'],
     },
   },
-  mail: { ...allOptions.mail, dkimSecondSelector: 'mail2', dkimSigningSelector: 'mail2', clamavConcurrentDatabaseReload: false },
+  mail: {
+    ...allOptions.mail,
+    dkimSecondSelector: 'mail2',
+    dkimSigningSelector: 'mail2',
+    clamavConcurrentDatabaseReload: false,
+    smtpClientLimits: { connectionCount: 20, connectionRate: 120, messageRate: 200, authRate: 60 },
+  },
+  // The database comes from a snapshot here, so not from a dump as in all-options (one or the other).
   database: { ...allOptions.database, restoreFromSnapshot: 'mail-old-final-snapshot' },
+  migration: undefined,
   state: { ...allOptions.state!, region: 'eu-central-1' },
   ci: { githubRepository: 'example-org/mail', oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' },
 };
 
 /**
  * Fields whose change shows nowhere in the synthesized output, each with the reason: legitimately
- * (no other valid value), or, for the web tier's, because what is to read them is not built yet.
+ * (no other valid value), or, for the web hosts', because what is to read them is not built yet.
  * Each is still tried once: one whose change does show must leave this list.
  */
 const NOT_IN_THE_OUTPUT: Readonly<Record<string, string>> = {
-  testData: 'refused when true (configs/rules.ts) until sample data is built: false is its only valid value',
   'database.engineVersion': 'one allowed value ("8.4"), which the database stack reads: there is nothing to change it to',
-  // Read nowhere yet: the web tier (load balancer, its certificate, the web hosts) is being built.
+  // Read nowhere yet: the web hosts (Roundcube, phpMyAdmin) are being built.
   'webmail.hostname': 'not built yet: the web tier (load balancer, web hosts) is to read it',
   'webmail.instanceType': 'not built yet: the web hosts are to read it',
   'phpMyAdmin.enabled': 'not built yet: the web tier is to read it',
   'phpMyAdmin.hostname': 'not built yet: the web tier is to read it',
   'phpMyAdmin.instanceType': 'not built yet: the web hosts are to read it',
-  'certificates.web.source': 'not built yet: the load balancer\'s certificate is to read it',
-  'certificates.web.arn': 'not built yet: the load balancer\'s certificate is to read it',
 };
 
 /** Synthesizes each distinct config once. */

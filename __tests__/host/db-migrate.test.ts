@@ -21,6 +21,7 @@ const SHIPPED_CHECKSUMS: Readonly<Record<number, string>> = {
   1: '4e71110a79bace973fb474629a1897f605de85b9c2422c344c816db4a4cbf61d',
   2: '068ce0adc5e2d4aea374758c08d5ff79238198b9d9e709ca54f31195252040fd',
   3: '61a088edd20d2ed10d0b2ab7c6014501cf52bffc0ca302231e95636275976113',
+  4: '4475be163d428a312efbba2061991746992706559997e80d9d8e3b8a70abfc9e',
 };
 
 describe('the shipped migrations', () => {
