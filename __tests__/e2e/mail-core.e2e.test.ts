@@ -11,7 +11,7 @@ import { DOVECOT_AUTH_FAILURE_DELAY_SECONDS } from '../../host/dovecot';
 import { resolveMailHostSpec } from '../../host/spec';
 import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, startMailRehearsal } from '../../rehearsal/mail-system';
 import { failingFindings, testssl } from '../support/testssl';
-import { deliver, eventually, imapsCurl, lastReplyCode, onClient, onPrimary, rcptReplyCode, searchInbox, swaks, uniqueSubject } from '../support/mail-clients';
+import { deliver, eventually, imapsCurl, lastReplyCode, onClient, onHost, onPrimary, rcptReplyCode, searchInbox, swaks, uniqueSubject } from '../support/mail-clients';
 
 jest.setTimeout(120_000);
 
@@ -23,16 +23,16 @@ let mail: MailRehearsal;
 let domainsAtBoot: string;
 
 /**
- * SQL from the mail host as an operator runs it: as the admin user, or as the master for a
- * restore. The option file names the database host (written at run time from the seam).
+ * SQL as an operator runs it: from the mail host as the admin user (its option file names the
+ * database host, written at run time from the seam), or with the master's rights, which no host
+ * keeps: as the database's administrator, on the database host.
  */
 const sql = (statements: string, as: 'admin' | 'master' = 'admin') =>
-  onPrimary(
-    mail,
-    `mariadb --defaults-extra-file=/etc/mirovoy/private/mysql-${as}.cnf ${as === 'admin' ? '--user=mirovoy_admin' : ''} ` +
-      '--ssl-ca=/etc/mirovoy/tls/database-ca.pem --ssl-verify-server-cert --batch maildb',
-    { input: statements },
-  );
+  as === 'admin'
+    ? onPrimary(mail, 'mariadb --defaults-extra-file=/etc/mirovoy/private/mysql-admin.cnf --user=mirovoy_admin --ssl-ca=/etc/mirovoy/tls/database-ca.pem --ssl-verify-server-cert --batch maildb', { input: statements })
+    : onHost(mail, 'db', 'mariadb --skip-ssl --batch maildb', { input: statements });
+/** Where mirovoy-db-migrate writes the master's option file for its run. */
+const MASTER_OPTION_FILE = '/etc/mirovoy/private/mysql-master.cnf';
 
 const admin = (args: string, input?: string) => onPrimary(mail, `mirovoy-admin ${args}`, { input, allowFailure: true });
 
@@ -425,6 +425,73 @@ describe('the Postfix database account', () => {
   });
 });
 
+// Issue 14, item 6: mirovoy-db-migrate's refusals, against the real database. A probe is the
+// installed script with one more migration (creating the table refusal_probe), so that what a
+// refusal must not apply is there to be applied.
+describe('mirovoy-db-migrate refusals', () => {
+  const PROBE = '/root/migrate-probe';
+  const probeChecksum = 'a'.repeat(64);
+  /** The probe; `editedVersion`: that shipped migration with another checksum, as an edit of it would ship. */
+  const makeProbe = (editedVersion?: number) =>
+    onPrimary(
+      mail,
+      [
+        'rm -rf /root/probe-share && cp -r /usr/local/share/mirovoy/mysql /root/probe-share',
+        "echo 'CREATE TABLE IF NOT EXISTS refusal_probe (id INT);' > /root/probe-share/migrations/0004-refusal-probe.sql",
+        `sed -e "s|^readonly SHARE_DIRECTORY=.*|readonly SHARE_DIRECTORY=/root/probe-share|" ` +
+          `-e "s|^readonly MIGRATIONS=(\\(.*\\))$|readonly MIGRATIONS=(\\1 '4 0004-refusal-probe.sql ${probeChecksum}')|" ` +
+          (editedVersion ? `-e "s|'${editedVersion} \\([^ ]*\\) [0-9a-f]*'|'${editedVersion} \\1 ${'f'.repeat(64)}'|" ` : '') +
+          `/usr/local/sbin/mirovoy-db-migrate > ${PROBE} && chmod 0700 ${PROBE}`,
+        `grep -c "0004-refusal-probe" ${PROBE}`,
+      ].join(' && '),
+    );
+  /** Nothing of the probe applied, the shipped migrations as they were, and no master credential left. */
+  const expectNothingApplied = async () => {
+    expect((await sql("SHOW TABLES LIKE 'refusal_probe'; SELECT GROUP_CONCAT(version ORDER BY version) FROM schema_migrations;", 'master')).output.trim()).toMatch(/\n1,2,3$/);
+    expect((await sql("SHOW TABLES LIKE 'refusal_probe';", 'master')).output.trim()).toBe('');
+    expect((await onPrimary(mail, `test -e ${MASTER_OPTION_FILE}`, { allowFailure: true })).code).toBe(1);
+  };
+
+  afterAll(async () => {
+    await sql('DROP TABLE IF EXISTS refusal_probe; DELETE FROM schema_migrations WHERE version = 4;', 'master');
+    await onPrimary(mail, `rm -rf ${PROBE} /root/probe-share`);
+  });
+
+  it('refuses a shipped migration that was edited, before it applies anything, and says to add a new one', async () => {
+    await makeProbe(2);
+    const refused = await onPrimary(mail, PROBE, { allowFailure: true });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(
+      /mirovoy-db-migrate: migration 0002-upgrade-reference-tables\.sql was applied with checksum [0-9a-f]{64} but ships with f{64}: add a new migration instead of editing one; nothing was changed/,
+    );
+    expect(refused.output).not.toMatch(/applied 0004/);
+    await expectNothingApplied();
+  });
+
+  it('waits for the schema lock another session holds, then gives up having changed nothing; the master credential is on disk only meanwhile', async () => {
+    await makeProbe();
+    const { password } = JSON.parse((await onPrimary(mail, 'cat /etc/mirovoy/rehearsal/secrets/db-master')).output) as { password: string };
+    // An RDS-style password (punctuation and spaces), which the option file must carry exactly.
+    expect(password).toMatch(/[#;'"\\$` ]/);
+    const holder = sql("SELECT GET_LOCK('mirovoy_mail_schema', 0); SELECT SLEEP(20);", 'master');
+    try {
+      expect(await eventually(async () => ((await sql("SELECT IS_USED_LOCK('mirovoy_mail_schema') IS NOT NULL;", 'master')).output.trim().endsWith('1') ? true : undefined), 10_000, 200)).toBe(true);
+      const refused = await onPrimary(mail, `${PROBE} --lock-wait 6 & sleep 3; my_print_defaults --defaults-file=${MASTER_OPTION_FILE} client; wait $!; echo "exit $?"`, { allowFailure: true });
+      expect(refused.output).toMatch(/could not take the lock mirovoy_mail_schema within 6 s: another run holds it.*nothing was changed/);
+      expect(refused.output).toMatch(/^exit 1$/m);
+      expect(refused.output.split('\n')).toContain(`--password=${password}`);
+      await expectNothingApplied();
+    } finally {
+      await holder;
+    }
+    // Unhindered, the same probe applies its migration: the refusals above were the script's own.
+    const applied = await onPrimary(mail, PROBE);
+    expect(applied.output).toMatch(/applied 0004-refusal-probe\.sql/);
+    expect((await sql("SHOW TABLES LIKE 'refusal_probe';", 'master')).output).toMatch(/refusal_probe/);
+    expect((await onPrimary(mail, `test -e ${MASTER_OPTION_FILE}`, { allowFailure: true })).code).toBe(1);
+  });
+});
+
 describe('mirovoy-admin', () => {
   it.each([
     ['an invalid address', 'user add not-an-address', /not-an-address/],
@@ -485,14 +552,6 @@ describe('provisioning', () => {
     expect((await onPrimary(mail, 'doveadm user -f home alice@example.com')).output.trim()).toMatch(/\/example\.com\/alice\/?$/);
   });
 
-  it('gives the mariadb client the RDS-style master password exactly, punctuation and spaces included', async () => {
-    const { password } = JSON.parse((await onPrimary(mail, 'cat /etc/mirovoy/rehearsal/secrets/db-master')).output) as { password: string };
-    expect(password).toMatch(/[#;'"\\$` ]/);
-    const read = await onPrimary(mail, 'my_print_defaults --defaults-file=/etc/mirovoy/private/mysql-master.cnf client');
-    expect(read.output.split('\n')).toContain(`--password=${password}`);
-    // The server takes it from that file (the migrations at boot did so as well).
-    expect((await sql('SELECT CURRENT_USER();', 'master')).output).toMatch(/^mirovoy@%$/m);
-  });
 
   it('a second run changes no file and restarts nothing', async () => {
     const snapshot = () =>
@@ -512,6 +571,8 @@ describe('provisioning', () => {
     expect(rerun.output).not.toMatch(/updated|restarted/);
     expect(rerun.output).toMatch(/mail-ready: primary mx1\.example\.com/);
     expect((await snapshot()).output).toBe(before.output);
+    // Issue 12, item 2: the schema step ran (domains ensured) and left no master credential behind.
+    expect((await onPrimary(mail, `test -e ${MASTER_OPTION_FILE}`, { allowFailure: true })).code).toBe(1);
   });
 
   it('booted from the exact bootstrap, whose cloud-init run is done without degradation', async () => {
