@@ -676,6 +676,8 @@ describe('brute force and floods (issue 12 item 6)', () => {
 
   it('answers a burst of connections from one address beyond the limits with 421: too many at once, too many in a minute (anvil)', async () => {
     const { connectionCount, connectionRate } = resolveMailHostSpec(mailHostSpecFromConfig(mail.config, 'primary')).smtpClientLimits;
+    // Passed postscreen once (remembered for a day), so the burst reaches smtpd's limits whatever ran before.
+    await swaks(mail, ['--quit-after', 'EHLO'], 'prober');
     const atOnce = await greetings(connectionCount + 3, 'at once', 5);
     expect(atOnce.filter((line) => line.startsWith('220 ')).length).toBeLessThanOrEqual(connectionCount);
     expect(atOnce.filter((line) => /^421 4\.7\.0 .*too many connections/i.test(line)).length).toBeGreaterThanOrEqual(3);
