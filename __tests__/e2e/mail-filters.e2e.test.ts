@@ -461,6 +461,37 @@ describe('backup MX', () => {
       expect({ name, code: answer.code, answer: answer.output.trim() }).toEqual({ name, code: 0, answer: expected });
     }
   });
+  // Issue 12, item 2: the backup MX makes no database account (it holds no master credential); the
+  // primary makes its Postfix account. Until it has, the backup defers (4xx), it never refuses for good.
+  it("defers relay mail while its database account is missing, provisions without it, and takes mail again once the primary's schema step made it", async () => {
+    const dropAccount = "mariadb --batch --skip-column-names -e \"SELECT CONCAT('DROP USER ', QUOTE(user), '@', QUOTE(host), ';') FROM mysql.user WHERE user = 'mirovoy_postfix'\" | mariadb";
+    await onHost(mail, 'db', dropAccount);
+    try {
+      // A fresh Postfix: its proxymap's open session would still be logged in.
+      await mx2('systemctl restart postfix');
+      const rcpt = () => swaks(mail, ['--to', 'bob@example.com', '--from', 'bob@sender.test', '--quit-after', 'RCPT'], 'client', BACKUP);
+      const deferred = await rcpt();
+      expect(rcptReplyCode(deferred.output)).toBeGreaterThanOrEqual(400);
+      expect(rcptReplyCode(deferred.output)).toBeLessThan(500);
+      expect(deferred.output).toMatch(/Temporary lookup failure/i);
+      // Its provisioning has no schema step, so it does not depend on the account.
+      const provision = await mx2('mirovoy-provision 2>&1', true);
+      expect(provision.code).toBe(0);
+      expect(provision.output).toContain('no schema step on the backup MX');
+      expect((await mx2('test -e /etc/mirovoy/private/mysql-master.cnf', true)).code).not.toBe(0);
+      // The primary's schema step makes the account again (with the password the backup MX holds).
+      await mx1('mirovoy-db-migrate');
+      await mx2('systemctl restart postfix');
+      // Accepted again (deliver retries past greylisting, as an MTA would).
+      const subject = uniqueSubject('backup-account-back');
+      const sent = await deliver(mail, ['--to', 'bob@example.com', '--from', 'bob@sender.test', '--header', `Subject: ${subject}`], RETRY_AFTER_MS, BACKUP);
+      expect(queuedAs(sent.output)).toBeDefined();
+      expect(await eventually(() => searchInbox(mail, 'bob@example.com', PASSWORD.bob, subject).then((u) => u.length), 60_000)).toBe(1);
+    } finally {
+      await mx1('mirovoy-db-migrate', true);
+      await mx2('systemctl restart postfix', true);
+    }
+  });
 });
 
 /**
