@@ -16,6 +16,12 @@ describe('ManageSieve on the primary (issue 13 item 4)', () => {
     expect(conf).not.toMatch(/auth_allow_cleartext/);
   });
 
+  // Regression: ~/.dovecot.sieve in the Maildir++ home was read as a folder, and every RCPT to a user
+  // with an active script got "450 Internal quota calculation error".
+  it('keeps the active-script link out of the Maildir++ folder names (no leading dot in the home)', () => {
+    expect(conf).toContain('sieve_script personal {\n  sieve_script_driver = file\n  sieve_script_path = ~/sieve\n  sieve_script_active_path = ~/dovecot.sieve\n}');
+  });
+
   it('keeps vacation and drops vacation-seconds, caps redirects and script storage, and sends through Postfix', () => {
     expect(conf).toContain('sieve_extensions {\n  vacation = yes\n  vacation-seconds = no\n}');
     expect(conf).toMatch(/^sieve_max_redirects = 4$/m);

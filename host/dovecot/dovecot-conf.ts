@@ -152,7 +152,11 @@ export const dovecotConfig = (spec: ResolvedMailHostSpec): DovecotBlock => ({
     ? {
         'protocol lmtp': { mail_plugins: { sieve: true } },
         // Each user's active script (Pigeonhole); no script means plain delivery to INBOX.
-        'sieve_script personal': { sieve_script_driver: 'file', sieve_script_path: '~/sieve', sieve_script_active_path: '~/.dovecot.sieve' },
+        // The home is the Maildir++ itself, where every ".name" is a folder: the active-script link
+        // must not start with a dot. Named ~/.dovecot.sieve (Pigeonhole's usual name), it became a
+        // folder INBOX.dovecot.sieve whose stat failed, so quota-status answered "450 Internal
+        // quota calculation error" to all mail for a user with an active script (seen in the rehearsal).
+        'sieve_script personal': { sieve_script_driver: 'file', sieve_script_path: '~/sieve', sieve_script_active_path: '~/dovecot.sieve' },
         ...manageSieveSettings(),
       }
     : {}),
