@@ -25,4 +25,5 @@ export const mailDnsPolicyOf = (config: MirovoyConfig): Omit<MailDomainRecordsSp
   mtaStsMode: config.dns.mtaStsMode === 'none' ? undefined : config.dns.mtaStsMode,
   spfInclude: config.dns.spfInclude,
   ttl: config.dns.ttl,
+  imapStartTls: config.mail.imapStartTls,
 });

@@ -70,6 +70,8 @@ export function renderRecordLine(record: DnsRecord): string {
       if (parts.length !== 4 || ![priority, weight, port].every((n) => /^\d+$/.test(n))) {
         fail('"weight port target" with priority set, or "priority weight port target"');
       }
+      // RFC 6186's "not offered" (target "."): dnsmasq answers a srv-host without a target that way.
+      if (target === '.') return `srv-host=${name}`;
       return `srv-host=${name},${bareName(target)},${port},${priority},${weight}`;
     }
     case 'CAA':

@@ -1,13 +1,13 @@
 /**
  * Second half of `npm run build`: copies the files that host/ reads at run time beside its
  * compiled modules (`readFileSync(join(__dirname, …))`): the shell bodies and the Python admin
- * tool, from host/ into dist/host/ at the same paths.
+ * tool, the PHP scripts, from host/ into dist/host/ at the same paths.
  */
 const { cpSync, readdirSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
 const ROOT = join(__dirname, '..');
-const ASSET = /\.(sh|py)$/;
+const ASSET = /\.(sh|py|php)$/;
 
 const walk = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>

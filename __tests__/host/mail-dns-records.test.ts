@@ -68,7 +68,15 @@ describe('mailDnsRecords', () => {
   it('tells mail clients where to connect (RFC 6186) and who may issue certificates', () => {
     expect(find('SRV', '_submissions._tcp.example.com')?.values).toEqual([{ priority: 0, weight: 1, port: 465, target: 'mx1.example.com' }]);
     expect(find('SRV', '_imaps._tcp.example.com')?.values).toEqual([{ priority: 0, weight: 1, port: 993, target: 'mx1.example.com' }]);
+    expect(find('SRV', '_submission._tcp.example.com')?.values).toEqual([{ priority: 1, weight: 1, port: 587, target: 'mx1.example.com' }]);
+    // RFC 6186 §4: "." — decidedly not offered (no IMAP STARTTLS in this spec, no POP3 at all).
+    for (const service of ['imap', 'pop3', 'pop3s']) expect(find('SRV', `_${service}._tcp.example.com`)?.values).toEqual([{ priority: 0, weight: 0, port: 0, target: '.' }]);
     expect(find('CAA', 'example.com')?.values.map((v) => (v as { value: string }).value)).toEqual(['letsencrypt.org', 'amazon.com']);
+  });
+
+  it('names IMAP with STARTTLS on 143 when the primary offers it', () => {
+    const records = mailDnsRecords({ domains: ['example.org'], exchangers: [{ hostname: 'mx1.example.org', ipv4: '192.0.2.1', priority: 10 }], imapStartTls: true });
+    expect(records.find((r) => r.name === '_imap._tcp.example.org')?.values).toEqual([{ priority: 1, weight: 1, port: 143, target: 'mx1.example.org' }]);
   });
 
   it('has no DKIM record for a domain without a key', () => {
@@ -84,6 +92,9 @@ describe('mailDnsRecords', () => {
   "SRV _submissions._tcp.example.org",
   "SRV _submission._tcp.example.org",
   "SRV _imaps._tcp.example.org",
+  "SRV _imap._tcp.example.org",
+  "SRV _pop3._tcp.example.org",
+  "SRV _pop3s._tcp.example.org",
   "CAA example.org",
 ]
 `);

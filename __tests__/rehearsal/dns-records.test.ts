@@ -10,6 +10,7 @@ describe('renderRecordLine', () => {
     [{ type: 'MX', name: 'example.test', value: '20 backup.example.test' }, 'mx-host=example.test,backup.example.test,20'],
     [{ type: 'SRV', name: '_imaps._tcp.example.test', value: '1 993 mx.example.test', priority: 0 }, 'srv-host=_imaps._tcp.example.test,mx.example.test,993,0,1'],
     [{ type: 'SRV', name: '_submission._tcp.example.test', value: '0 1 587 mx.example.test.' }, 'srv-host=_submission._tcp.example.test,mx.example.test,587,0,1'],
+    [{ type: 'SRV', name: '_pop3._tcp.example.test', value: '0 0 .', priority: 0 }, 'srv-host=_pop3._tcp.example.test'],
     // flags 0, tag length 5, "issue", "letsencrypt.org"
     [{ type: 'CAA', name: 'example.test', value: '0 issue "letsencrypt.org"' }, 'dns-rr=example.test,257,000569737375656c657473656e63727970742e6f7267'],
   ] as const)('renders %j', (record, line) => {

@@ -4,6 +4,7 @@
  * tests check what we publish.
  */
 import { createHash } from 'node:crypto';
+import { IMAP_STARTTLS_PORT, IMAPS_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT } from '../client-ports';
 import { splitTxtValue } from './txt-chunks';
 
 /** One DNS record set. TXT values are lists of ≤ 255-byte strings. */
@@ -65,6 +66,8 @@ export interface MailDnsSpec {
   readonly spfInclude?: readonly string[];
   /** Time to live of every record, in seconds. @default 3600 */
   readonly ttl?: number;
+  /** The primary offers IMAP with STARTTLS on 143 (its `imapStartTls`): `_imap._tcp` names it. @default false (not offered) */
+  readonly imapStartTls?: boolean;
 }
 
 /** The facts of the per-domain records: those of {@link MailDnsSpec}, the exchangers by name. */
@@ -150,12 +153,32 @@ export const mailDomainRecords = (spec: MailDomainRecordsSpec): MailDnsRecord[] 
       ...dkimRecords,
       ...(spec.reportAddress ? [txt(`_smtp._tls.${domain}`, `v=TLSRPTv1; rua=mailto:${spec.reportAddress}`)] : []),
       ...(mtaSts.has(domain) ? [mtaSts.get(domain)!] : []),
-      { type: 'SRV', name: `_submissions._tcp.${domain}`, ttl, values: [{ priority: 0, weight: 1, port: 465, target: imapHost }] },
-      { type: 'SRV', name: `_submission._tcp.${domain}`, ttl, values: [{ priority: 1, weight: 1, port: 587, target: imapHost }] },
-      { type: 'SRV', name: `_imaps._tcp.${domain}`, ttl, values: [{ priority: 0, weight: 1, port: 993, target: imapHost }] },
+      ...clientServiceRecords(domain, imapHost, spec.imapStartTls ?? false, ttl),
       { type: 'CAA', name: domain, ttl, values: (spec.certificateAuthorities ?? ['letsencrypt.org', 'amazon.com']).map((value) => ({ flags: 0, tag: 'issue', value })) },
     ];
   });
+};
+
+/** RFC 6186 §4: the target "." says the service is decidedly not offered, so clients stop looking. */
+export const SRV_NOT_OFFERED = '.';
+
+/**
+ * The RFC 6186 SRV records of a domain (RFC 8314 §5.1: implicit TLS preferred, priority 0): IMAPS
+ * and submission on the ports the primary opens (host/client-ports.ts), IMAP with STARTTLS only
+ * when it is on, POP3 never.
+ */
+const clientServiceRecords = (domain: string, host: string, imapStartTls: boolean, ttl: number): MailDnsRecord[] => {
+  const record = (service: string, priority: number, weight: number, port: number, target: string): MailDnsRecord => ({ type: 'SRV', name: `_${service}._tcp.${domain}`, ttl, values: [{ priority, weight, port, target }] });
+  const srv = (service: string, priority: number, port: number) => record(service, priority, 1, port, host);
+  const notOffered = (service: string) => record(service, 0, 0, 0, SRV_NOT_OFFERED);
+  return [
+    srv('submissions', 0, SUBMISSIONS_PORT),
+    srv('submission', 1, SUBMISSION_PORT),
+    srv('imaps', 0, IMAPS_PORT),
+    imapStartTls ? srv('imap', 1, IMAP_STARTTLS_PORT) : notOffered('imap'),
+    notOffered('pop3'),
+    notOffered('pop3s'),
+  ];
 };
 
 /**
