@@ -5,8 +5,8 @@
 # command as an argument vector (CHECK_ARGV_<i>), never as a joined string split again.
 # Usage: MIROVOY_STAGED=<unpacked bundle> mirovoy-provision   (run by mirovoy-converge)
 #
-# Brings a mail host from a bare Debian image to "mail-ready", and brings it back there after
-# any change. Idempotent: a second run with the same inputs writes no file and restarts nothing.
+# Brings a host (a mail host, or with ROLE web a webmail host: no vmail account, no data volumes)
+# from a bare Debian image to "mail-ready", and brings it back there after any change. Idempotent: a second run with the same inputs writes no file and restarts nothing.
 # Order matters: packages, run-time secrets and files first, then the schema, then checks, and
 # only then (re)starts, so a bad render fails here and leaves the running daemons alone.
 # Exit 3: a configuration check failed; every file this run installed was put back as it was
@@ -367,7 +367,9 @@ schema_step() {
   # account; a refused dump fails the run, so the primary takes no mail before the old server's
   # mailboxes are here.
   if [[ -n $DB_MIGRATE ]]; then "$DB_MIGRATE" --wait 60 ${DB_IMPORT:+--then "$DB_IMPORT"}
-  else log "no schema step on the $ROLE MX: the primary applies the schema and makes its database account"; fi
+  elif [[ -z $APP_SCHEMA ]]; then log "no schema step on the $ROLE MX: the primary applies the schema and makes its database account"; fi
+  # A web host's own schema (Roundcube's database), as its own account, after its files and secrets.
+  if [[ -n $APP_SCHEMA ]]; then "$APP_SCHEMA" --wait 60; fi
   if [[ -e $MASTER_OPTION_FILE ]]; then
     rm -f "$MASTER_OPTION_FILE"
     log "removed $MASTER_OPTION_FILE, left by an earlier bundle: no host keeps the master credential"
@@ -446,11 +448,14 @@ install_packages
 # into the option and map files with the credentials, never into a rendered file.
 DB_HOST=$("$FETCH" setting database-host) || die "no run-time setting database-host (instance tag mirovoy:database-host on EC2)"
 [[ $DB_HOST =~ $DB_HOST_VALUE ]] || die "setting database-host is not a host name: '$DB_HOST'"
-step "vmail account (uid $VMAIL_UID, gid $VMAIL_GID)"
-ensure_vmail_account
+# VMAIL_UID '': no mailboxes on this host (a web host); SWAP_SETTING '': no swap volume.
+if [[ -n $VMAIL_UID ]]; then
+  step "vmail account (uid $VMAIL_UID, gid $VMAIL_GID)"
+  ensure_vmail_account
+fi
 step "data volumes"
 for i in "${!VOLUME_LABEL[@]}"; do ensure_volume "${VOLUME_LABEL[i]}" "${VOLUME_SETTING[i]}" "${VOLUME_DEVICE[i]}" "${VOLUME_MOUNTPOINT[i]}"; done
-ensure_swap
+[[ -z $SWAP_SETTING ]] || ensure_swap
 step "configuration files"
 install_staged_files
 ensure_group_members
