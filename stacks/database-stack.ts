@@ -51,7 +51,7 @@ export class DatabaseStack extends MirovoyStack {
       description: 'ARN (not the value) of the RDS-managed master credentials secret',
     });
     for (const [user, secret] of Object.entries(this.database.userSecrets)) {
-      new TerraformOutput(this, `${user}_user_secret_arn`, { value: secret.secret.arn, description: `ARN (not the value) of the ${user} user's credentials secret` });
+      new TerraformOutput(this, `${user.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_user_secret_arn`, { value: secret.secret.arn, description: `ARN (not the value) of the ${user} user's credentials secret` });
     }
   }
 }

@@ -302,6 +302,8 @@ describe('mail hosts', () => {
       'AdminUserSecret',
       'AmavisUserSecret',
       'DumpUserSecret',
+      'RoundcubeUserSecret',
+      'WebmailPasswordUserSecret',
       'PrimaryCertificate',
       'BackupCertificate',
       'Dkim-example-com',
@@ -317,6 +319,9 @@ describe('mail hosts', () => {
       'AdminUserSecret',
       'AmavisUserSecret',
       'DumpUserSecret',
+      // The webmail hosts' accounts, which the primary creates (webmail.enabled).
+      'RoundcubeUserSecret',
+      'WebmailPasswordUserSecret',
       'Dkim-example-com',
       'Dkim-example-net',
       'PrimaryCertificate',
