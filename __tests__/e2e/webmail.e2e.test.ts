@@ -169,11 +169,12 @@ describe('Roundcube in a browser', () => {
     });
     const hash = await eventually(async () => {
       const row = await onDatabase(`mariadb --skip-ssl --batch --skip-column-names ${mail.config.database.mailDatabaseName} -e "SELECT crypt FROM users WHERE id = '${USER}'"`);
-      return row.startsWith('{ARGON2ID}$argon2id$') ? row : '';
+      return row.startsWith('{SHA512-CRYPT}$6$') ? row : '';
     }, 30_000);
-    expect(hash).toMatch(/^\{ARGON2ID\}\$argon2id\$/);
+    expect(hash).toMatch(/^\{SHA512-CRYPT\}\$6\$/);
     const login = (password: string) => imapsCurl(mail, USER, password, 'INBOX', ['--request', 'NOOP']);
     const accepted = await login(NEW_PASSWORD);
+    if (accepted.code !== 0) writeFileSync(join(artifacts, 'password-dovecot.log'), (await onPrimary(mail, 'journalctl --no-pager -n 80 -u dovecot', { allowFailure: true })).output);
     expect(`curl exit ${accepted.code}: ${accepted.output}`).toBe('curl exit 0: ');
     expect((await login(PASSWORD)).code).toBe(67);
     await page.context().close();

@@ -64,8 +64,8 @@ describe('webmail host (Roundcube)', () => {
       plugins: ['password', 'managesieve'],
       password_driver: 'sql',
       password_confirm_current: true,
-      password_algorithm: 'hash-argon2id',
-      password_algorithm_prefix: '{ARGON2ID}',
+      password_algorithm: 'sha512-crypt',
+      password_algorithm_prefix: '{SHA512-CRYPT}',
       managesieve_host: 'tls://mx1.example.com:4190',
       managesieve_vacation: 1,
     });

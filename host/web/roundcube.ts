@@ -84,13 +84,16 @@ export const roundcubeSettings = (spec: ResolvedWebHostSpec): Record<string, Php
     enable_installer: false,
     enable_spellcheck: false,
     plugins: ['password', ...(spec.managesieve ? ['managesieve'] : [])],
-    // Password plugin: the old password is asked for and checked; the new one is hashed as
-    // mirovoy-admin does (Argon2id with Dovecot's scheme prefix, host/admin).
+    // Password plugin: the old password is asked for and checked; the new one is hashed with
+    // SHA512-CRYPT under Dovecot's scheme prefix, which the passdb verifies (host/admin: old
+    // {SHA512-CRYPT} hashes keep verifying). Argon2id (PHP's password_hash, {ARGON2ID}) was tried:
+    // in the rehearsal, Dovecot refused the new password right after the change and accepted it
+    // later (cause not found yet), so it is not used.
     password_driver: 'sql',
     password_confirm_current: true,
     password_minimum_length: spec.minimumPasswordLength,
-    password_algorithm: 'hash-argon2id',
-    password_algorithm_prefix: '{ARGON2ID}',
+    password_algorithm: 'sha512-crypt',
+    password_algorithm_prefix: '{SHA512-CRYPT}',
     password_db_dsn: dsn(spec, users.webmailPassword, WEBMAIL_SECRET_FILES.webmailPassword, spec.database.mailDatabaseName),
     // %P the new hash, %u the login (the mailbox address); only the columns its grant names.
     password_query: `UPDATE users SET ${WEBMAIL_PASSWORD_COLUMNS.update[0]} = %P, ${WEBMAIL_PASSWORD_COLUMNS.update[1]} = '' WHERE id = %u AND enabled = 1`,
