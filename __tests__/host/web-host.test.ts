@@ -12,6 +12,7 @@ import {
   renderWebHost,
   renderWebHostBundle,
   renderWebHostUserData,
+  ROUNDCUBE_CHECK_PATH,
   ROUNDCUBE_CONFIG_PATH,
   ROUNDCUBE_SCHEMA_PATH,
   WEBMAIL_SECRET_FILES,
@@ -95,8 +96,8 @@ describe('webmail host (Roundcube)', () => {
     expect(site).not.toMatch(/RemoteIPInternalProxy|RemoteIPTrustedProxy 0\.0\.0\.0/);
   });
 
-  it('ships PHP the php CLI accepts (health page, schema step)', () => {
-    for (const path of [HEALTH_PAGE_PATH, ROUNDCUBE_SCHEMA_PATH]) {
+  it('ships PHP the php CLI accepts (health page, schema step, configuration check)', () => {
+    for (const path of [HEALTH_PAGE_PATH, ROUNDCUBE_SCHEMA_PATH, ROUNDCUBE_CHECK_PATH]) {
       const result = spawnSync('php', ['-l'], { input: fileAt(path).content, encoding: 'utf8' });
       expect(`${path}: ${result.stdout}${result.stderr}`).toContain('No syntax errors');
     }

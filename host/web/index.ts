@@ -23,7 +23,7 @@ import {
   APACHE_SITE_PATH,
   renderApacheSite,
   renderRoundcubeConfig,
-  ROUNDCUBE_CONFIG_PATH,
+  ROUNDCUBE_CHECK_PATH,
   ROUNDCUBE_SCHEMA_PATH,
   roundcubeScripts,
   WEBMAIL_HTTP_PORT,
@@ -81,9 +81,6 @@ const secretFileEntries = (spec: ResolvedWebHostSpec): SecretFileEntry[] => {
   ];
 };
 
-/** Roundcube's config must load with its secrets, and des_key must be the 24 characters 3DES takes. */
-const DES_KEY_CHECK = `include '${ROUNDCUBE_CONFIG_PATH}'; if (strlen($config['des_key']) !== 24) { fwrite(STDERR, "des_key (secret ${RUNTIME_SECRETS.roundcube}) must be 24 characters\\n"); exit(1); }`;
-
 /** Renders a webmail host; throws `WebHostSpecError` listing every spec problem. */
 export const renderWebHost = (input: WebHostSpec, options: WebHostOptions = {}): WebHostRendering => {
   const spec = resolveWebHostSpec(input);
@@ -107,7 +104,7 @@ export const renderWebHost = (input: WebHostSpec, options: WebHostOptions = {}):
       groupMembers: [],
       checks: [
         { unit: 'apache2', command: ['apache2ctl', 'configtest'] },
-        { unit: 'apache2', command: ['php', '-r', DES_KEY_CHECK] },
+        { unit: 'apache2', command: ['php', ROUNDCUBE_CHECK_PATH] },
       ],
       units: ['apache2'],
       unwantedUnits: [],

@@ -19,6 +19,8 @@ export const ROUNDCUBE_CONFIG_PATH = '/etc/roundcube/config.inc.php';
 export const APACHE_SITE_PATH = '/etc/apache2/sites-enabled/00-mirovoy-webmail.conf';
 /** The schema step (`mirovoy-provision` runs it with `--wait`). */
 export const ROUNDCUBE_SCHEMA_PATH = '/usr/local/sbin/mirovoy-roundcube-schema';
+/** The configuration check run before Apache (re)starts. */
+export const ROUNDCUBE_CHECK_PATH = '/usr/local/lib/mirovoy/roundcube-config-check.php';
 /** The health page's file and its URL path (the target group's health check). */
 export const HEALTH_PAGE_PATH = '/usr/local/share/mirovoy/webmail/mirovoy-health.php';
 export const HEALTH_CHECK_URL_PATH = '/mirovoy-health';
@@ -163,8 +165,9 @@ export const renderApacheSite = (spec: ResolvedWebHostSpec): RenderedFile => {
 
 const shipped = (name: string): string => readFileSync(join(__dirname, name), 'utf8');
 
-/** The health page and the schema step, shipped as they are in this folder. */
+/** The health page, the schema step and the configuration check, shipped as they are in this folder. */
 export const roundcubeScripts = (): RenderedFile[] => [
+  { path: ROUNDCUBE_CHECK_PATH, content: shipped('mirovoy-roundcube-check.php'), mode: '0644', owner: 'root', group: 'root' },
   { path: HEALTH_PAGE_PATH, content: shipped('mirovoy-health.php'), mode: '0644', owner: 'root', group: 'root' },
   { path: ROUNDCUBE_SCHEMA_PATH, content: shipped('mirovoy-roundcube-schema.php'), mode: '0755', owner: 'root', group: 'root' },
 ];
