@@ -184,6 +184,8 @@ describe('Roundcube in a browser', () => {
 describe('filters (ManageSieve on the primary)', () => {
   it('sets a vacation rule in the UI that answers a test message', async () => {
     const subject = uniqueSubject('Vacation probe');
+    const before = await deliver(mail, ['--from', `carol@${REHEARSAL_NAMES.senderDomain}`, '--to', USER, '--header', `Subject: ${uniqueSubject('Before the rule')}`, '--body', 'No rule yet.']);
+    expect(before.output).toMatch(/<-\s+250 .*queued/i);
     const page = await newPage();
     await step(page, 'vacation', async () => {
       await logIn(page, NEW_PASSWORD, 'vacation login');
@@ -197,6 +199,10 @@ describe('filters (ManageSieve on the primary)', () => {
     });
     const sender = `dan@${REHEARSAL_NAMES.senderDomain}`;
     const delivery = await deliver(mail, ['--from', sender, '--to', USER, '--header', `Subject: ${subject}`, '--body', 'Are you there?']);
+    if (!/<-\s+250 .*queued/i.test(delivery.output)) {
+      const logs = await onPrimary(mail, `doveadm quota get -u ${USER}; doveadm mailbox list -u ${USER}; journalctl --no-pager -n 120 -u dovecot`, { allowFailure: true });
+      writeFileSync(join(artifacts, 'vacation-dovecot.log'), logs.output);
+    }
     expect(delivery.output).toMatch(/<-\s+250 .*queued/i);
     // The sender's domain's MX is the client's SMTP sink: the answer lands there.
     const answer = await eventually(
