@@ -16,6 +16,7 @@ import { MailHostVolume } from '../modules/mail/mail-host';
 import { ArtifactsBucketReference } from '../modules/storage/artifacts-bucket';
 import { backupWriterStatements } from '../modules/storage/backup-bucket';
 import { databaseDumpPrefix } from '../host/backup';
+import { WebDatabaseAccountSecretArns, webDatabaseAccountSecrets } from '../host/provision/web-host-seam';
 
 /** Inputs of {@link mailHostRuntime}. */
 export interface MailHostRuntimeInput {
@@ -25,7 +26,7 @@ export interface MailHostRuntimeInput {
   readonly database: {
     readonly address: string;
     readonly masterSecretArn: string;
-    readonly userSecretArns: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string };
+    readonly userSecretArns: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string } & WebDatabaseAccountSecretArns;
   };
   /** ARN of the host's certificate secret. */
   readonly tlsSecretArn: string;
@@ -62,7 +63,7 @@ export interface MailHostRuntime {
 }
 
 /** RDS's public CA bundle for a region (the database's certificate chains to it). */
-const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
+export const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
 
 /**
  * Read access to exactly the dump a migration imports (`migration.databaseDumpS3Uri`), and to its
@@ -77,6 +78,14 @@ const referenceDumpStatements = (dump: S3ObjectSpec | null, config: MirovoyConfi
     ...(key ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: key, Condition: { StringEquals: { 'kms:ViaService': `s3.${config.region}.amazonaws.com` } } }] : []),
   ];
 };
+
+/** Reading exactly these secrets, and their KMS key (the config's) through Secrets Manager only. */
+export const secretReadStatements = (arns: readonly string[], config: Pick<MirovoyConfig, 'kmsKeyArn' | 'region'>): PolicyStatement[] => [
+  { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [...arns] },
+  ...(config.kmsKeyArn
+    ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: config.kmsKeyArn, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } } }]
+    : []),
+];
 
 /** Renders a mail host and lists what it will ask for at run time. */
 export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime => {
@@ -97,17 +106,20 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
   };
   // The database CA is public: on EC2 the host downloads it from the database-ca-url setting.
   const needed = secretsReadBy(rendering).filter((name) => name !== RUNTIME_SECRETS.databaseCa);
-  const secretArns = Object.fromEntries(
-    needed.map((name) => {
-      const arn = available[name];
-      if (!arn) throw new Error(`The ${role} mail host reads the secret "${name}", which this deployment does not provide`);
-      return [name, arn];
-    }),
-  );
+  const secretArns = {
+    ...Object.fromEntries(
+      needed.map((name) => {
+        const arn = available[name];
+        if (!arn) throw new Error(`The ${role} mail host reads the secret "${name}", which this deployment does not provide`);
+        return [name, arn];
+      }),
+    ),
+    // The primary's schema step creates the webmail's database accounts with these passwords.
+    ...(role === 'primary' ? webDatabaseAccountSecrets(database.userSecretArns) : {}),
+  };
   const dumps = rendering.spec.databaseDumps.enabled;
   if (dumps && !input.backupBucket) throw new Error(`The ${role} mail host dumps the mail database, and this deployment gives it no backup bucket`);
   const backupBucket = dumps ? input.backupBucket : undefined;
-  const kms = config.kmsKeyArn;
   const snapshots = role === 'primary' ? config.mail.primary.restoreFromSnapshots : undefined;
   const { storage } = config.mail;
   const sizes = { spool: storage.spoolGiB, log: storage.logGiB };
@@ -123,8 +135,7 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
     },
     secretArns,
     policyStatements: [
-      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: Object.values(secretArns) },
-      ...(kms ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: kms, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } } }] : []),
+      ...secretReadStatements(Object.values(secretArns), config),
       putMailMetricsStatement,
       ...(backupBucket ? backupWriterStatements(backupBucket, databaseDumpPrefix(rendering.spec.database.name), config.region) : []),
       ...referenceDumpStatements(rendering.spec.dataImports.referenceDump, config),

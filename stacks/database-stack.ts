@@ -22,7 +22,7 @@ export class DatabaseStack extends MirovoyStack {
     super(scope, 'database', config);
     new RandomProvider(this, 'Random');
     const db = config.database;
-    const users: ApplicationDatabaseUser[] = ['lookup', 'postfix', 'admin', 'amavis', 'dump', ...(config.webmail.enabled ? (['webmail'] as const) : [])];
+    const users: ApplicationDatabaseUser[] = ['lookup', 'postfix', 'admin', 'amavis', 'dump', ...(config.webmail.enabled ? (['roundcube', 'password'] as const) : [])];
     this.database = new MailDatabase(this, 'MailDatabase', {
       environment: config.environment,
       subnetIds: network.dataSubnetIds,

@@ -24,9 +24,10 @@ import { DatabaseAlarms } from '../modules/monitoring/database-alarms';
 import { MailHostAlarms } from '../modules/monitoring/mail-host-alarms';
 import { warnBeforeExpiry } from '../modules/monitoring/expiry-check';
 import { awsName } from '../modules/naming';
-import { ArtifactsBucket } from '../modules/storage/artifacts-bucket';
+import { ArtifactsBucket, ArtifactsBucketReference } from '../modules/storage/artifacts-bucket';
 import { BackupBucket } from '../modules/storage/backup-bucket';
 import { databaseDumpPrefix } from '../host/backup';
+import { WebDatabaseAccountSecretArns } from '../host/provision/web-host-seam';
 import { MirovoyStack } from './mirovoy-stack';
 
 /** What the mail stack takes from the network stack. */
@@ -46,7 +47,7 @@ export interface MailStackDatabase {
   /** ARN of the RDS-managed master credentials. */
   readonly masterSecretArn: string;
   /** ARNs of the application users' credentials. */
-  readonly userSecretArns: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string };
+  readonly userSecretArns: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string } & WebDatabaseAccountSecretArns;
 }
 
 /** Days before a certificate's expiry from which `terraform plan` warns (and the alarm fires). */
@@ -59,6 +60,11 @@ const CERTIFICATE_WARNING_DAYS = 14;
  * hosts' and the database's) with their topic. Its outputs are the public contract.
  */
 export class MailStack extends MirovoyStack {
+  /** The bucket of the hosts' configuration bundles (the web hosts' too). */
+  readonly artifacts: ArtifactsBucketReference;
+  /** Private address of the primary MX: its network interface's, kept when the instance is replaced. */
+  readonly primaryPrivateAddress: string;
+
   constructor(scope: Construct, config: MirovoyConfig, network: MailStackNetwork, database: MailStackDatabase) {
     super(scope, 'mail', config);
     new TlsProvider(this, 'Tls');
@@ -158,6 +164,9 @@ export class MailStack extends MirovoyStack {
       });
       return { role, hostname, host, certificate, secretArns: runtime.secretArns };
     });
+
+    this.artifacts = artifacts.reference;
+    this.primaryPrivateAddress = hosts[0].host.instance.privateIp;
 
     if (config.backups.enabled) {
       const { copyToRegion, volumes } = config.backups;

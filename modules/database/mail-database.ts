@@ -19,8 +19,10 @@ export const APPLICATION_DATABASE_USERS = {
   amavis: 'mirovoy_amavis',
   /** Read-only, for the nightly dump of the mail database (on the primary). */
   dump: 'mirovoy_dump',
-  /** Roundcube's own database and password changes. */
-  webmail: 'roundcube',
+  /** Roundcube's own database (the webmail hosts). */
+  roundcube: 'mirovoy_roundcube',
+  /** The Roundcube password plugin: `UPDATE` of the mail users' password column (and the `SELECT` its query needs). */
+  password: 'mirovoy_password',
 } as const;
 
 /** An application database user. */

@@ -2,6 +2,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
+import { WEB_HOST_PORT } from '../../host/provision/web-host-seam';
 import { awsName } from '../naming';
 
 /** Properties of {@link SecurityGroups}. */
@@ -27,6 +28,8 @@ const ANYWHERE: Source = { cidr: '0.0.0.0/0' };
 
 /** Mail ports open to the world: SMTP, submissions (implicit TLS), submission, IMAPS. */
 export const PUBLIC_MAIL_PORTS = [25, 465, 587, 993] as const;
+/** ManageSieve (RFC 5804) on the primary, open to the webmail hosts' group only. */
+export const MANAGESIEVE_PORT = 4190;
 /** MySQL's port, open on the database group to the mail and web groups only. */
 export const MYSQL_PORT = 3306;
 
@@ -41,11 +44,11 @@ export class SecurityGroups extends Construct {
   readonly nat: SecurityGroup;
   /** Public load balancer: 80 and 443 from anywhere. */
   readonly loadBalancer: SecurityGroup;
-  /** Webmail hosts: 443 from the load balancer, 22 from the bastion. */
+  /** Webmail hosts: HTTP (`WEB_HOST_PORT`) from the load balancer, 22 from the bastion. */
   readonly webmail: SecurityGroup;
-  /** phpMyAdmin hosts: 443 from the load balancer, 22 from the bastion. */
+  /** phpMyAdmin hosts: HTTP (`WEB_HOST_PORT`) from the load balancer, 22 from the bastion. */
   readonly phpMyAdmin: SecurityGroup;
-  /** Mail hosts (primary and backup MX): mail ports from anywhere, 22 from the bastion and the configured CIDRs. */
+  /** Mail hosts (primary and backup MX): mail ports from anywhere, ManageSieve from the webmail hosts, 22 from the bastion and the configured CIDRs. */
   readonly mail: SecurityGroup;
   /** The database: MySQL from the mail, webmail and phpMyAdmin groups only. */
   readonly database: SecurityGroup;
@@ -70,12 +73,15 @@ export class SecurityGroups extends Construct {
     this.allowAllFrom(this.nat, 'Vpc', { cidr: props.vpcCidr });
     this.allow(this.loadBalancer, 'Http', 80, ANYWHERE);
     this.allow(this.loadBalancer, 'Https', 443, ANYWHERE);
+    // Plain HTTP from the load balancer only, which terminates TLS.
     for (const web of [this.webmail, this.phpMyAdmin]) {
-      this.allow(web, 'HttpsFromLoadBalancer', 443, { group: this.loadBalancer });
+      this.allow(web, 'HttpFromLoadBalancer', WEB_HOST_PORT, { group: this.loadBalancer });
       this.allow(web, 'SshFromBastion', 22, { group: this.bastion });
     }
     const mailPorts = props.imapStartTls ? [...PUBLIC_MAIL_PORTS, 143] : PUBLIC_MAIL_PORTS;
     mailPorts.forEach((port) => this.allow(this.mail, `Port${port}`, port, ANYWHERE));
+    // Roundcube's filters (vacation, forwarding); its IMAP and submission use the public ports above.
+    this.allow(this.mail, 'ManageSieveFromWebmail', MANAGESIEVE_PORT, { group: this.webmail });
     this.allow(this.mail, 'SshFromBastion', 22, { group: this.bastion });
     (props.mailSshIngressCidrs ?? []).forEach((cidr, i) => this.allow(this.mail, `Ssh${i + 1}`, 22, { cidr }));
     [this.mail, this.webmail, this.phpMyAdmin].forEach((client) => this.allow(this.database, `MysqlFrom${client.node.id}`, MYSQL_PORT, { group: client }));
