@@ -306,6 +306,8 @@ describe('mail hosts', () => {
       'BackupCertificate',
       'Dkim-example-com',
       'Dkim-example-net',
+      'RoundcubeUserSecret',
+      'PasswordUserSecret',
     ];
     const resources = (role: string) => statements(role)[0].Resource.map((arn: string) => SECRETS.filter((secret) => arn.includes(secret)).join('|'));
     // One statement for the secrets; the bundle's statements are checked with the bundles.
@@ -320,6 +322,9 @@ describe('mail hosts', () => {
       'Dkim-example-com',
       'Dkim-example-net',
       'PrimaryCertificate',
+      // The webmail's database accounts, which the primary's schema step creates.
+      'RoundcubeUserSecret',
+      'PasswordUserSecret',
     ]);
     // Issue 12, item 3: the backup MX runs Postfix only, so it gets Postfix's account, not Dovecot's (which reads password hashes).
     // Issue 12, item 2: nor the master's; the primary applies the schema and makes the backup MX's account.
@@ -408,8 +413,8 @@ describe('security group rules of the mail hosts', () => {
       .map((r) => `${r.from_port} ${r.cidr_ipv4 ?? r.referenced_security_group_id.replace(/^\$\{aws_security_group\.SecurityGroups_(\w+?)_\w+\.id\}$/, '$1')}`)
       .sort();
   };
-  it('example: mail ports from anywhere, SSH only from the bastion', () => {
-    expect(ingress(exampleStacks)).toEqual(['22 Bastion', '25 0.0.0.0/0', '465 0.0.0.0/0', '587 0.0.0.0/0', '993 0.0.0.0/0']);
+  it('example: mail ports from anywhere, SSH only from the bastion, ManageSieve only from the webmail hosts', () => {
+    expect(ingress(exampleStacks)).toEqual(['22 Bastion', '25 0.0.0.0/0', '4190 Webmail', '465 0.0.0.0/0', '587 0.0.0.0/0', '993 0.0.0.0/0']);
   });
   it('all-options: plus IMAP 143 (STARTTLS on) and SSH from the configured block', () => {
     expect(ingress(allOptionsStacks)).toEqual([
@@ -417,6 +422,7 @@ describe('security group rules of the mail hosts', () => {
       '22 198.51.100.0/24',
       '22 Bastion',
       '25 0.0.0.0/0',
+      '4190 Webmail',
       '465 0.0.0.0/0',
       '587 0.0.0.0/0',
       '993 0.0.0.0/0',
