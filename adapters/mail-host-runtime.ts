@@ -16,7 +16,6 @@ import { MailHostVolume } from '../modules/mail/mail-host';
 import { ArtifactsBucketReference } from '../modules/storage/artifacts-bucket';
 import { backupWriterStatements } from '../modules/storage/backup-bucket';
 import { databaseDumpPrefix } from '../host/backup';
-import { WebDatabaseAccountSecretArns, webDatabaseAccountSecrets } from '../host/provision/web-host-seam';
 
 /** Inputs of {@link mailHostRuntime}. */
 export interface MailHostRuntimeInput {
@@ -26,7 +25,17 @@ export interface MailHostRuntimeInput {
   readonly database: {
     readonly address: string;
     readonly masterSecretArn: string;
-    readonly userSecretArns: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string } & WebDatabaseAccountSecretArns;
+    readonly userSecretArns: {
+    readonly lookup: string;
+    readonly postfix: string;
+    readonly admin: string;
+    readonly amavis: string;
+    readonly dump: string;
+    /** Roundcube's database owner, with `webmail.enabled` (the primary creates the account). */
+    readonly roundcube?: string;
+    /** The password plugin's account, with `webmail.enabled`. */
+    readonly webmailPassword?: string;
+  };
   };
   /** ARN of the host's certificate secret. */
   readonly tlsSecretArn: string;
@@ -99,6 +108,8 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
     [RUNTIME_SECRETS.databaseAdmin]: database.userSecretArns.admin,
     [RUNTIME_SECRETS.databaseAmavis]: database.userSecretArns.amavis,
     [RUNTIME_SECRETS.databaseDump]: database.userSecretArns.dump,
+    [RUNTIME_SECRETS.databaseRoundcube]: database.userSecretArns.roundcube,
+    [RUNTIME_SECRETS.databaseWebmailPassword]: database.userSecretArns.webmailPassword,
     [RUNTIME_SECRETS.tls]: input.tlsSecretArn,
     [RUNTIME_SECRETS.relay]: input.relaySecretArn,
     [RUNTIME_SECRETS.testData]: input.testDataSecretArn,
@@ -106,17 +117,13 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
   };
   // The database CA is public: on EC2 the host downloads it from the database-ca-url setting.
   const needed = secretsReadBy(rendering).filter((name) => name !== RUNTIME_SECRETS.databaseCa);
-  const secretArns = {
-    ...Object.fromEntries(
-      needed.map((name) => {
-        const arn = available[name];
-        if (!arn) throw new Error(`The ${role} mail host reads the secret "${name}", which this deployment does not provide`);
-        return [name, arn];
-      }),
-    ),
-    // The primary's schema step creates the webmail's database accounts with these passwords.
-    ...(role === 'primary' ? webDatabaseAccountSecrets(database.userSecretArns) : {}),
-  };
+  const secretArns = Object.fromEntries(
+    needed.map((name) => {
+      const arn = available[name];
+      if (!arn) throw new Error(`The ${role} mail host reads the secret "${name}", which this deployment does not provide`);
+      return [name, arn];
+    }),
+  );
   const dumps = rendering.spec.databaseDumps.enabled;
   if (dumps && !input.backupBucket) throw new Error(`The ${role} mail host dumps the mail database, and this deployment gives it no backup bucket`);
   const backupBucket = dumps ? input.backupBucket : undefined;

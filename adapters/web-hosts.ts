@@ -5,9 +5,12 @@
  */
 import { MirovoyConfig } from '../configs/schema';
 import { WebHostSection, webHostnameOf } from '../configs/web-hosts';
+import { subnetPlanOf } from '../configs/subnets';
 import { HostBundle, packBundle, PROVISION_COMMAND, renderBootstrapUserData, STATE_DIRECTORY } from '../host/provision';
-import { RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
-import { WEB_HOST_SECRETS, WEB_HOST_SETTINGS, WebApplication } from '../host/provision/web-host-seam';
+import { RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
+import { PHPMYADMIN_SECRETS, WebApplication } from '../host/provision/web-host-seam';
+import { renderWebHost, renderWebHostBundle, renderWebHostUserData, webHostSecretNames } from '../host/web';
+import { webHostSpecFromConfig } from './web-host-spec';
 import { PolicyStatement } from '../modules/compute/instance-role';
 import { WebHostAudience } from '../modules/web/web-host-group';
 import { rdsCaBundleUrl, secretReadStatements } from './mail-host-runtime';
@@ -63,24 +66,38 @@ export const webSitesOf = (config: MirovoyConfig): WebSite[] => [
     : []),
 ];
 
-/** The user data and bundle of one web application's hosts. */
+/** The user data and bundle of one web application's hosts, and the secrets the bundle reads. */
 export interface WebHostArtifacts {
   /** The gzip'd bootstrap: the mail hosts' (metadata guard, seam, convergence loop), with the site's name. */
   readonly userData: Buffer;
   /** Everything rendered for the hosts. */
   readonly bundle: HostBundle;
+  /** The run-time names of the secrets the hosts read (in Secrets Manager; `db-ca` comes from `database-ca-url`). */
+  readonly secrets: readonly string[];
 }
 
 /**
- * What one web application's hosts are rendered from. The bootstrap is the real one; the bundle is
- * a placeholder that installs nothing until the web hosts' renderer (`renderWebHostBundle`,
- * host/web, branch h-roundcube) is merged and called here — the one place to change.
+ * What one web application's hosts are rendered from: Roundcube by `host/web`
+ * (`renderWebHostBundle`), trusting `X-Forwarded-For` from the load balancer's subnets only;
+ * phpMyAdmin, whose renderer is not written yet, gets the real bootstrap and a bundle that
+ * installs nothing.
  */
 export const webHostArtifacts = (config: MirovoyConfig, site: WebSite): WebHostArtifacts => {
+  const options = { admin: config.admin };
+  if (site.application === 'roundcube') {
+    const spec = webHostSpecFromConfig(config, { trustedProxies: subnetPlanOf(config).public });
+    const rendering = renderWebHost(spec, options);
+    return {
+      userData: renderWebHostUserData(spec, options),
+      bundle: renderWebHostBundle(spec, options),
+      secrets: webHostSecretNames(rendering).filter((name) => name !== RUNTIME_SECRETS.databaseCa),
+    };
+  }
   const hostname = site.hostnames[0];
   return {
     userData: renderBootstrapUserData({ hostname, admin: config.admin, provisionCommand: PROVISION_COMMAND, stateDirectory: STATE_DIRECTORY }),
-    bundle: packBundle([], [`Configuration of the ${site.application} hosts (${hostname}): not rendered yet, the web hosts' renderer is not merged.`]),
+    bundle: packBundle([], [`Configuration of the phpMyAdmin hosts (${hostname}): not rendered yet, the phpMyAdmin host renderer is not written.`]),
+    secrets: [PHPMYADMIN_SECRETS.blowfishSecret],
   };
 };
 
@@ -88,24 +105,18 @@ export const webHostArtifacts = (config: MirovoyConfig, site: WebSite): WebHostA
 export interface WebHostRuntimeInput {
   readonly config: MirovoyConfig;
   readonly site: WebSite;
+  /** The run-time names of the secrets the hosts read (`WebHostArtifacts.secrets`). */
+  readonly secrets: readonly string[];
   /** Host name of the database endpoint. */
   readonly databaseAddress: string;
-  /** Private address of the primary MX (Roundcube's IMAP, submission and ManageSieve). */
-  readonly primaryAddress: string;
   /** ARN of every secret the web stack and the database stack made for the web hosts, by run-time name. */
   readonly secretArns: Readonly<Record<string, string>>;
 }
 
-/** The secrets each application reads. */
-const SECRETS_READ: Readonly<Record<WebApplication, readonly string[]>> = {
-  roundcube: [WEB_HOST_SECRETS.databaseRoundcube, WEB_HOST_SECRETS.databasePassword, WEB_HOST_SECRETS.roundcubeDesKey],
-  phpmyadmin: [WEB_HOST_SECRETS.phpMyAdminBlowfishSecret],
-};
-
 /** The run-time settings of one application's hosts and the permissions to read exactly its secrets. */
 export const webHostRuntime = (input: WebHostRuntimeInput): { readonly settings: Record<string, string>; readonly secretArns: Record<string, string>; readonly policyStatements: PolicyStatement[] } => {
   const { config, site } = input;
-  const secretArns = SECRETS_READ[site.application].map((name) => {
+  const secretArns = input.secrets.map((name) => {
     const arn = input.secretArns[name];
     if (!arn) throw new Error(`The ${site.application} hosts read the secret "${name}", which this deployment does not provide`);
     return [name, arn] as const;
@@ -114,7 +125,6 @@ export const webHostRuntime = (input: WebHostRuntimeInput): { readonly settings:
     settings: {
       [RUNTIME_SETTINGS.databaseHost]: input.databaseAddress,
       [RUNTIME_SETTINGS.databaseCaUrl]: rdsCaBundleUrl(config.region),
-      ...(site.application === 'roundcube' ? { [WEB_HOST_SETTINGS.primaryAddress]: input.primaryAddress } : {}),
       ...Object.fromEntries(secretArns.map(([name, arn]) => [`secret-${name}`, arn])),
     },
     secretArns: Object.fromEntries(secretArns),

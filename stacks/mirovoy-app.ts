@@ -20,8 +20,9 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
     databaseSecurityGroupId: network.securityGroups.database.id,
   });
   const userSecretArn = (user: 'lookup' | 'postfix' | 'admin' | 'amavis' | 'dump') => database.userSecrets[user]!.secret.arn;
-  // With webmail on: the accounts the primary's schema step creates and the webmail hosts use.
-  const webDatabaseAccounts = { roundcube: database.userSecrets.roundcube?.secret.arn, password: database.userSecrets.password?.secret.arn };
+  const webmailSecretArns = config.webmail.enabled
+    ? { roundcube: database.userSecrets.roundcube!.secret.arn, webmailPassword: database.userSecrets.webmailPassword!.secret.arn }
+    : {};
   const mail = new MailStack(
     app,
     config,
@@ -30,7 +31,7 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
       address: database.instance.address,
       instanceIdentifier: database.instance.identifier,
       masterSecretArn: database.instance.masterUserSecret.get(0).secretArn,
-      userSecretArns: { lookup: userSecretArn('lookup'), postfix: userSecretArn('postfix'), admin: userSecretArn('admin'), amavis: userSecretArn('amavis'), dump: userSecretArn('dump'), ...webDatabaseAccounts },
+      userSecretArns: { lookup: userSecretArn('lookup'), postfix: userSecretArn('postfix'), admin: userSecretArn('admin'), amavis: userSecretArn('amavis'), dump: userSecretArn('dump'), ...webmailSecretArns },
     },
   );
   if (needsWebStack(config)) {
@@ -45,7 +46,7 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
         loadBalancerSecurityGroupId: groups.loadBalancer.id,
         webHostSecurityGroupIds: { roundcube: groups.webmail.id, phpmyadmin: groups.phpMyAdmin.id },
       },
-      { databaseAddress: database.instance.address, databaseAccountSecretArns: webDatabaseAccounts, primaryAddress: mail.primaryPrivateAddress, artifacts: mail.artifacts },
+      { databaseAddress: database.instance.address, databaseAccountSecretArns: webmailSecretArns, primaryAddress: mail.primaryPrivateAddress, artifacts: mail.artifacts },
     );
   }
   addGuardRails(app);

@@ -6,12 +6,14 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { mtaStsPublicationsOf } from '../adapters/web-tier';
 import { webHostArtifacts, webHostRuntime, WebSite, webSitesOf } from '../adapters/web-hosts';
-import { WEB_HOST_SECRETS, WebApplication, WebDatabaseAccountSecretArns, webDatabaseAccountSecrets } from '../host/provision/web-host-seam';
+import { RUNTIME_SECRETS } from '../host/provision/runtime-seam';
+import { PHPMYADMIN_SECRETS, WebApplication } from '../host/provision/web-host-seam';
 import { JsonSecret } from '../modules/secrets/json-secret';
 import { ArtifactsBucketReference } from '../modules/storage/artifacts-bucket';
 import { ACCESS_LOG_PREFIX, AccessLogBucket } from '../modules/web/access-log-bucket';
 import { loadBalancerAlias } from '../modules/web/load-balancer-alias';
 import { WebHostGroup } from '../modules/web/web-host-group';
+import { PrivateHostName } from '../modules/dns/private-host-name';
 import { HostedZones } from '../modules/dns/hosted-zones';
 import { Route53MailRecords } from '../modules/dns/route53-mail-records';
 import { awsName } from '../modules/naming';
@@ -39,8 +41,8 @@ export interface WebStackBackends {
   /** Host name of the MySQL endpoint. */
   readonly databaseAddress: string;
   /** ARNs of the webmail's database-account secrets (database stack, with `webmail.enabled`). */
-  readonly databaseAccountSecretArns: WebDatabaseAccountSecretArns;
-  /** Private address of the primary MX. */
+  readonly databaseAccountSecretArns: { readonly roundcube?: string; readonly webmailPassword?: string };
+  /** Private address of the primary MX (its network interface's: kept when the instance is replaced). */
   readonly primaryAddress: string;
   /** The bucket of the hosts' configuration bundles (mail stack). */
   readonly artifacts: ArtifactsBucketReference;
@@ -86,6 +88,12 @@ export class WebStack extends MirovoyStack {
     const records = new Route53MailRecords(this, 'MtaStsRecords', { records: publications.map((p) => p.record), zones, allowOverwrite, dependsOn: policies.served });
 
     const hosts = sites.length ? this.webHosts(config, sites, network, backends, balancer.https.arn) : [];
+    // Roundcube reaches the primary by its name for IMAP, submission and ManageSieve: inside the
+    // VPC that name is the primary's private address, so the traffic stays in the VPC (ManageSieve
+    // is open to the webmail hosts' group only) instead of leaving through the NAT.
+    if (config.webmail.enabled) {
+      new PrivateHostName(this, 'PrimaryPrivateName', { hostname: config.mail.primary.hostname, address: backends.primaryAddress, vpcId: network.vpcId, ttl: config.dns.ttl });
+    }
     const siteAliases = new Construct(this, 'WebAliases');
     const aliases = sites.flatMap((site) => site.hostnames).map((name) => loadBalancerAlias(siteAliases, name, { target, zones, allowOverwrite }));
 
@@ -118,16 +126,18 @@ export class WebStack extends MirovoyStack {
     const generated = (id: string, secretName: string, description: string, field: string, length: number) =>
       // Letters and digits only: the values go into PHP strings as they are.
       new JsonSecret(this, id, { secretName, description, value: { [field]: new Password(this, `${id}Value`, { length, special: false }).result }, ...secretStorage }).secret.arn;
+    const accounts = backends.databaseAccountSecretArns;
     const secretArns: Record<string, string> = {
-      ...webDatabaseAccountSecrets(backends.databaseAccountSecretArns),
-      ...(config.webmail.enabled ? { [WEB_HOST_SECRETS.roundcubeDesKey]: generated('RoundcubeDesKey', `${secretPrefix}/webmail/des-key`, "Roundcube's des_key (the same on every webmail host)", 'des_key', 24) } : {}),
+      ...(accounts.roundcube ? { [RUNTIME_SECRETS.databaseRoundcube]: accounts.roundcube } : {}),
+      ...(accounts.webmailPassword ? { [RUNTIME_SECRETS.databaseWebmailPassword]: accounts.webmailPassword } : {}),
+      ...(config.webmail.enabled ? { [RUNTIME_SECRETS.roundcube]: generated('RoundcubeDesKey', `${secretPrefix}/webmail/des-key`, "Roundcube's des_key (the same on every webmail host)", 'des_key', 24) } : {}),
       ...(config.phpMyAdmin.enabled
-        ? { [WEB_HOST_SECRETS.phpMyAdminBlowfishSecret]: generated('PhpMyAdminBlowfishSecret', `${secretPrefix}/phpmyadmin/blowfish-secret`, "phpMyAdmin's blowfish_secret (cookie encryption, 32 bytes)", 'blowfish_secret', 32) }
+        ? { [PHPMYADMIN_SECRETS.blowfishSecret]: generated('PhpMyAdminBlowfishSecret', `${secretPrefix}/phpmyadmin/blowfish-secret`, "phpMyAdmin's blowfish_secret (cookie encryption, 32 bytes)", 'blowfish_secret', 32) }
         : {}),
     };
     return sites.map((site) => {
       const artifacts = webHostArtifacts(config, site);
-      const runtime = webHostRuntime({ config, site, databaseAddress: backends.databaseAddress, primaryAddress: backends.primaryAddress, secretArns });
+      const runtime = webHostRuntime({ config, site, secrets: artifacts.secrets, databaseAddress: backends.databaseAddress, secretArns });
       const group = new WebHostGroup(this, site.application === 'roundcube' ? 'Roundcube' : 'PhpMyAdmin', {
         environment: config.environment,
         role: site.role,

@@ -52,7 +52,6 @@ describe.each([
 
   it('stores a generated password per application user in Secrets Manager', () => {
     const users = resourcesOf(stack, 'aws_secretsmanager_secret').map((s) => s.name.split('/').pop()).sort();
-    // With webmail on: Roundcube's own account and its password plugin's.
     expect(users).toEqual(['mirovoy_admin', 'mirovoy_amavis', 'mirovoy_dump', 'mirovoy_lookup', 'mirovoy_password', 'mirovoy_postfix', 'mirovoy_roundcube']);
     expect(resourcesOf(stack, 'random_password')).toHaveLength(7);
   });

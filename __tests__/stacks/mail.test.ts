@@ -302,12 +302,12 @@ describe('mail hosts', () => {
       'AdminUserSecret',
       'AmavisUserSecret',
       'DumpUserSecret',
+      'RoundcubeUserSecret',
+      'WebmailPasswordUserSecret',
       'PrimaryCertificate',
       'BackupCertificate',
       'Dkim-example-com',
       'Dkim-example-net',
-      'RoundcubeUserSecret',
-      'PasswordUserSecret',
     ];
     const resources = (role: string) => statements(role)[0].Resource.map((arn: string) => SECRETS.filter((secret) => arn.includes(secret)).join('|'));
     // One statement for the secrets; the bundle's statements are checked with the bundles.
@@ -319,12 +319,12 @@ describe('mail hosts', () => {
       'AdminUserSecret',
       'AmavisUserSecret',
       'DumpUserSecret',
+      // The webmail hosts' accounts, which the primary creates (webmail.enabled).
+      'RoundcubeUserSecret',
+      'WebmailPasswordUserSecret',
       'Dkim-example-com',
       'Dkim-example-net',
       'PrimaryCertificate',
-      // The webmail's database accounts, which the primary's schema step creates.
-      'RoundcubeUserSecret',
-      'PasswordUserSecret',
     ]);
     // Issue 12, item 3: the backup MX runs Postfix only, so it gets Postfix's account, not Dovecot's (which reads password hashes).
     // Issue 12, item 2: nor the master's; the primary applies the schema and makes the backup MX's account.

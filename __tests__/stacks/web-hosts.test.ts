@@ -8,7 +8,11 @@ import { TerraformStack, Testing } from 'cdktf';
 import { gunzipSync } from 'node:zlib';
 import { clientAutoconfigHostnames } from '../../adapters/web-hosts';
 import { validateConfig } from '../../configs/validate';
-import { bundleObjectKey, packBundle } from '../../host/provision/bundle';
+import { webHostSpecFromConfig } from '../../adapters/web-host-spec';
+import { subnetPlanOf } from '../../configs/subnets';
+import { bundleObjectKey, packBundle, unpackBundle } from '../../host/provision/bundle';
+import { renderWebHostBundle } from '../../host/web';
+import { templateLiteral } from '../../modules/compute/host-bundle-object';
 import { WEB_HEALTH_PATH, WEB_HOST_PORT } from '../../host/provision/web-host-seam';
 import { MTA_STS_PRIORITY_RANGE } from '../../modules/web/mta-sts-policies';
 import { WebHostGroup, WebHostGroupProps } from '../../modules/web/web-host-group';
@@ -24,6 +28,11 @@ const named = (stack: TerraformJson, type: string, fragment: string): Record<str
   const entry = Object.entries(stack.resource![type]).find(([name]) => name.includes(fragment));
   if (!entry) throw new Error(`no ${type} named like ${fragment}`);
   return entry[1] as Record<string, any>;
+};
+const only = (stack: TerraformJson, type: string): Record<string, any> => {
+  const found = resourcesOf(stack, type);
+  expect(found).toHaveLength(1);
+  return found[0];
 };
 const addressOf = (stack: TerraformJson, type: string, fragment: string) => `${type}.${Object.keys(stack.resource![type]).find((n) => n.includes(fragment))}`;
 const forwardRules = (stack: TerraformJson) => resourcesOf(stack, 'aws_lb_listener_rule').filter((r) => r.action[0].type === 'forward');
@@ -61,15 +70,30 @@ describe('the Roundcube hosts', () => {
     expect(bundle.key).toMatch(/^webmail\/[0-9a-f]{64}\.bundle$/);
     expect(tags['mirovoy:bundle']).toBe(`\${${addressOf(exampleWeb, 'aws_s3_object', 'Roundcube')}.key} ${bundle.key.slice(8, 72)}`);
     expect(tags['mirovoy:bundle-bucket']).toMatch(/cross-stack-output-aws_s3_bucketArtifactsBucket/);
-    expect(tags['mirovoy:primary-address']).toMatch(/aws_instancePrimary_Instance.*private_ip/);
     expect(tags['mirovoy:database-ca-url']).toBe('https://truststore.pki.rds.amazonaws.com/eu-central-1/eu-central-1-bundle.pem');
-    expect(Object.keys(tags).filter((k) => k.startsWith('mirovoy:secret-')).sort()).toEqual(['mirovoy:secret-db-password', 'mirovoy:secret-db-roundcube', 'mirovoy:secret-roundcube-des-key']);
+    expect(Object.keys(tags).filter((k) => k.startsWith('mirovoy:secret-')).sort()).toEqual(['mirovoy:secret-db-roundcube', 'mirovoy:secret-db-webmail-password', 'mirovoy:secret-roundcube']);
+  });
+
+  it('ship the webmail host renderer’s bundle, trusting X-Forwarded-For from the load balancer’s subnets only', () => {
+    const config = validateConfig(example, 'test');
+    const spec = webHostSpecFromConfig(config, { trustedProxies: subnetPlanOf(config).public });
+    const bundle = renderWebHostBundle(spec, { admin: config.admin });
+    expect(named(exampleWeb, 'aws_s3_object', 'Roundcube').content).toBe(templateLiteral(bundle.content));
+    expect(subnetPlanOf(config).public).toEqual(['10.0.192.0/21', '10.0.200.0/21']);
+    expect(unpackBundle(bundle.content).map((f) => f.content).join('')).toContain('10.0.192.0/21');
+  });
+
+  it('reach the primary by its name at its private address (a private zone of exactly that name, in the VPC)', () => {
+    const zone = only(exampleWeb, 'aws_route53_zone');
+    expect(zone).toMatchObject({ name: 'mx1.example.com', vpc: [{ vpc_id: expect.stringContaining('Network_Vpc_') }] });
+    const record = resourcesOf(exampleWeb, 'aws_route53_record').find((r) => r.zone_id === `\${${addressOf(exampleWeb, 'aws_route53_zone', 'PrimaryPrivateName')}.zone_id}`)!;
+    expect(record).toMatchObject({ name: 'mx1.example.com', type: 'A', records: [expect.stringMatching(/aws_instancePrimary_Instance.*private_ip/)] });
   });
 
   it('read their own bundles and exactly their secrets, and have Session Manager', () => {
     const policies = resourcesOf(exampleWeb, 'aws_iam_role_policy').filter((p) => p.role.includes('Roundcube'));
     expect(policies.map((p) => p.name ?? 'inline').sort()).toEqual(['inline', 'session-manager']);
-    const statements = JSON.parse(policies.find((p) => !p.name).policy).Statement;
+    const statements = JSON.parse(policies.find((p) => !p.name)!.policy).Statement;
     const secrets = statements.find((s: any) => s.Action === 'secretsmanager:GetSecretValue').Resource;
     expect(secrets).toHaveLength(3);
     expect(secrets.filter((arn: string) => /RoundcubeDesKey/.test(arn))).toHaveLength(1);
@@ -120,19 +144,23 @@ describe('the web secrets', () => {
     for (const secret of resourcesOf(allWeb, 'aws_secretsmanager_secret')) expect(secret.kms_key_id).toBe(allOptions.kmsKeyArn);
   });
 
-  it('of the database accounts are the database stack’s (mirovoy_roundcube, mirovoy_password), and the primary may read them', () => {
+  it('of the database accounts are the database stack’s (mirovoy_roundcube, mirovoy_password), and the primary and the webmail hosts may read them', () => {
     const database = allStacks['all-options-database'];
     const users = resourcesOf(database, 'aws_secretsmanager_secret').map((s) => s.name);
     expect(users).toEqual(expect.arrayContaining(['mail-all-options/db/mirovoy_roundcube', 'mail-all-options/db/mirovoy_password']));
     const mail = allStacks['all-options-mail'];
     const primary = resourcesOf(mail, 'aws_instance').find((i) => i.tags.Name === 'mail-all-options-mx1')!;
     expect(primary.tags['mirovoy:secret-db-roundcube']).toBeDefined();
-    expect(primary.tags['mirovoy:secret-db-password']).toBeDefined();
+    expect(primary.tags['mirovoy:secret-db-webmail-password']).toBeDefined();
     const backup = resourcesOf(mail, 'aws_instance').find((i) => i.tags.Name === 'mail-all-options-mx2')!;
     expect(backup.tags['mirovoy:secret-db-roundcube']).toBeUndefined();
     const policy = resourcesOf(mail, 'aws_iam_role_policy').find((p) => !p.name && p.role.includes('Primary'))!;
     const readable = JSON.parse(policy.policy).Statement.find((s: any) => s.Action === 'secretsmanager:GetSecretValue').Resource;
-    expect(readable).toEqual(expect.arrayContaining([primary.tags['mirovoy:secret-db-roundcube'], primary.tags['mirovoy:secret-db-password']]));
+    expect(readable).toEqual(expect.arrayContaining([primary.tags['mirovoy:secret-db-roundcube'], primary.tags['mirovoy:secret-db-webmail-password']]));
+    // The web hosts read the same secrets.
+    const webTags = named(allWeb, 'aws_launch_template', 'Roundcube').tag_specifications[0].tags;
+    expect(webTags['mirovoy:secret-db-roundcube']).toMatch(/RoundcubeUserSecret/);
+    expect(webTags['mirovoy:secret-db-webmail-password']).toMatch(/WebmailPasswordUserSecret/);
   });
 });
 
@@ -141,7 +169,7 @@ describe('phpMyAdmin', () => {
     expect(named(allWeb, 'aws_autoscaling_group', 'PhpMyAdmin')).toMatchObject({ name: 'mail-all-options-phpmyadmin', desired_capacity: 1 });
     const tags = named(allWeb, 'aws_launch_template', 'PhpMyAdmin').tag_specifications[0].tags;
     expect(Object.keys(tags).filter((k) => k.startsWith('mirovoy:secret-'))).toEqual(['mirovoy:secret-phpmyadmin-blowfish-secret']);
-    expect(tags['mirovoy:primary-address']).toBeUndefined();
+    expect(tags['mirovoy:database-host']).toBeDefined();
   });
 
   it('is forwarded only from phpMyAdmin.allowedCidrs (a source-ip condition), at priorities of its own', () => {

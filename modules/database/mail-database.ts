@@ -19,10 +19,10 @@ export const APPLICATION_DATABASE_USERS = {
   amavis: 'mirovoy_amavis',
   /** Read-only, for the nightly dump of the mail database (on the primary). */
   dump: 'mirovoy_dump',
-  /** Roundcube's own database (the webmail hosts). */
+  /** Owner of Roundcube's own database (created by the primary's schema step). */
   roundcube: 'mirovoy_roundcube',
-  /** The Roundcube password plugin: `UPDATE` of the mail users' password column (and the `SELECT` its query needs). */
-  password: 'mirovoy_password',
+  /** Roundcube's password plugin: UPDATE of the mail database's password columns only. */
+  webmailPassword: 'mirovoy_password',
 } as const;
 
 /** An application database user. */
