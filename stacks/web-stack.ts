@@ -95,7 +95,8 @@ export class WebStack extends MirovoyStack {
       new PrivateHostName(this, 'PrimaryPrivateName', { hostname: config.mail.primary.hostname, address: backends.primaryAddress, vpcId: network.vpcId, ttl: config.dns.ttl });
     }
     const siteAliases = new Construct(this, 'WebAliases');
-    const aliases = sites.flatMap((site) => site.hostnames).map((name) => loadBalancerAlias(siteAliases, name, { target, zones, allowOverwrite }));
+    const siteNames = sites.flatMap((site) => site.hostnames);
+    siteNames.forEach((name) => loadBalancerAlias(siteAliases, name, { target, zones, allowOverwrite }));
 
     const output = (id: string, value: string | string[] | Record<string, string>, description: string) => new TerraformOutput(this, id, { value, description });
     output('load_balancer_arn', balancer.loadBalancer.arn, 'ARN of the web load balancer');
@@ -106,7 +107,7 @@ export class WebStack extends MirovoyStack {
     output('certificate_arn', certificateArn, 'ACM certificate the HTTPS listener serves');
     output('certificate_names', names, 'The names the certificate must cover (those the load balancer serves)');
     output('mta_sts_policy_urls', publications.map((p) => `https://${p.policyHost}${p.policyPath}`), 'Where each mail domain\'s MTA-STS policy is served');
-    output('dns_record_names', [...[...policies.aliases.keys(), ...aliases.map((a) => a.name)].map((name) => `A ${name}`), ...records.records.keys()], 'Published record sets as "<type> <name>"');
+    output('dns_record_names', [...[...policies.aliases.keys(), ...siteNames].map((name) => `A ${name}`), ...records.records.keys()], 'Published record sets as "<type> <name>"');
     for (const { site, group, secrets } of hosts) {
       const key = site.role;
       output(`${key}_url`, `https://${site.hostnames[0]}/`, `Where ${site.application} is served`);

@@ -312,5 +312,8 @@ describe('the web stack outputs', () => {
       'webmail_autoscaling_group_name', 'webmail_role_name', 'webmail_secret_arns', 'webmail_target_group_arn', 'webmail_url',
     ]);
     expect(allWeb.output!.webmail_url.value).toBe('https://webmail.mail.example.org/');
+    // Every public record set the stack publishes, by its plain name.
+    const published = resourcesOf(allWeb, 'aws_route53_record').filter((r) => !r.for_each && !String(r.zone_id).startsWith('${aws_route53_zone.')).map((r) => `${r.type} ${r.name}`);
+    expect([...allWeb.output!.dns_record_names.value].sort()).toEqual(published.sort());
   });
 });
