@@ -4,8 +4,9 @@
 export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /**
- * Said above an assignment whose quoted value holds what looks like an expansion (`$name`, `${`, `$(`, a backquote) (e.g. a `php -r` program of
- * a check): ShellCheck takes it for an expansion meant to happen (SC2016), but the value is data.
+ * Said above an assignment whose quoted value looks like an expansion (`$name`, `${`, `$(`, a
+ * backquote; e.g. the `php -r` program of a check): ShellCheck takes it for one meant to happen
+ * (SC2016), but the value is data.
  */
 const LITERAL_VALUE_DIRECTIVE = "# shellcheck disable=SC2016 # a literal value for another program, not expanded here\n";
 
