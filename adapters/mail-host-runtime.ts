@@ -75,7 +75,7 @@ export interface MailHostRuntime {
 }
 
 /** RDS's public CA bundle for a region (the database's certificate chains to it). */
-const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
+export const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
 
 /**
  * Read access to exactly the dump a migration imports (`migration.databaseDumpS3Uri`), and to its
@@ -90,6 +90,14 @@ const referenceDumpStatements = (dump: S3ObjectSpec | null, config: MirovoyConfi
     ...(key ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: key, Condition: { StringEquals: { 'kms:ViaService': `s3.${config.region}.amazonaws.com` } } }] : []),
   ];
 };
+
+/** Reading exactly these secrets, and their KMS key (the config's) through Secrets Manager only. */
+export const secretReadStatements = (arns: readonly string[], config: Pick<MirovoyConfig, 'kmsKeyArn' | 'region'>): PolicyStatement[] => [
+  { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [...arns] },
+  ...(config.kmsKeyArn
+    ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: config.kmsKeyArn, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } } }]
+    : []),
+];
 
 /** Renders a mail host and lists what it will ask for at run time. */
 export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime => {
@@ -122,7 +130,6 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
   const dumps = rendering.spec.databaseDumps.enabled;
   if (dumps && !input.backupBucket) throw new Error(`The ${role} mail host dumps the mail database, and this deployment gives it no backup bucket`);
   const backupBucket = dumps ? input.backupBucket : undefined;
-  const kms = config.kmsKeyArn;
   const snapshots = role === 'primary' ? config.mail.primary.restoreFromSnapshots : undefined;
   const { storage } = config.mail;
   const sizes = { spool: storage.spoolGiB, log: storage.logGiB };
@@ -138,8 +145,7 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
     },
     secretArns,
     policyStatements: [
-      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: Object.values(secretArns) },
-      ...(kms ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: kms, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } } }] : []),
+      ...secretReadStatements(Object.values(secretArns), config),
       putMailMetricsStatement,
       ...(backupBucket ? backupWriterStatements(backupBucket, databaseDumpPrefix(rendering.spec.database.name), config.region) : []),
       ...referenceDumpStatements(rendering.spec.dataImports.referenceDump, config),

@@ -4,6 +4,7 @@
  * `site`.
  */
 import { MirovoyConfig } from '../configs/schema';
+import { webHostnameOf } from '../configs/web-hosts';
 import { WebHostSpec } from '../host/web';
 import { MAIL_TLS_FILES } from './mail-host-spec';
 
@@ -15,8 +16,8 @@ export interface WebHostSite {
 
 /** The webmail host's spec of a config (`webmail.enabled`); every instance of the group gets the same. */
 export const webHostSpecFromConfig = (config: MirovoyConfig, site: WebHostSite): WebHostSpec => {
-  const publicHostname = config.webmail.hostname;
-  if (!config.webmail.enabled || !publicHostname) throw new Error('webmail.enabled and webmail.hostname must be set for a webmail host');
+  if (!config.webmail.enabled) throw new Error('webmail.enabled must be set for a webmail host');
+  const publicHostname = webHostnameOf(config, 'webmail');
   const mailHostname = config.mail.primary.hostname;
   if (!mailHostname) throw new Error('mail.primary.hostname is not set: the webmail host reaches IMAP, submission and ManageSieve by it');
   return {

@@ -23,7 +23,7 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
   const webmailSecretArns = config.webmail.enabled
     ? { roundcube: database.userSecrets.roundcube!.secret.arn, webmailPassword: database.userSecrets.webmailPassword!.secret.arn }
     : {};
-  new MailStack(
+  const mail = new MailStack(
     app,
     config,
     { publicSubnetIds: network.network.publicSubnets.map((subnet) => subnet.id), mailSecurityGroupId: network.securityGroups.mail.id },
@@ -35,7 +35,19 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
     },
   );
   if (needsWebStack(config)) {
-    new WebStack(app, config, { publicSubnetIds: network.network.publicSubnets.map((subnet) => subnet.id), loadBalancerSecurityGroupId: network.securityGroups.loadBalancer.id });
+    const groups = network.securityGroups;
+    new WebStack(
+      app,
+      config,
+      {
+        vpcId: network.network.vpc.id,
+        publicSubnetIds: network.network.publicSubnets.map((subnet) => subnet.id),
+        applicationSubnetIds: network.network.applicationSubnets.map((subnet) => subnet.id),
+        loadBalancerSecurityGroupId: groups.loadBalancer.id,
+        webHostSecurityGroupIds: { roundcube: groups.webmail.id, phpmyadmin: groups.phpMyAdmin.id },
+      },
+      { databaseAddress: database.instance.address, databaseAccountSecretArns: webmailSecretArns, primaryAddress: mail.primaryPrivateAddress, artifacts: mail.artifacts },
+    );
   }
   addGuardRails(app);
 };
