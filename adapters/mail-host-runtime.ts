@@ -17,6 +17,19 @@ import { ArtifactsBucketReference } from '../modules/storage/artifacts-bucket';
 import { backupWriterStatements } from '../modules/storage/backup-bucket';
 import { databaseDumpPrefix } from '../host/backup';
 
+/** ARNs of the application users' credentials secrets. */
+export interface DatabaseUserSecretArns {
+  readonly lookup: string;
+  readonly postfix: string;
+  readonly admin: string;
+  readonly amavis: string;
+  readonly dump: string;
+  /** Roundcube's database owner, with `webmail.enabled` (the primary creates the account). */
+  readonly roundcube?: string;
+  /** The password plugin's account, with `webmail.enabled`. */
+  readonly webmailPassword?: string;
+}
+
 /** Inputs of {@link mailHostRuntime}. */
 export interface MailHostRuntimeInput {
   readonly config: MirovoyConfig;
@@ -25,7 +38,7 @@ export interface MailHostRuntimeInput {
   readonly database: {
     readonly address: string;
     readonly masterSecretArn: string;
-    readonly userSecretArns: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string };
+    readonly userSecretArns: DatabaseUserSecretArns;
   };
   /** ARN of the host's certificate secret. */
   readonly tlsSecretArn: string;
@@ -62,7 +75,7 @@ export interface MailHostRuntime {
 }
 
 /** RDS's public CA bundle for a region (the database's certificate chains to it). */
-const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
+export const rdsCaBundleUrl = (region: string): string => `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
 
 /**
  * Read access to exactly the dump a migration imports (`migration.databaseDumpS3Uri`), and to its
@@ -78,6 +91,14 @@ const referenceDumpStatements = (dump: S3ObjectSpec | null, config: MirovoyConfi
   ];
 };
 
+/** Reading exactly these secrets, and their KMS key (the config's) through Secrets Manager only. */
+export const secretReadStatements = (arns: readonly string[], config: Pick<MirovoyConfig, 'kmsKeyArn' | 'region'>): PolicyStatement[] => [
+  { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [...arns] },
+  ...(config.kmsKeyArn
+    ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: config.kmsKeyArn, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } } }]
+    : []),
+];
+
 /** Renders a mail host and lists what it will ask for at run time. */
 export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime => {
   const { config, role, database } = input;
@@ -90,6 +111,8 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
     [RUNTIME_SECRETS.databaseAdmin]: database.userSecretArns.admin,
     [RUNTIME_SECRETS.databaseAmavis]: database.userSecretArns.amavis,
     [RUNTIME_SECRETS.databaseDump]: database.userSecretArns.dump,
+    [RUNTIME_SECRETS.databaseRoundcube]: database.userSecretArns.roundcube,
+    [RUNTIME_SECRETS.databaseWebmailPassword]: database.userSecretArns.webmailPassword,
     [RUNTIME_SECRETS.tls]: input.tlsSecretArn,
     [RUNTIME_SECRETS.relay]: input.relaySecretArn,
     [RUNTIME_SECRETS.testData]: input.testDataSecretArn,
@@ -107,7 +130,6 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
   const dumps = rendering.spec.databaseDumps.enabled;
   if (dumps && !input.backupBucket) throw new Error(`The ${role} mail host dumps the mail database, and this deployment gives it no backup bucket`);
   const backupBucket = dumps ? input.backupBucket : undefined;
-  const kms = config.kmsKeyArn;
   const snapshots = role === 'primary' ? config.mail.primary.restoreFromSnapshots : undefined;
   const { storage } = config.mail;
   const sizes = { spool: storage.spoolGiB, log: storage.logGiB };
@@ -123,8 +145,7 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
     },
     secretArns,
     policyStatements: [
-      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: Object.values(secretArns) },
-      ...(kms ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: kms, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } } }] : []),
+      ...secretReadStatements(Object.values(secretArns), config),
       putMailMetricsStatement,
       ...(backupBucket ? backupWriterStatements(backupBucket, databaseDumpPrefix(rendering.spec.database.name), config.region) : []),
       ...referenceDumpStatements(rendering.spec.dataImports.referenceDump, config),

@@ -1,6 +1,6 @@
 /**
- * The adapter from a project config to what the web stack serves. Today that is the MTA-STS policy
- * of every mail domain; the Roundcube and phpMyAdmin hosts join it with their own branch.
+ * The adapter from a project config to what the web stack serves: the MTA-STS policy of every mail
+ * domain here, the Roundcube and phpMyAdmin hosts in `web-hosts.ts`.
  */
 import { MirovoyConfig } from '../configs/schema';
 import { MtaStsPublication, mtaStsPublications } from '../host/dns/mail-records';
@@ -15,5 +15,5 @@ export const mtaStsPublicationsOf = (config: MirovoyConfig): MtaStsPublication[]
   return mtaStsPublications({ domains, mtaStsMode, ttl, exchangers: mailExchangersOf(config) });
 };
 
-/** Whether the config has anything for the web stack to serve (so the stack exists). */
-export const needsWebStack = (config: MirovoyConfig): boolean => mtaStsPublicationsOf(config).length > 0;
+/** Whether the config has anything for the web stack to serve (so the stack exists): a web application or MTA-STS policies. */
+export const needsWebStack = (config: MirovoyConfig): boolean => config.webmail.enabled || config.phpMyAdmin.enabled || mtaStsPublicationsOf(config).length > 0;

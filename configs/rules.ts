@@ -2,10 +2,11 @@
  * Cross-field rules: what no single field can check on its own. Each rule returns the problems
  * it finds; `crossFieldProblems` runs them all so a person sees every mistake at once.
  */
-import { contains, overlaps, parseCidr } from './cidr';
+import { contains, formatCidr, overlaps, parseCidr } from './cidr';
 import { ConfigProblem } from './problems';
 import { MirovoyConfig } from './schema';
 import { VPC_PREFIX_RANGE } from './subnets';
+import { webHostnameOf } from './web-hosts';
 import { managedZones, zoneOf } from './zones';
 
 /** A rule over a structurally valid config: the problems it finds, none when the config obeys it. */
@@ -18,8 +19,8 @@ const namedHosts = (c: MirovoyConfig) =>
   [
     { path: 'mail.primary.hostname', enabled: true, hostname: c.mail.primary.hostname },
     { path: 'mail.backupMx.hostname', enabled: c.mail.backupMx.enabled, hostname: c.mail.backupMx.hostname },
-    { path: 'webmail.hostname', enabled: c.webmail.enabled, hostname: c.webmail.hostname },
-    { path: 'phpMyAdmin.hostname', enabled: c.phpMyAdmin.enabled, hostname: c.phpMyAdmin.hostname },
+    { path: 'webmail.hostname', enabled: c.webmail.enabled, hostname: webHostnameOf(c, 'webmail') },
+    { path: 'phpMyAdmin.hostname', enabled: c.phpMyAdmin.enabled, hostname: webHostnameOf(c, 'phpMyAdmin') },
     ...c.mail.clientHostnames.map((hostname, i) => ({ path: `mail.clientHostnames[${i}]`, enabled: true, hostname })),
   ] as const;
 
@@ -112,6 +113,18 @@ const webTierNeedsCertificateAndEgress: ConfigRule = (c) => {
       : []),
   ];
 };
+
+/**
+ * phpMyAdmin's source blocks as the load balancer takes them: each written as its block's first
+ * address (else AWS stores another text and every plan shows a change), each once.
+ */
+const phpMyAdminSourcesAreBlocks: ConfigRule = (c) => [
+  ...c.phpMyAdmin.allowedCidrs.flatMap((cidr, i) => {
+    const block = formatCidr(parseCidr(cidr));
+    return block === cidr ? [] : [{ path: `phpMyAdmin.allowedCidrs[${i}]`, value: cidr, message: `has host bits set; write the block as ${block}` }];
+  }),
+  ...listDistinct('phpMyAdmin.allowedCidrs', c.phpMyAdmin.allowedCidrs, 'block'),
+];
 
 const storageCeilingAboveSize: ConfigRule = (c) =>
   c.database.maxAllocatedStorageGiB < c.database.allocatedStorageGiB
@@ -253,6 +266,7 @@ const RULES: readonly ConfigRule[] = [
   vpcSizeFitsPlan,
   explicitSubnetsFitAndDoNotOverlap,
   webTierNeedsCertificateAndEgress,
+  phpMyAdminSourcesAreBlocks,
   storageCeilingAboveSize,
   quotaFitsSpool,
   mailDomainsInManagedZones,

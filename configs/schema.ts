@@ -250,11 +250,38 @@ const mailSchema = z
   })
   .strict();
 
-const webHostSchema = (defaultType: string) =>
-  z
-    .object({ enabled: z.boolean().default(false), hostname: fqdn.optional(), instanceType: instanceType.default(defaultType) })
-    .strict()
-    .default({ enabled: false, instanceType: defaultType });
+/** The fields both web applications have. */
+const webHostFields = (defaultType: string) => ({
+  enabled: z.boolean().default(false),
+  /** Its name on the load balancer (host rule, certificate, alias record). @default `<app>.<hostedZone.name>` (`webmail.…`, `phpmyadmin.…`) */
+  hostname: fqdn.optional(),
+  instanceType: instanceType.default(defaultType),
+});
+
+const webmailSchema = z.object(webHostFields('t4g.small')).strict().default({ enabled: false, instanceType: 't4g.small' });
+
+const phpMyAdminSchema = z
+  .object({
+    ...webHostFields('t4g.micro'),
+    /**
+     * Who reaches phpMyAdmin through the load balancer: the listener rule matches only requests
+     * from these IPv4 blocks. Empty: nobody (no rule; the name answers 404).
+     */
+    allowedCidrs: z.array(ipv4Cidr).default([]),
+    /** Hosts the auto-scaling group keeps running: 0 (off, as the reference) until an administrator needs it. */
+    desiredCapacity: z.number().int().min(0).max(2).default(0),
+  })
+  .strict()
+  .default({ enabled: false, instanceType: 't4g.micro', allowedCidrs: [], desiredCapacity: 0 });
+
+/** The load balancer's access logs: to an S3 bucket of their own (SSE-S3: the only encryption ELB log delivery supports). */
+const webAccessLogsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Days a log object is kept before S3 deletes it. */
+    expireAfterDays: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict();
 
 const certificatesSchema = z
   .object({
@@ -500,8 +527,10 @@ export const configSchema = z
     /** The DNS records published for the mail domains. */
     dns: dnsSchema.default(dnsSchema.parse({})),
     mail: mailSchema,
-    webmail: webHostSchema('t4g.small'),
-    phpMyAdmin: webHostSchema('t4g.micro'),
+    webmail: webmailSchema,
+    phpMyAdmin: phpMyAdminSchema,
+    /** Access logs of the web load balancer (the `<env>-web` stack). */
+    webAccessLogs: webAccessLogsSchema.default(webAccessLogsSchema.parse({})),
     certificates: certificatesSchema,
     database: databaseSchema.default(databaseSchema.parse({})),
     /** Scheduled snapshots of the mail volumes (the database has its own, `database.backupRetentionDays`) and the nightly database dump. */

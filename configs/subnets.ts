@@ -24,3 +24,7 @@ export const defaultSubnetPlan = (vpcCidr: string, zoneCount: number): SubnetPla
     zones.map((zone) => formatCidr(carve(vpc, vpc.prefix + prefixDelta, firstIndex + zone)));
   return { application: tier(3, 0), public: tier(5, 24), data: tier(5, 28) };
 };
+
+/** The subnet plan of a config: its explicit `network.subnets`, else the default plan of its VPC and zones. */
+export const subnetPlanOf = (config: { readonly network: { readonly cidr: string; readonly availabilityZones: readonly string[]; readonly subnets?: SubnetPlan } }): SubnetPlan =>
+  config.network.subnets ?? defaultSubnetPlan(config.network.cidr, config.network.availabilityZones.length);

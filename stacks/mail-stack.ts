@@ -16,7 +16,7 @@ import { DkimKey } from '../modules/mail/dkim-key';
 import { SamplePasswords } from '../modules/mail/sample-passwords';
 import { MailHost } from '../modules/mail/mail-host';
 import { mailDnsPolicyOf, MX_PRIORITY } from '../adapters/mail-dns';
-import { MAIL_HOST_SHORT_NAMES, mailHostRuntime } from '../adapters/mail-host-runtime';
+import { DatabaseUserSecretArns, MAIL_HOST_SHORT_NAMES, mailHostRuntime } from '../adapters/mail-host-runtime';
 import { SesRelay } from '../modules/mail/ses-relay';
 import { VolumeBackupPlan } from '../modules/backup/volume-backup-plan';
 import { AlertTopic } from '../modules/monitoring/alert-topic';
@@ -24,7 +24,7 @@ import { DatabaseAlarms } from '../modules/monitoring/database-alarms';
 import { MailHostAlarms } from '../modules/monitoring/mail-host-alarms';
 import { warnBeforeExpiry } from '../modules/monitoring/expiry-check';
 import { awsName } from '../modules/naming';
-import { ArtifactsBucket } from '../modules/storage/artifacts-bucket';
+import { ArtifactsBucket, ArtifactsBucketReference } from '../modules/storage/artifacts-bucket';
 import { BackupBucket } from '../modules/storage/backup-bucket';
 import { databaseDumpPrefix } from '../host/backup';
 import { MirovoyStack } from './mirovoy-stack';
@@ -46,7 +46,7 @@ export interface MailStackDatabase {
   /** ARN of the RDS-managed master credentials. */
   readonly masterSecretArn: string;
   /** ARNs of the application users' credentials. */
-  readonly userSecretArns: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string };
+  readonly userSecretArns: DatabaseUserSecretArns;
 }
 
 /** Days before a certificate's expiry from which `terraform plan` warns (and the alarm fires). */
@@ -59,6 +59,11 @@ const CERTIFICATE_WARNING_DAYS = 14;
  * hosts' and the database's) with their topic. Its outputs are the public contract.
  */
 export class MailStack extends MirovoyStack {
+  /** The bucket of the hosts' configuration bundles (the web hosts' too). */
+  readonly artifacts: ArtifactsBucketReference;
+  /** Private address of the primary MX: its network interface's, kept when the instance is replaced. */
+  readonly primaryPrivateAddress: string;
+
   constructor(scope: Construct, config: MirovoyConfig, network: MailStackNetwork, database: MailStackDatabase) {
     super(scope, 'mail', config);
     new TlsProvider(this, 'Tls');
@@ -158,6 +163,9 @@ export class MailStack extends MirovoyStack {
       });
       return { role, hostname, host, certificate, secretArns: runtime.secretArns };
     });
+
+    this.artifacts = artifacts.reference;
+    this.primaryPrivateAddress = hosts[0].host.instance.privateIp;
 
     if (config.backups.enabled) {
       const { copyToRegion, volumes } = config.backups;

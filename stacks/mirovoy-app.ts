@@ -20,7 +20,10 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
     databaseSecurityGroupId: network.securityGroups.database.id,
   });
   const userSecretArn = (user: 'lookup' | 'postfix' | 'admin' | 'amavis' | 'dump') => database.userSecrets[user]!.secret.arn;
-  new MailStack(
+  const webmailSecretArns = config.webmail.enabled
+    ? { roundcube: database.userSecrets.roundcube!.secret.arn, webmailPassword: database.userSecrets.webmailPassword!.secret.arn }
+    : {};
+  const mail = new MailStack(
     app,
     config,
     { publicSubnetIds: network.network.publicSubnets.map((subnet) => subnet.id), mailSecurityGroupId: network.securityGroups.mail.id },
@@ -28,11 +31,23 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
       address: database.instance.address,
       instanceIdentifier: database.instance.identifier,
       masterSecretArn: database.instance.masterUserSecret.get(0).secretArn,
-      userSecretArns: { lookup: userSecretArn('lookup'), postfix: userSecretArn('postfix'), admin: userSecretArn('admin'), amavis: userSecretArn('amavis'), dump: userSecretArn('dump') },
+      userSecretArns: { lookup: userSecretArn('lookup'), postfix: userSecretArn('postfix'), admin: userSecretArn('admin'), amavis: userSecretArn('amavis'), dump: userSecretArn('dump'), ...webmailSecretArns },
     },
   );
   if (needsWebStack(config)) {
-    new WebStack(app, config, { publicSubnetIds: network.network.publicSubnets.map((subnet) => subnet.id), loadBalancerSecurityGroupId: network.securityGroups.loadBalancer.id });
+    const groups = network.securityGroups;
+    new WebStack(
+      app,
+      config,
+      {
+        vpcId: network.network.vpc.id,
+        publicSubnetIds: network.network.publicSubnets.map((subnet) => subnet.id),
+        applicationSubnetIds: network.network.applicationSubnets.map((subnet) => subnet.id),
+        loadBalancerSecurityGroupId: groups.loadBalancer.id,
+        webHostSecurityGroupIds: { roundcube: groups.webmail.id, phpmyadmin: groups.phpMyAdmin.id },
+      },
+      { databaseAddress: database.instance.address, databaseAccountSecretArns: webmailSecretArns, primaryAddress: mail.primaryPrivateAddress, artifacts: mail.artifacts },
+    );
   }
   addGuardRails(app);
 };

@@ -1,7 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { MirovoyConfig } from '../configs/schema';
-import { defaultSubnetPlan } from '../configs/subnets';
+import { subnetPlanOf } from '../configs/subnets';
 import { Bastion } from '../modules/network/bastion';
 import { Network } from '../modules/network/network';
 import { SecurityGroups } from '../modules/network/security-groups';
@@ -23,7 +23,7 @@ export class NetworkStack extends MirovoyStack {
       environment,
       cidr: net.cidr,
       availabilityZones,
-      subnets: net.subnets ?? defaultSubnetPlan(net.cidr, availabilityZones.length),
+      subnets: subnetPlanOf(config),
       flowLogRetentionDays: net.flowLogRetentionDays,
       kmsKeyArn: config.kmsKeyArn,
     });

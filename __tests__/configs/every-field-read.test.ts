@@ -57,17 +57,11 @@ const everyOption = {
 
 /**
  * Fields whose change shows nowhere in the synthesized output, each with the reason: legitimately
- * (no other valid value), or, for the web hosts', because what is to read them is not built yet.
+ * (no other valid value).
  * Each is still tried once: one whose change does show must leave this list.
  */
 const NOT_IN_THE_OUTPUT: Readonly<Record<string, string>> = {
   'database.engineVersion': 'one allowed value ("8.4"), which the database stack reads: there is nothing to change it to',
-  // Read nowhere yet: the web hosts (Roundcube, phpMyAdmin) are being built.
-  'webmail.hostname': 'not built yet: the web tier (load balancer, web hosts) is to read it',
-  'webmail.instanceType': 'not built yet: the web hosts are to read it',
-  'phpMyAdmin.enabled': 'not built yet: the web tier is to read it',
-  'phpMyAdmin.hostname': 'not built yet: the web tier is to read it',
-  'phpMyAdmin.instanceType': 'not built yet: the web hosts are to read it',
 };
 
 /** Synthesizes each distinct config once. */

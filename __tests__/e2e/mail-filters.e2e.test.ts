@@ -464,7 +464,7 @@ describe('backup MX', () => {
   // Issue 12, item 2: the backup MX makes no database account (it holds no master credential); the
   // primary makes its Postfix account. Until it has, the backup defers (4xx), it never refuses for good.
   it("defers relay mail while its database account is missing, provisions without it, and takes mail again once the primary's schema step made it", async () => {
-    const dropAccount = "mariadb --batch --skip-column-names -e \"SELECT CONCAT('DROP USER ', QUOTE(user), '@', QUOTE(host), ';') FROM mysql.user WHERE user = 'mirovoy_postfix'\" | mariadb";
+    const dropAccount = "mariadb --skip-ssl --batch --skip-column-names -e \"SELECT CONCAT('DROP USER ', QUOTE(user), '@', QUOTE(host), ';') FROM mysql.user WHERE user = 'mirovoy_postfix'\" | mariadb --skip-ssl";
     await onHost(mail, 'db', dropAccount);
     try {
       // A fresh Postfix: its proxymap's open session would still be logged in.

@@ -2,11 +2,14 @@
  * Moving in (issue 14, items 3 and 4), rehearsed on the example's primary with
  * `migration.databaseDumpS3Uri` and `testData`: a reference-shaped mysqldump (the reference's
  * own tables, required rows and cleartext column) imported at the first provisioning, its users
- * logging in over IMAPS with their SHA512-CRYPT passwords; a later provision run importing
- * nothing again; dumps that are not the reference's refused with the database unchanged; and the
- * sample mailboxes logging in with the passwords of the secret `test-data`.
+ * logging in over IMAPS with their SHA512-CRYPT and SHA256-CRYPT passwords; a later provision run
+ * importing nothing again; dumps that are not the reference's refused with the database
+ * unchanged; the sample mailboxes logging in with the passwords of the secret `test-data`; and
+ * the README's `doveadm backup` command moving a mailbox from another Dovecot.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { validateConfig } from '../../configs/validate';
 import { DATA_IMPORT_NAMES, IMPORT_SCRATCH_DATABASE } from '../../host/mysql';
 import { rehearsalObjectPath } from '../../host/provision/runtime-seam';
@@ -18,7 +21,7 @@ import { referenceDump } from '../support/reference-dump';
 jest.setTimeout(300_000);
 
 const DUMP = { bucket: 'old-mail-rehearsal', key: 'mail/maildb-20260101.sql' } as const;
-const PASSWORDS = { alice: 'alice-Old-Server-1', bob: 'bob-Old-Server-2', dave: 'dave-Old-Server-4' } as const;
+const PASSWORDS = { alice: 'alice-Old-Server-1', bob: 'bob-Old-Server-2', dave: 'dave-Old-Server-4', erin: 'erin-Old-Server-5' } as const;
 const DUMP_TEXT = referenceDump({
   domains: ['example.com', 'example.net', 'old.example.org'],
   mailboxes: [
@@ -29,6 +32,8 @@ const DUMP_TEXT = referenceDump({
     { id: 'carol@example.com', crypt: 'sdtrusfX0Jj66' },
     // The reference's default maildir, which every such mailbox shared.
     { id: 'dave@old.example.org', password: PASSWORDS.dave, maildir: 'blah/' },
+    // The other scheme of the reference's documentation.
+    { id: 'erin@example.com', password: PASSWORDS.erin, scheme: 'SHA256-CRYPT' },
   ],
   aliases: [
     ['alice@example.com', 'alice@example.com'],
@@ -63,7 +68,7 @@ describe('the reference dump', () => {
     const sha256 = createHash('sha256').update(DUMP_TEXT).digest('hex');
     expect(await sql(`SELECT source, sha256 FROM data_imports WHERE name = '${DATA_IMPORT_NAMES.referenceDump}'`)).toBe(`s3://${DUMP.bucket}/${DUMP.key}\t${sha256}`);
     expect((await on('journalctl --no-pager -o cat -u mirovoy-provision.service')).output).toMatch(
-      /mirovoy-db-import: imported s3:\/\/old-mail-rehearsal\/mail\/maildb-20260101\.sql: 1 domains, 4 mailboxes \(1 with a DES password hash.*\), 1 aliases/,
+      /mirovoy-db-import: imported s3:\/\/old-mail-rehearsal\/mail\/maildb-20260101\.sql: 1 domains, 5 mailboxes \(1 with a DES password hash.*\), 1 aliases/,
     );
     expect(await sql(`SHOW DATABASES LIKE '${IMPORT_SCRATCH_DATABASE}'`)).toBe('');
     expect(await sql(`SELECT COUNT(*) FROM mysql.user WHERE user = '${IMPORT_SCRATCH_DATABASE}'`)).toBe('0');
@@ -77,8 +82,10 @@ describe('the reference dump', () => {
     expect(await sql("SELECT mail FROM aliases WHERE mail NOT IN ('karl@example.com', '@example.net') ORDER BY mail")).toBe('info@example.com');
   });
 
-  it('its users log in over IMAPS with their SHA512-CRYPT passwords (prefixed or bare); a DES one cannot', async () => {
+  it('its users log in over IMAPS with their SHA512-CRYPT (prefixed or bare) and SHA256-CRYPT passwords; a DES one cannot', async () => {
     expect(await logsIn('alice@example.com', PASSWORDS.alice)).toBe(true);
+    expect(await logsIn('erin@example.com', PASSWORDS.erin)).toBe(true);
+    expect(await logsIn('erin@example.com', PASSWORDS.alice)).toBe(false);
     expect(await logsIn('bob@example.net', PASSWORDS.bob)).toBe(true);
     expect(await logsIn('dave@old.example.org', PASSWORDS.dave)).toBe(true);
     expect(await logsIn('alice@example.com', 'ChangeMe')).toBe(false);
@@ -96,7 +103,7 @@ describe('the reference dump', () => {
     await on('mirovoy-admin user remove bob@example.net');
     const run = await mail.converge('mx1');
     expect(run.code).toBe(0);
-    expect(run.log).toMatch(/mirovoy-db-import: reference-dump: imported already \(.* UTC: 1 domains, 4 mailboxes/);
+    expect(run.log).toMatch(/mirovoy-db-import: reference-dump: imported already \(.* UTC: 1 domains, 5 mailboxes/);
     expect(await sql("SELECT COUNT(*) FROM users WHERE id = 'bob@example.net'")).toBe('0');
     expect(await logsIn('bob@example.net', PASSWORDS.bob)).toBe(false);
   });
@@ -170,5 +177,56 @@ describe('a dump that is not the reference', () => {
   it('naming a database (mysqldump --databases) is refused before anything is loaded', async () => {
     const log = await offer(`CREATE DATABASE /*!32312 IF NOT EXISTS*/ \`maildb\`;\nUSE \`maildb\`;\n${DUMP_TEXT}`);
     expect(log).toMatch(/it names a database \(USE or CREATE DATABASE\): make it with 'mysqldump --add-drop-table <database>', without --databases/);
+  });
+});
+
+/**
+ * The README's `doveadm backup` command ("The maildirs from a server outside AWS"), run as written
+ * with only the names replaced: this primary's own Dovecot over IMAPS stands in for the old server
+ * (its folders are under `INBOX.` like a Flurdy server's), erin's mailbox is the old one.
+ */
+describe('moving the maildirs', () => {
+  const NEW_MAILBOX = { address: 'frank@example.com', password: 'frank-New-Server-6' } as const;
+  /** The README's command block, pointed at the stand-in, from erin into frank. */
+  const readmeCommand = (): string => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const block = /\*\*`doveadm backup`\*\*[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)?.[1];
+    if (!block?.includes('imapc_user=alice@example.com') || !block.includes('backup -R -u alice@example.com imapc:')) {
+      throw new Error('README: the doveadm backup block is not where this test looks for it');
+    }
+    return block
+      .split('\n')
+      .filter((line) => !line.startsWith('read '))
+      .join('\n')
+      .replaceAll('old.example.org', mail.primaryHostname)
+      .replace('imapc_user=alice@example.com', 'imapc_user=erin@example.com')
+      .replace('backup -R -u alice@example.com', `backup -R -u ${NEW_MAILBOX.address}`);
+  };
+  const pull = () => on(`PASSWORD=${JSON.stringify(PASSWORDS.erin)}\n${readmeCommand()}`);
+  /** Folder, UID, flags and subject of every message of a mailbox, sorted (without `\Recent`, which belongs to a session). */
+  const messagesOf = async (user: string) =>
+    (await on(`doveadm -f tab fetch -u ${user} 'mailbox uid flags hdr.subject' all`)).output.trim().split('\n').slice(1).map((line) => line.replace(/ ?\\Recent/, '')).sort();
+  const save = (folder: string, subject: string) => on(`printf 'From: someone@sender.test\\nSubject: ${subject}\\n\\nkept\\n' | doveadm save -u erin@example.com -m ${folder}`);
+
+  it("copies the old mailbox's folders, flags and UIDs into the new one, and again only what changed", async () => {
+    await on(`printf '%s\\n%s\\n' '${NEW_MAILBOX.password}' '${NEW_MAILBOX.password}' | mirovoy-admin user add ${NEW_MAILBOX.address}`);
+    await on('doveadm mailbox create -u erin@example.com INBOX.Archive');
+    await save('INBOX', 'old-inbox-message');
+    await save('INBOX.Archive', 'old-archived-message');
+    await on("doveadm flags add -u erin@example.com '\\Flagged' mailbox INBOX all");
+
+    expect((await pull()).code).toBe(0);
+    const copied = await messagesOf(NEW_MAILBOX.address);
+    expect(copied).toEqual(await messagesOf('erin@example.com'));
+    expect(copied.join('\n')).toMatch(/^INBOX\t1\t.*\\Flagged.*\told-inbox-message$/m);
+    expect(copied.join('\n')).toMatch(/^INBOX\.Archive\t1\t.*\told-archived-message$/m);
+    const uidValidity = (user: string) => on(`doveadm -f flow mailbox status -u ${user} uidvalidity INBOX`).then((r) => r.output.trim());
+    expect(await uidValidity(NEW_MAILBOX.address)).toBe(await uidValidity('erin@example.com'));
+
+    // Mail that reached the old server meanwhile comes with the next run.
+    await save('INBOX', 'arrived-meanwhile');
+    expect((await pull()).code).toBe(0);
+    expect(await messagesOf(NEW_MAILBOX.address)).toEqual(await messagesOf('erin@example.com'));
+    expect(await logsIn(NEW_MAILBOX.address, NEW_MAILBOX.password)).toBe(true);
   });
 });

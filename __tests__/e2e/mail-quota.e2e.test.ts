@@ -10,8 +10,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, startMailRehearsal } from '../../rehearsal/mail-system';
+import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal } from '../../rehearsal/mail-system';
 import { deliver, eventually, imapsCurl, onHost, rcptReplyCode, searchInbox, smtpWithSize, swaks, uniqueSubject } from '../support/mail-clients';
+import { acquireMailRehearsal, releaseMailRehearsal } from '../support/shared-mail-rehearsal';
 
 jest.setTimeout(180_000);
 
@@ -47,13 +48,14 @@ const bodyFile = (bytes: number): string => {
 const inboxHas = (subject: string) => eventually(() => searchInbox(mail, ALICE, PASSWORD.alice, subject).then((u) => u.length), 30_000);
 
 beforeAll(async () => {
-  mail = await startMailRehearsal({ tuneSpec: (spec) => ({ ...spec, postgrey: { delaySeconds: 2 }, fail2ban: { maxretry: 1000 } }) });
+  // Shared with mail-status (short greylisting, no bans); alone it boots its own.
+  mail = await acquireMailRehearsal('example-backup-mx');
   for (const user of ['alice', 'bob'] as const) await onHost(mail, 'mx1', `mirovoy-admin user add ${user}@example.com`, { input: `${PASSWORD[user]}\n` });
 }, 600_000);
 
 afterAll(async () => {
   rmSync(BODY_DIRECTORY, { recursive: true, force: true });
-  await mail?.stop();
+  await releaseMailRehearsal('example-backup-mx', mail);
 }, 120_000);
 
 describe('mirovoy-admin user quota', () => {

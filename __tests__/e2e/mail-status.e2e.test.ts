@@ -12,9 +12,10 @@ import { REHEARSAL_STORE_DIRECTORY } from '../../host/provision/runtime-seam';
 import { BACKUP_STATE_FILE } from '../../host/backup';
 import { FIRST_READY_FILE, METRICS_TIMER, METRICS_UNIT } from '../../host/status';
 import { DnsRecord } from '../../rehearsal/dns-records';
-import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, startMailRehearsal } from '../../rehearsal/mail-system';
+import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal } from '../../rehearsal/mail-system';
 import { HostCertificate } from '../../rehearsal/test-ca';
 import { eventually, onHost } from '../support/mail-clients';
+import { acquireMailRehearsal, releaseMailRehearsal } from '../support/shared-mail-rehearsal';
 
 jest.setTimeout(180_000);
 
@@ -52,11 +53,12 @@ const on = (host: 'mx1' | 'mx2', command: string) => onHost(mail, host, command)
 const tlsSecret = (c: HostCertificate) => ({ certificate_chain: c.chainPem, private_key: c.keyPem });
 
 beforeAll(async () => {
-  mail = await startMailRehearsal();
+  // Shared with mail-quota (its greylisting and fail2ban tuning are nothing the status checks); alone it boots its own.
+  mail = await acquireMailRehearsal('example-backup-mx');
 }, 600_000);
 
 afterAll(async () => {
-  await mail?.stop();
+  await releaseMailRehearsal('example-backup-mx', mail);
 }, 120_000);
 
 describe('a healthy host', () => {

@@ -8,6 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { allOptions, example } from '../support/configs';
 import { repositoryShellFiles, scriptsOfStack, ShippedScript } from '../support/shipped-scripts';
 import { synthConfig } from '../support/synth';
+import { webHostSpecFromConfig } from '../../adapters/web-host-spec';
+import { validateConfig } from '../../configs/validate';
+import { unpackBundle } from '../../host/provision';
+import { renderWebHostBundle } from '../../host/web';
 
 const shellcheckVersion = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
 
@@ -18,7 +22,13 @@ const distinct = (scripts: ShippedScript[]): [string, string][] => {
   return [...byContent].map(([content, origins]) => [origins.join(' · '), content]);
 };
 
-const rendered = distinct([example, allOptions].flatMap((config) => Object.entries(synthConfig(config)).flatMap(([name, stack]) => scriptsOfStack(name, stack))));
+/** The webmail host's bundle (not in a stack yet: the web stack's auto-scaling group is another change). */
+const webHostScripts = (): ShippedScript[] =>
+  unpackBundle(renderWebHostBundle(webHostSpecFromConfig(validateConfig(example, 'test'), { trustedProxies: ['10.0.0.0/24'] })).content)
+    .filter((f) => f.content.startsWith('#!/bin/bash'))
+    .map((f) => ({ origin: `webmail bundle ${f.path}`, content: f.content }));
+
+const rendered = distinct([...[example, allOptions].flatMap((config) => Object.entries(synthConfig(config)).flatMap(([name, stack]) => scriptsOfStack(name, stack))), ...webHostScripts()]);
 const own = distinct(repositoryShellFiles());
 
 const findings = (content: string): string =>

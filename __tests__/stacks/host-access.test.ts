@@ -23,8 +23,8 @@ const hostRoles = everywhere('aws_iam_role').filter(({ resource }) => JSON.parse
 const ofRole = (type: string, role: string) => everywhere(type).filter(({ resource }) => String(resource.role).startsWith(`\${${role}.`));
 
 describe('instance roles', () => {
-  it('are the roles of every host kind: primary, backup MX, NAT instances, bastion', () => {
-    expect(hostRoles.map(({ resource }) => resource.name).sort()).toEqual(['mail-example-bastion', 'mail-example-mx1', 'mail-example-mx2', 'mail-example-nat-1', 'mail-example-nat-2']);
+  it('are the roles of every host kind: primary, backup MX, NAT instances, bastion, webmail hosts', () => {
+    expect(hostRoles.map(({ resource }) => resource.name).sort()).toEqual(['mail-example-bastion', 'mail-example-mx1', 'mail-example-mx2', 'mail-example-nat-1', 'mail-example-nat-2', 'mail-example-webmail']);
   });
 
   it('carry no managed policy, and AmazonSSMManagedInstanceCore is named nowhere', () => {

@@ -9,7 +9,7 @@ import { BOOTSTRAP_LIMIT } from '../../host/provision/bootstrap';
 import { renderMailHostBundle, unpackBundle } from '../../host/provision';
 import { LETS_ENCRYPT_DIRECTORY_URLS } from '../../modules/acme';
 import { LETS_ENCRYPT_ROOTS_OUTSIDE_SYSTEM_STORE } from '../../modules/certificates/lets-encrypt-roots';
-import { templateLiteral } from '../../modules/mail/mail-host';
+import { templateLiteral } from '../../modules/compute/host-bundle-object';
 import { mailHostRuntime } from '../../adapters/mail-host-runtime';
 import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
 import { checkAgainstAcmeSchema } from '../acme/acme-schema-check';
@@ -302,6 +302,8 @@ describe('mail hosts', () => {
       'AdminUserSecret',
       'AmavisUserSecret',
       'DumpUserSecret',
+      'RoundcubeUserSecret',
+      'WebmailPasswordUserSecret',
       'PrimaryCertificate',
       'BackupCertificate',
       'Dkim-example-com',
@@ -317,6 +319,9 @@ describe('mail hosts', () => {
       'AdminUserSecret',
       'AmavisUserSecret',
       'DumpUserSecret',
+      // The webmail hosts' accounts, which the primary creates (webmail.enabled).
+      'RoundcubeUserSecret',
+      'WebmailPasswordUserSecret',
       'Dkim-example-com',
       'Dkim-example-net',
       'PrimaryCertificate',

@@ -32,6 +32,8 @@ const CONDITIONS: Record<string, (c: MirovoyConfig) => boolean> = {
   '`mail.backupMx.enabled`': (c) => c.mail.backupMx.enabled,
   '`webmail.enabled`': (c) => c.webmail.enabled,
   '`mail.outbound: "ses"`': (c) => c.mail.outbound === 'ses',
+  '`phpMyAdmin.enabled`': (c) => c.phpMyAdmin.enabled,
+  '`webAccessLogs.enabled`': (c) => c.webAccessLogs.enabled,
 };
 const TYPES = ['string', 'number', 'list(string)', 'map(string)'];
 /** When each optional stack exists (the others always do). */
@@ -45,6 +47,7 @@ const CONFIGS = {
   'all-options': allOptions,
   'all-options with the ci stack': { ...allOptions, ci: { githubRepository: 'example-org/mail' } },
   'all-options with SES': { ...allOptions, mail: { ...allOptions.mail, outbound: 'ses' as const, relayHost: undefined, relayCredentialsSecretArn: undefined } },
+  'example (webmail, without phpMyAdmin and access logs)': exampleWith({}),
   'example without backup MX, webmail and MTA-STS': exampleWith({ mail: { backupMx: { enabled: false } }, webmail: { enabled: false }, dns: { mtaStsMode: 'none' } }),
 };
 

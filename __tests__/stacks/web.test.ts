@@ -28,7 +28,10 @@ const only = (stack: TerraformJson, type: string): Record<string, any> => {
 };
 
 const listeners = (stack: TerraformJson) => Object.fromEntries(resourcesOf(stack, 'aws_lb_listener').map((l) => [l.protocol, l]));
-const rules = (stack: TerraformJson) => resourcesOf(stack, 'aws_lb_listener_rule');
+const allRules = (stack: TerraformJson) => resourcesOf(stack, 'aws_lb_listener_rule');
+/** The MTA-STS rules: the fixed responses (the web hosts' rules forward). */
+const rules = (stack: TerraformJson) => allRules(stack).filter((r) => r.action[0].type === 'fixed-response');
+const policyAliases = (stack: TerraformJson) => resourcesOf(stack, 'aws_route53_record').filter((r) => r.alias && r.name.startsWith('mta-sts.'));
 const hostOf = (rule: Record<string, any>): string => rule.condition.find((c: any) => c.host_header).host_header.values[0];
 const txtRecords = (stack: TerraformJson) => resourcesOf(stack, 'aws_route53_record').filter((r) => r.type === 'TXT');
 
@@ -52,7 +55,7 @@ describe('the load balancer', () => {
     expect(http.port).toBe(80);
     expect(http.default_action).toEqual([{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }]);
     expect(Object.keys(listeners(exampleWeb)).sort()).toEqual(['HTTP', 'HTTPS']);
-    expect(rules(exampleWeb).every((r) => r.listener_arn === `\${${addressOf(exampleWeb, 'aws_lb_listener', listeners(exampleWeb).HTTPS)}.arn}`)).toBe(true);
+    expect(allRules(exampleWeb).every((r) => r.listener_arn === `\${${addressOf(exampleWeb, 'aws_lb_listener', listeners(exampleWeb).HTTPS)}.arn}`)).toBe(true);
   });
 });
 
@@ -61,8 +64,10 @@ describe('the certificate', () => {
   const validation = only(exampleWeb, 'aws_acm_certificate_validation');
   const validationRecords = resourcesOf(exampleWeb, 'aws_route53_record').filter((r) => r.for_each);
 
-  it('covers the policy host of every mail domain, validated by DNS', () => {
-    expect([certificate.domain_name, ...certificate.subject_alternative_names]).toEqual(['mta-sts.example.com', 'mta-sts.example.net']);
+  it('covers the web names and the policy host of every mail domain, validated by DNS', () => {
+    expect([certificate.domain_name, ...certificate.subject_alternative_names]).toEqual([
+      'webmail.example.com', 'autoconfig.example.com', 'autodiscover.example.com', 'autoconfig.example.net', 'autodiscover.example.net', 'mta-sts.example.com', 'mta-sts.example.net',
+    ]);
     expect(certificate).toMatchObject({ validation_method: 'DNS', lifecycle: { create_before_destroy: true } });
   });
 
@@ -73,7 +78,10 @@ describe('the certificate', () => {
     expect(records.for_each).toBe(`\${{ for key, val in tolist(${certificateAddress}.domain_validation_options): val.domain_name => val }}`);
     expect(records).toMatchObject({ name: '${each.value.resource_record_name}', type: '${each.value.resource_record_type}', records: ['${each.value.resource_record_value}'], allow_overwrite: true });
     const zones = Object.fromEntries([...records.zone_id.matchAll(/"([^"]+)" = data\.aws_route53_zone\.Zones_([\w-]+?)_\w+\.zone_id/g)].map(([, name, zone]) => [name, zone]));
-    expect(zones).toEqual({ 'mta-sts.example.com': 'example-com', 'mta-sts.example.net': 'example-net' });
+    expect(zones).toEqual({
+      'webmail.example.com': 'example-com', 'autoconfig.example.com': 'example-com', 'autodiscover.example.com': 'example-com', 'mta-sts.example.com': 'example-com',
+      'autoconfig.example.net': 'example-net', 'autodiscover.example.net': 'example-net', 'mta-sts.example.net': 'example-net',
+    });
     expect(records.zone_id).toMatch(/\[each\.value\.domain_name\]\}$/);
   });
 
@@ -117,14 +125,14 @@ describe.each([
   });
 
   it('publishes each _mta-sts record only after every policy is served (the rules and the policy hosts’ names)', () => {
-    const served = [...rules(web).map((r) => addressOf(web, 'aws_lb_listener_rule', r)), ...resourcesOf(web, 'aws_route53_record').filter((r) => r.alias).map((r) => addressOf(web, 'aws_route53_record', r))];
+    const served = [...rules(web).map((r) => addressOf(web, 'aws_lb_listener_rule', r)), ...policyAliases(web).map((r) => addressOf(web, 'aws_route53_record', r))];
     expect(served).toHaveLength(2 * config.mailDomains.length);
     for (const record of txtRecords(web)) expect([...record.depends_on].sort()).toEqual(served.sort());
   });
 
   it('points mta-sts.<domain> at the load balancer (alias A) in the zone of the name', () => {
     const lb = addressOf(web, 'aws_lb', only(web, 'aws_lb'));
-    const aliases = resourcesOf(web, 'aws_route53_record').filter((r) => r.alias);
+    const aliases = policyAliases(web);
     expect(aliases.map((r) => r.name).sort()).toEqual(config.mailDomains.map((d) => `mta-sts.${d}`).sort());
     for (const alias of aliases) {
       expect(alias.type).toBe('A');
@@ -202,9 +210,8 @@ describe('the policy size', () => {
 });
 
 describe('when the stack exists', () => {
-  it('without MTA-STS there is nothing to serve yet (webmail on, but its hosts are not built): no web stack, and no _mta-sts record in any stack', () => {
-    const input = exampleWith({ dns: { mtaStsMode: 'none' } });
-    expect(validateConfig(input, 'test').webmail.enabled).toBe(true);
+  it('without MTA-STS, webmail or phpMyAdmin there is nothing to serve: no web stack, and no _mta-sts record in any stack', () => {
+    const input = exampleWith({ dns: { mtaStsMode: 'none' }, webmail: { enabled: false } });
     const stacks = synthConfig(input);
     expect(Object.keys(stacks).sort()).toEqual(['example-database', 'example-mail', 'example-network']);
     const names = Object.values(stacks).flatMap((stack) => resourcesOf(stack, 'aws_route53_record').map((r) => r.name));
@@ -212,11 +219,23 @@ describe('when the stack exists', () => {
     expect(names.length).toBeGreaterThan(0);
   });
 
+  it.each([
+    ['webmail', exampleWith({ dns: { mtaStsMode: 'none' } })],
+    ['phpMyAdmin', exampleWith({ dns: { mtaStsMode: 'none' }, webmail: { enabled: false }, phpMyAdmin: { enabled: true } })],
+  ])('with only %s on, the web stack exists, without MTA-STS rules or records', (_, input) => {
+    const web = synthConfig(input)['example-web'];
+    expect(web).toBeDefined();
+    expect(rules(web)).toEqual([]);
+    expect(txtRecords(web)).toEqual([]);
+    expect(resourcesOf(web, 'aws_autoscaling_group')).toHaveLength(1);
+  });
+
   it('with MTA-STS, the mail stack and the web stack together publish the record set the rehearsal serves', () => {
     const config = validateConfig(example, 'test');
     const published = Object.values(exampleStacks)
       .flatMap((stack) => resourcesOf(stack, 'aws_route53_record'))
-      .filter((r) => !r.alias && !r.for_each)
+      // Public records only: not the aliases, the validation records, nor the private zone's answer inside the VPC.
+      .filter((r) => !r.alias && !r.for_each && !String(r.zone_id).startsWith('${aws_route53_zone.'))
       .map((r) => `${r.type} ${r.name}`);
     const computed = mailDnsRecords({
       ...mailDnsPolicyOf(config),

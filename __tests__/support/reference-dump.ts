@@ -2,8 +2,8 @@
  * A dump of a reference (Flurdy/Mirovoy) mail database as `mysqldump --add-drop-table maildb` of
  * a MySQL 8.0 server writes it: the reference's own tables (smallint ids, varchar(120)
  * addresses, `clear` defaulting to 'ChangeMe', `maildir` to 'blah/'), its required rows for local
- * delivery, and mailboxes whose `crypt` holds SHA512-CRYPT hashes made here with
- * `openssl passwd -6` (prefixed `{SHA512-CRYPT}` as the reference recommends, or bare).
+ * delivery, and mailboxes whose `crypt` holds SHA512-CRYPT or SHA256-CRYPT hashes made here with
+ * `openssl passwd -6`/`-5` (prefixed `{SHA512-CRYPT}`/`{SHA256-CRYPT}` as the reference recommends, or bare).
  */
 import { spawnSync } from 'node:child_process';
 
@@ -13,7 +13,9 @@ export interface ReferenceMailbox {
   /** Its password (hashed into `crypt`), or a ready `crypt` value (e.g. a DES hash). */
   readonly password?: string;
   readonly crypt?: string;
-  /** Prefix the hash with `{SHA512-CRYPT}`. @default true */
+  /** The crypt(3) scheme of the hash made from `password`. @default 'SHA512-CRYPT' */
+  readonly scheme?: CryptScheme;
+  /** Prefix the hash with its scheme, e.g. `{SHA512-CRYPT}`. @default true */
   readonly schemePrefix?: boolean;
   /** The cleartext the reference kept in `clear`. @default 'ChangeMe' */
   readonly clear?: string;
@@ -29,9 +31,15 @@ export interface ReferenceDumpRows {
   readonly aliases: readonly (readonly [string, string])[];
 }
 
-const sha512Crypt = (password: string): string => {
-  const run = spawnSync('openssl', ['passwd', '-6', '-stdin'], { input: password, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`openssl passwd -6 failed: ${run.stderr}`);
+/** The two crypt(3) schemes the reference's users have (its docs recommend SHA512-CRYPT). */
+export type CryptScheme = 'SHA512-CRYPT' | 'SHA256-CRYPT';
+
+const OPENSSL_PASSWD_OPTION: Record<CryptScheme, string> = { 'SHA512-CRYPT': '-6', 'SHA256-CRYPT': '-5' };
+
+const cryptHash = (password: string, scheme: CryptScheme): string => {
+  const option = OPENSSL_PASSWD_OPTION[scheme];
+  const run = spawnSync('openssl', ['passwd', option, '-stdin'], { input: password, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`openssl passwd ${option} failed: ${run.stderr}`);
   return run.stdout.trim();
 };
 
@@ -59,7 +67,8 @@ export const referenceDump = (rows: ReferenceDumpRows): string => {
   const domains = ['localhost', 'localhost.localdomain', ...rows.domains].map((d, i) => [i + 1, d, 'virtual:', 1]);
   const users = rows.mailboxes.map((m) => {
     const [local, domain] = m.id.split('@');
-    const crypt = m.crypt ?? `${m.schemePrefix === false ? '' : '{SHA512-CRYPT}'}${sha512Crypt(m.password ?? '')}`;
+    const scheme = m.scheme ?? 'SHA512-CRYPT';
+    const crypt = m.crypt ?? `${m.schemePrefix === false ? '' : `{${scheme}}`}${cryptHash(m.password ?? '', scheme)}`;
     return [m.id, local, 5000, 5000, '/var/spool/mail/virtual', m.maildir ?? `${domain}/${local}/`, 1, 1, m.clear ?? 'ChangeMe', crypt, ''];
   });
   const required: [string, string][] = [

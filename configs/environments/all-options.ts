@@ -1,5 +1,6 @@
 /**
- * Every option switched on: three zones, managed NAT gateways, backup MX, webmail, phpMyAdmin,
+ * Every option switched on: three zones, managed NAT gateways, backup MX, webmail, phpMyAdmin (running,
+ * for two source blocks), load-balancer access logs,
  * volume backups copied to a second region, alert e-mail, a customer KMS key, an admin user,
  * remote state. Used by tests and `npm run bench:synth`.
  */
@@ -45,7 +46,8 @@ export default defineConfig({
     imapStartTls: true,
   },
   webmail: { enabled: true, hostname: 'webmail.mail.example.org' },
-  phpMyAdmin: { enabled: true, hostname: 'dbadmin.mail.example.org' },
+  phpMyAdmin: { enabled: true, hostname: 'dbadmin.mail.example.org', allowedCidrs: ['198.51.100.0/24', '203.0.113.16/28'], desiredCapacity: 1 },
+  webAccessLogs: { enabled: true, expireAfterDays: 180 },
   certificates: {
     acme: { server: 'production', accountEmail: 'ops@example.org', keyType: 'P256', minDaysRemaining: 35 },
     web: { source: 'existing-arn', arn: 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555' },

@@ -3,14 +3,22 @@
 /** Single-quotes a string for bash. */
 export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
+/**
+ * Said above an assignment whose quoted value looks like an expansion (`$name`, `${`, `$(`, a
+ * backquote; e.g. the `php -r` program of a check): ShellCheck takes it for one meant to happen
+ * (SC2016), but the value is data.
+ */
+const LITERAL_VALUE_DIRECTIVE = "# shellcheck disable=SC2016 # a literal value for another program, not expanded here\n";
+
 /** `readonly NAME=value` / `readonly NAME=(a b)` lines, in order. */
 export const renderShellAssignments = (values: Readonly<Record<string, string | readonly string[]>>): string =>
   Object.entries(values)
     .map(([name, value]) => {
       if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`Shell variable name ${JSON.stringify(name)} is not valid.`);
+      const literal = [value].flat().some((v) => /\$[A-Za-z_{(]|`/.test(v)) ? LITERAL_VALUE_DIRECTIVE : '';
       return typeof value === 'string'
-        ? `readonly ${name}=${shellQuote(value)}`
-        : `readonly ${name}=(${value.map(shellQuote).join(' ')})`;
+        ? `${literal}readonly ${name}=${shellQuote(value)}`
+        : `${literal}readonly ${name}=(${value.map(shellQuote).join(' ')})`;
     })
     .join('\n') + '\n';
 

@@ -12,7 +12,7 @@ import { AdminUserSpec, adminShellPackages } from '../base/admin-user';
 import { generatedHeader, RenderedFile } from '../files';
 import { renderShellAssignments, shellArgvLists, shellTable, withoutCommentLines } from '../format/shell';
 import { enabledDaemons, unitsInStartOrder } from '../daemons';
-import { MailHostRendering, ServiceCheck } from '../index';
+import { GroupMembership, MailHostRendering, ServiceCheck } from '../index';
 import { DB_IMPORT_PATH, DB_MIGRATE_PATH, importsData, TEST_DATA_SECRET } from '../mysql';
 import { OPENDKIM_KEY_TABLE } from '../opendkim';
 import { DATABASE_SECRET_VALUE, DatabaseCredential, databaseSecretFile, PRIVATE_DIRECTORY, RELAY_PASSWORD_FILE, runsSchemaStep, SecretFile } from '../secrets';
@@ -38,7 +38,7 @@ export const PROVISION_COMMAND = '/usr/local/sbin/mirovoy-provision';
  * Packages every mail host needs for the seam and upkeep (openssl checks a new certificate,
  * e2fsprogs formats a blank data volume: Debian's cloud images have it, a minimal system does not).
  */
-const COMMON_PACKAGES = ['curl', 'openssl', 'unattended-upgrades', 'e2fsprogs'];
+export const COMMON_PACKAGES: readonly string[] = ['curl', 'openssl', 'unattended-upgrades', 'e2fsprogs'];
 
 /** Everything `mirovoy-provision` installs (without recommendations: what a daemon needs is named). */
 export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUserSpec): string[] => [
@@ -48,13 +48,15 @@ export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUser
 /** How long provisioning waits for Terraform to attach a data volume. */
 const VOLUME_WAIT_SECONDS = 300;
 
-const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
+export const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
   master: RUNTIME_SECRETS.databaseMaster,
   lookup: RUNTIME_SECRETS.databaseLookup,
   postfix: RUNTIME_SECRETS.databasePostfix,
   admin: RUNTIME_SECRETS.databaseAdmin,
   amavis: RUNTIME_SECRETS.databaseAmavis,
   dump: RUNTIME_SECRETS.databaseDump,
+  roundcube: RUNTIME_SECRETS.databaseRoundcube,
+  webmailPassword: RUNTIME_SECRETS.databaseWebmailPassword,
 };
 
 /**
@@ -97,8 +99,8 @@ export const readyPortsOf = (spec: ResolvedMailHostSpec): number[] => enabledDae
 const unitsOfSecretFile = (rendering: MailHostRendering, file: SecretFile): string =>
   rendering.daemons.map((d) => d.daemon.unitReadingSecret?.(file)).find((unit) => unit !== undefined) ?? '-';
 
-/** A run-time file the provision step writes from a secret (a `SECRET_FILES` entry). */
-interface SecretFileEntry {
+/** A run-time file the provision step writes from a secret (a `SECRET_FILE_*` row; formats: `secret_file_content` in mirovoy-provision.sh). */
+export interface SecretFileEntry {
   readonly format: string;
   readonly path: string;
   readonly mode: string;
@@ -110,6 +112,47 @@ interface SecretFileEntry {
   readonly units: string;
   /** The file it starts with, or for `postfix-sasl-password` the relay host. */
   readonly template?: string;
+}
+
+/** A file of the bundle with the units to restart when it changes (`-`: none). */
+export interface StagedFile extends RenderedFile {
+  /** Comma-separated units, or `-`. */
+  readonly units: string;
+}
+
+/**
+ * Everything `mirovoy-provision` does on one host, whatever the host is: a mail host
+ * ({@link mailProvisionPlan}) or a web host (`host/web`). One script, one set of settings.
+ */
+export interface ProvisionPlan {
+  /** `primary`, `backup` or `web`: for logs. */
+  readonly role: string;
+  readonly hostname: string;
+  /** The vmail account to create, `null` on a host without mailboxes. */
+  readonly vmail: { readonly uid: number; readonly gid: number; readonly home: string } | null;
+  /** The mail schema step (`mirovoy-db-migrate`), '' for none. */
+  readonly schemaStep: string;
+  /** The one-time data import run inside it, '' for none. */
+  readonly dataImport: string;
+  /** An application's own schema step (run with `--wait <s>` after the files and secrets), '' for none. */
+  readonly applicationSchemaStep: string;
+  readonly packages: readonly string[];
+  /** debconf answers (`debconf-set-selections` lines) given before packages are installed. */
+  readonly debconfSelections: readonly string[];
+  /** The configuration files of the bundle (not `mirovoy-provision` itself), in install order. */
+  readonly files: readonly StagedFile[];
+  readonly secretFiles: readonly SecretFileEntry[];
+  readonly groupMembers: readonly GroupMembership[];
+  readonly checks: readonly ServiceCheck[];
+  /** Units to enable and (re)start, in start order. */
+  readonly units: readonly string[];
+  readonly unwantedUnits: readonly string[];
+  readonly readyPorts: readonly number[];
+  /** Whether the host has data volumes and swap (mail hosts). */
+  readonly dataVolumes: boolean;
+  /** The units keeping data under the spool volume. */
+  readonly spoolUnits: readonly string[];
+  readonly databasePort: number;
 }
 
 /**
@@ -168,65 +211,98 @@ export interface MailHostBundleOptions {
 
 const PROVISION_COMMAND_ENTRY = { path: PROVISION_COMMAND, mode: '0755', owner: 'root', group: 'root' } as const;
 
-/** The provision command, with its generated settings block. */
-export const renderProvisionCommand = (rendering: MailHostRendering, options: MailHostBundleOptions = {}): RenderedFile => {
+/** The mail host's {@link ProvisionPlan}. */
+export const mailProvisionPlan = (rendering: MailHostRendering, options: MailHostBundleOptions = {}): ProvisionPlan => {
   const { spec, vmail } = rendering;
+  return {
+    role: spec.role,
+    hostname: spec.hostname,
+    vmail: { uid: vmail.uid, gid: vmail.gid, home: vmail.home },
+    schemaStep: runsSchemaStep(spec) ? DB_MIGRATE_PATH : '',
+    dataImport: importsData(spec) ? DB_IMPORT_PATH : '',
+    applicationSchemaStep: '',
+    packages: mailHostPackages(rendering, options.admin),
+    debconfSelections: [],
+    files: configurationFilesOf(rendering).map((f) => ({ ...f, units: unitOfStagedFile(rendering, f.path) })),
+    secretFiles: secretFileEntries(rendering),
+    groupMembers: rendering.groupMembers,
+    checks: checksOf(rendering),
+    // In start order: the filters first, so Postfix's first message finds them.
+    units: unitsInStartOrder(rendering.daemons),
+    unwantedUnits: rendering.unwantedUnits,
+    readyPorts: readyPortsOf(spec),
+    dataVolumes: true,
+    spoolUnits: rendering.daemons.filter((d) => d.daemon.spoolUnit !== undefined).flatMap((d) => d.units),
+    databasePort: spec.database.port,
+  };
+};
+
+/** `mirovoy-provision` for a plan, with its generated settings block. */
+export const renderProvisionScript = (plan: ProvisionPlan): RenderedFile => {
+  const volumes = plan.dataVolumes ? DATA_VOLUMES : [];
   const settings = renderShellAssignments({
-    ROLE: spec.role,
-    HOSTNAME_FQDN: spec.hostname,
-    VMAIL_UID: String(vmail.uid),
-    VMAIL_GID: String(vmail.gid),
-    MAILBOX_ROOT: vmail.home,
+    ROLE: plan.role,
+    HOSTNAME_FQDN: plan.hostname,
+    // '': no vmail account on this host.
+    VMAIL_UID: plan.vmail ? String(plan.vmail.uid) : '',
+    VMAIL_GID: plan.vmail ? String(plan.vmail.gid) : '',
+    MAILBOX_ROOT: plan.vmail?.home ?? '',
     FETCH: FETCH_COMMAND,
     // Empty: no schema step on this host.
-    DB_MIGRATE: runsSchemaStep(spec) ? DB_MIGRATE_PATH : '',
+    DB_MIGRATE: plan.schemaStep,
+    APP_SCHEMA: plan.applicationSchemaStep,
     MASTER_OPTION_FILE: databaseSecretFile('master').path,
     DB_HOST_VALUE: DATABASE_HOST_VALUE.source,
     // '': this host imports nothing.
-    DB_IMPORT: importsData(spec) ? DB_IMPORT_PATH : '',
+    DB_IMPORT: plan.dataImport,
     STAGED_DIRECTORY,
     STATE_DIRECTORY,
     ROLLBACK_DIRECTORY: `${STATE_DIRECTORY}/rollback`,
     PENDING_UNITS_FILE: `${STATE_DIRECTORY}/pending-units`,
     DKIM_KEY_TABLE: OPENDKIM_KEY_TABLE,
-    PACKAGES: mailHostPackages(rendering, options.admin),
+    PACKAGES: [...plan.packages],
+    DEBCONF_SELECTIONS: [...plan.debconfSelections],
     PRIVATE_DIRECTORY: PRIVATE_DIRECTORY.path,
     PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,
     SECRET_VALUE: DATABASE_SECRET_VALUE.source,
-    DB_PORT: String(spec.database.port),
-    ...shellTable('VOLUME', ['label', 'setting', 'device', 'mountpoint'], DATA_VOLUMES.map((v) => ({ label: v.label, setting: volumeSetting(v.name), device: v.device, mountpoint: v.mountPoint }))),
+    DB_PORT: String(plan.databasePort),
+    ...shellTable('VOLUME', ['label', 'setting', 'device', 'mountpoint'], volumes.map((v) => ({ label: v.label, setting: volumeSetting(v.name), device: v.device, mountpoint: v.mountPoint }))),
     SWAP_LABEL: SWAP_VOLUME.label,
-    SWAP_SETTING: volumeSetting(SWAP_VOLUME.name),
+    // '': no swap volume on this host.
+    SWAP_SETTING: plan.dataVolumes ? volumeSetting(SWAP_VOLUME.name) : '',
     SWAP_DEVICE: SWAP_VOLUME.device,
     VOLUME_WAIT_SECONDS: String(VOLUME_WAIT_SECONDS),
     // The units keeping data under the spool volume (stopped while a path is moved onto it).
-    SPOOL_UNITS: rendering.daemons.filter((d) => d.daemon.spoolUnit !== undefined).flatMap((d) => d.units),
+    SPOOL_UNITS: [...plan.spoolUnits],
     BY_ID_DIRECTORY: '/dev/disk/by-id',
     // The unit to restart when the file changes ("-": none).
-    ...shellTable(
-      'MANIFEST',
-      ['path', 'mode', 'owner', 'group', 'units'],
-      [...configurationFilesOf(rendering), PROVISION_COMMAND_ENTRY].map((f) => ({ ...f, units: unitOfStagedFile(rendering, f.path) })),
-    ),
-    ...shellTable('SECRET_FILE', SECRET_FILE_COLUMNS, secretFileEntries(rendering).map((e) => ({ ...e, template: e.template ?? '' }))),
-    ...shellTable('GROUP_MEMBER', ['user', 'group'], rendering.groupMembers),
-    ...shellTable('CHECK', ['unit'], checksOf(rendering)),
-    ...shellArgvLists('CHECK_ARGV', checksOf(rendering).map((c) => c.command)),
-    // In start order: the filters first, so Postfix's first message finds them.
-    UNITS: unitsInStartOrder(rendering.daemons),
-    UNWANTED_UNITS: [...rendering.unwantedUnits],
-    READY_PORTS: readyPortsOf(spec).map(String),
+    ...shellTable('MANIFEST', ['path', 'mode', 'owner', 'group', 'units'], [...plan.files, { ...PROVISION_COMMAND_ENTRY, units: '-' }]),
+    ...shellTable('SECRET_FILE', SECRET_FILE_COLUMNS, plan.secretFiles.map((e) => ({ ...e, template: e.template ?? '' }))),
+    ...shellTable('GROUP_MEMBER', ['user', 'group'], plan.groupMembers),
+    ...shellTable('CHECK', ['unit'], plan.checks),
+    ...shellArgvLists('CHECK_ARGV', plan.checks.map((c) => c.command)),
+    UNITS: [...plan.units],
+    UNWANTED_UNITS: [...plan.unwantedUnits],
+    READY_PORTS: plan.readyPorts.map(String),
     FIRST_READY_FILE,
   });
   return { ...PROVISION_COMMAND_ENTRY, content: `#!/bin/bash\n${generatedHeader('#', 'host/provision/mirovoy-provision.sh')}${CHECK_ARGV_DIRECTIVE}\n${settings}${PROVISION_BODY}` };
 };
+
+/** The provision command of a mail host. */
+export const renderProvisionCommand = (rendering: MailHostRendering, options: MailHostBundleOptions = {}): RenderedFile =>
+  renderProvisionScript(mailProvisionPlan(rendering, options));
+
+/** A plan's bundle: its files, then `mirovoy-provision` (see `bundle.ts`). */
+export const renderPlanBundle = (plan: ProvisionPlan, description: readonly string[]): HostBundle =>
+  packBundle([...plan.files.map(({ units: _units, ...file }) => file), renderProvisionScript(plan)], description);
 
 /**
  * Debian's unattended security upgrades (its default origins are the security archive), and when
  * one needs a reboot (`/run/reboot-required`: a new kernel, libc), the reboot at the spec's time
  * (`shutdown -r HH:MM`), logged-in administrators or not. apt.conf(5), unattended-upgrade(8).
  */
-const unattendedUpgradeFiles = (spec: ResolvedMailHostSpec): RenderedFile[] => {
+export const unattendedUpgradeFiles = (spec: Pick<ResolvedMailHostSpec, 'automaticRebootTime'>): RenderedFile[] => {
   const file = (path: string, lines: string[]): RenderedFile => ({ path, content: `${generatedHeader('//', 'host/provision/index.ts')}${lines.join('\n')}\n`, mode: '0644', owner: 'root', group: 'root' });
   const reboot = spec.automaticRebootTime;
   return [
@@ -251,7 +327,7 @@ export const stagedFilesOf = (rendering: MailHostRendering, options: MailHostBun
  * its sha256. On EC2 an S3 object; in the rehearsal a file the harness serves.
  */
 export const renderMailHostBundle = (rendering: MailHostRendering, options: MailHostBundleOptions = {}): HostBundle =>
-  packBundle(stagedFilesOf(rendering, options), [
+  renderPlanBundle(mailProvisionPlan(rendering, options), [
     `Configuration of ${rendering.spec.hostname} (${rendering.spec.role} MX), generated by Mirovoy Mail (host/provision).`,
     'Each file follows its "=== <path> <mode> <owner> <group> <bytes>" line. No secret is in here:',
     'mirovoy-provision fetches them at run time. A change of this text is the change of the host.',

@@ -5,8 +5,8 @@
 # command as an argument vector (CHECK_ARGV_<i>), never as a joined string split again.
 # Usage: MIROVOY_STAGED=<unpacked bundle> mirovoy-provision   (run by mirovoy-converge)
 #
-# Brings a mail host from a bare Debian image to "mail-ready", and brings it back there after
-# any change. Idempotent: a second run with the same inputs writes no file and restarts nothing.
+# Brings a host (a mail host, or with ROLE web a webmail host: no vmail account, no data volumes)
+# from a bare Debian image to "mail-ready", and brings it back there after any change. Idempotent: a second run with the same inputs writes no file and restarts nothing.
 # Order matters: packages, run-time secrets and files first, then the schema, then checks, and
 # only then (re)starts, so a bad render fails here and leaves the running daemons alone.
 # Exit 3: a configuration check failed; every file this run installed was put back as it was
@@ -51,6 +51,8 @@ install_packages() {
   ((${#missing[@]} > 0)) || return 0
   step "installing ${#missing[@]} packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Answers to the packages' questions (e.g. no dbconfig-common for Roundcube), before they are asked.
+  if ((${#DEBCONF_SELECTIONS[@]} > 0)); then printf '%s\n' "${DEBCONF_SELECTIONS[@]}" | debconf-set-selections; fi
   apt-get update -q || die "apt-get update failed"
   # --force-unsafe-io: dpkg skips an fsync per unpacked file (a third of a first boot's install time
   # in the rehearsal); a crash mid-install is retried by the unit like any other failure.
@@ -295,6 +297,8 @@ secret_file_content() {
       user=$(checked_secret "$secret" username)
       password=$(checked_secret "$secret" password)
       printf '%s %s:%s\n' "$template" "$user" "$password" ;;
+    # "<secret>:<field>": one field of a JSON secret, checked like a database password (Roundcube's des_key).
+    secret-field) checked_secret "${secret%%:*}" "${secret#*:}" ;;
     # "<secret>:<field>": one PEM document held in a field of a JSON secret.
     pem-field | certificate-chain | private-key) "$FETCH" secret "${secret%%:*}" "${secret#*:}" ;;
     # A DKIM key and its selector, read from one version of the secret (template "<domain>:<default
@@ -367,7 +371,9 @@ schema_step() {
   # account; a refused dump fails the run, so the primary takes no mail before the old server's
   # mailboxes are here.
   if [[ -n $DB_MIGRATE ]]; then "$DB_MIGRATE" --wait 60 ${DB_IMPORT:+--then "$DB_IMPORT"}
-  else log "no schema step on the $ROLE MX: the primary applies the schema and makes its database account"; fi
+  elif [[ -z $APP_SCHEMA ]]; then log "no schema step on the $ROLE MX: the primary applies the schema and makes its database account"; fi
+  # A web host's own schema (Roundcube's database), as its own account, after its files and secrets.
+  if [[ -n $APP_SCHEMA ]]; then "$APP_SCHEMA" --wait 60; fi
   if [[ -e $MASTER_OPTION_FILE ]]; then
     rm -f "$MASTER_OPTION_FILE"
     log "removed $MASTER_OPTION_FILE, left by an earlier bundle: no host keeps the master credential"
@@ -446,11 +452,14 @@ install_packages
 # into the option and map files with the credentials, never into a rendered file.
 DB_HOST=$("$FETCH" setting database-host) || die "no run-time setting database-host (instance tag mirovoy:database-host on EC2)"
 [[ $DB_HOST =~ $DB_HOST_VALUE ]] || die "setting database-host is not a host name: '$DB_HOST'"
-step "vmail account (uid $VMAIL_UID, gid $VMAIL_GID)"
-ensure_vmail_account
+# VMAIL_UID '': no mailboxes on this host (a web host); SWAP_SETTING '': no swap volume.
+if [[ -n $VMAIL_UID ]]; then
+  step "vmail account (uid $VMAIL_UID, gid $VMAIL_GID)"
+  ensure_vmail_account
+fi
 step "data volumes"
 for i in "${!VOLUME_LABEL[@]}"; do ensure_volume "${VOLUME_LABEL[i]}" "${VOLUME_SETTING[i]}" "${VOLUME_DEVICE[i]}" "${VOLUME_MOUNTPOINT[i]}"; done
-ensure_swap
+[[ -z $SWAP_SETTING ]] || ensure_swap
 step "configuration files"
 install_staged_files
 ensure_group_members

@@ -17,11 +17,11 @@ export interface HardenedLaunchTemplateProps {
   /** Security groups of the instances. */
   readonly securityGroupIds: readonly string[];
   /**
-   * `#cloud-config` user data (plain text; it is base64-encoded here at synth time). It may not
-   * contain Terraform references: pass run-time values as `instanceTags`, which hosts read from
-   * the instance metadata service.
+   * `#cloud-config` user data, as text or as bytes (e.g. gzip'd, which cloud-init unpacks); it is
+   * base64-encoded here at synth time. It may not contain Terraform references: pass run-time
+   * values as `instanceTags`, which hosts read from the instance metadata service.
    */
-  readonly userData: string;
+  readonly userData: string | Buffer;
   /** Extra tags on the instances, readable on the host at `meta-data/tags/instance/<key>`. @default none */
   readonly instanceTags?: Readonly<Record<string, string>>;
   /** Statements of the instance role's inline policy. @default none */
@@ -41,13 +41,16 @@ export class HardenedLaunchTemplate extends Construct {
   readonly launchTemplate: LaunchTemplate;
   /** The instances' IAM role. */
   readonly role: IamRole;
+  /** Its name, which is also the launch template's and the instances' `Name`: `mail-<env>-<role>`. */
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: HardenedLaunchTemplateProps) {
     super(scope, id);
-    if (Token.isUnresolved(props.userData)) {
+    if (typeof props.userData === 'string' && Token.isUnresolved(props.userData)) {
       throw new Error(`${this.node.path}: user data must not contain Terraform references; pass such values as instanceTags`);
     }
     const name = awsName(props.environment, props.role);
+    this.name = name;
     const instanceRole = new InstanceRole(this, 'InstanceRole', { name, policyStatements: props.policyStatements });
     this.role = instanceRole.role;
     const profile = instanceRole.profile;

@@ -4,14 +4,12 @@ import { EipDomainName } from '@cdktf/provider-aws/lib/eip-domain-name';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { createHash } from 'node:crypto';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { debianImageParameter } from '../compute/debian-image';
 import { InstanceRole, PolicyStatement } from '../compute/instance-role';
-import { bundleObjectKey, bundleSettingValue, HostBundle } from '../../host/provision/bundle';
-import { RUNTIME_SETTINGS, SETTING_TAG_PREFIX } from '../../host/provision/runtime-seam';
-import { ArtifactsBucketReference } from '../storage/artifacts-bucket';
+import { SETTING_TAG_PREFIX } from '../../host/provision/runtime-seam';
+import { BUNDLE_SETTINGS, bundleProblems, StoredHostBundle, storeHostBundle } from '../compute/host-bundle-object';
 import { DurableVolume, VolumeRetention } from './durable-volume';
 
 /** A data volume of a mail host: where the host mounts it and how it is attached. */
@@ -32,53 +30,17 @@ export interface MailHostVolume {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** What `mirovoy-fetch bundle <key>` accepts (host/provision/runtime-seam.ts). */
-const BUNDLE_PREFIX = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
-
 /** Every problem of the props, each with the value and the fix. */
 const problemsOf = (props: MailHostProps): string[] => {
-  const { bundle } = props;
-  const problems: string[] = [];
-  if (!BUNDLE_PREFIX.test(bundle.prefix) || bundle.prefix.split('/').includes('..')) {
-    problems.push(`bundle.prefix ${JSON.stringify(bundle.prefix)} must be letters, digits, ".", "_" or "-", in segments separated by "/" (e.g. "mx1")`);
-  }
-  const actual = createHash('sha256').update(bundle.content, 'utf8').digest('hex');
-  if (actual !== bundle.sha256) problems.push(`bundle.sha256 is ${JSON.stringify(bundle.sha256)}, but the content hashes to ${actual}: pass the HostBundle as rendered`);
-  // Terraform normalizes strings to Unicode NFC; another form would reach S3 with other bytes.
-  if (bundle.content !== bundle.content.normalize('NFC')) problems.push('bundle.content is not in Unicode NFC: Terraform would store other bytes than its sha256 names; normalize what is rendered');
-  const taken = [RUNTIME_SETTINGS.bundle, RUNTIME_SETTINGS.bundleBucket, ...props.volumes.map((v) => v.setting)].filter((name) => name in props.settings);
-  if (taken.length > 0) problems.push(`settings ${taken.map((t) => JSON.stringify(t)).join(', ')} are set by MailHost itself; remove them from settings`);
-  return problems;
+  const taken = [...BUNDLE_SETTINGS, ...props.volumes.map((v) => v.setting)].filter((name) => name in props.settings);
+  return [
+    ...bundleProblems(props.bundle),
+    ...(taken.length > 0 ? [`settings ${taken.map((t) => JSON.stringify(t)).join(', ')} are set by MailHost itself; remove them from settings`] : []),
+  ];
 };
 
-/**
- * A string as a Terraform template that evaluates to exactly that string: `${` and `%{` would
- * start an interpolation or a directive, `$${` and `%%{` are their escapes.
- */
-export const templateLiteral = (text: string): string => text.replace(/([$%])\{/g, '$1$1{');
-
-/** Reading its own bundles, and nothing else in the bucket (mx2 cannot read mx1/…). */
-const bundleReadStatements = (bundle: MailHostBundle, region: string): PolicyStatement[] => [
-  { Effect: 'Allow', Action: 's3:GetObject', Resource: `${bundle.bucket.arn}/${bundle.prefix}/*` },
-  ...(bundle.bucket.kmsKeyArn
-    ? [{ Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: bundle.bucket.kmsKeyArn, Condition: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } } }]
-    : []),
-];
-
-/**
- * A mail host's configuration bundle (`renderMailHostBundle` in `host/provision`) and where it is
- * kept. The host finds it by the tag `mirovoy:bundle` (`<key> <sha256>`), fetches it from the
- * bucket in the tag `mirovoy:bundle-bucket` and applies it only if its sha256 matches.
- */
-export interface MailHostBundle extends HostBundle {
-  /** The bucket that keeps the bundles. */
-  readonly bucket: ArtifactsBucketReference;
-  /**
-   * Key prefix of this host's bundles, e.g. `mx1`; the host may read only below it. Letters,
-   * digits, `.`, `_`, `-`, segments separated by `/`.
-   */
-  readonly prefix: string;
-}
+/** A mail host's configuration bundle (`renderMailHostBundle` in `host/provision`) and where it is kept. */
+export type MailHostBundle = StoredHostBundle;
 
 /** Properties of {@link MailHost}. */
 export interface MailHostProps {
@@ -156,19 +118,11 @@ export class MailHost extends Construct {
     if (problems.length > 0) throw new Error(`MailHost ${this.node.path}:\n  - ${problems.join('\n  - ')}`);
     this.hostname = props.hostname;
     const { bundle } = props;
-    this.bundleObject = new S3Object(this, 'Bundle', {
-      bucket: bundle.bucket.name,
-      key: bundleObjectKey(bundle.prefix, bundle),
-      // As it is, not base64: `terraform plan` shows a configuration change as this text's diff.
-      content: templateLiteral(bundle.content),
-      contentType: 'text/plain; charset=utf-8',
-      kmsKeyId: bundle.bucket.kmsKeyArn,
-      // The instance's tag moves to the new key before the old object goes.
-      lifecycle: { createBeforeDestroy: true },
-    });
+    const stored = storeHostBundle(this, 'Bundle', bundle, props.region);
+    this.bundleObject = stored.object;
     this.role = new InstanceRole(this, 'InstanceRole', {
       name: props.name,
-      policyStatements: [...props.policyStatements, ...bundleReadStatements(bundle, props.region)],
+      policyStatements: [...props.policyStatements, ...stored.readStatements],
     });
     const image = new DataAwsSsmParameter(this, 'DebianImage', { name: debianImageParameter(props.instanceType) });
     this.volumes = Object.fromEntries(
@@ -188,9 +142,7 @@ export class MailHost extends Construct {
     const settings = {
       ...props.settings,
       ...Object.fromEntries(props.volumes.map((v) => [v.setting, this.volumes[v.name].volume.id])),
-      // The object's key, not the string: Terraform then updates the tag after making the object.
-      [RUNTIME_SETTINGS.bundle]: bundleSettingValue(this.bundleObject.key, bundle),
-      [RUNTIME_SETTINGS.bundleBucket]: bundle.bucket.name,
+      ...stored.settings,
     };
     const settingTags = Object.fromEntries(Object.entries(settings).map(([name, value]) => [`${SETTING_TAG_PREFIX}${name}`, value]));
 

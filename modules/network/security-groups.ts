@@ -3,6 +3,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
 import { IMAP_STARTTLS_PORT, IMAPS_PORT, MANAGESIEVE_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT } from '../../host/client-ports';
+import { WEB_HOST_PORT } from '../../host/provision/web-host-seam';
 import { awsName } from '../naming';
 
 /** Properties of {@link SecurityGroups}. */
@@ -42,9 +43,9 @@ export class SecurityGroups extends Construct {
   readonly nat: SecurityGroup;
   /** Public load balancer: 80 and 443 from anywhere. */
   readonly loadBalancer: SecurityGroup;
-  /** Webmail hosts: 443 from the load balancer, 22 from the bastion. */
+  /** Webmail hosts: HTTP (`WEB_HOST_PORT`) from the load balancer, 22 from the bastion. */
   readonly webmail: SecurityGroup;
-  /** phpMyAdmin hosts: 443 from the load balancer, 22 from the bastion. */
+  /** phpMyAdmin hosts: HTTP (`WEB_HOST_PORT`) from the load balancer, 22 from the bastion. */
   readonly phpMyAdmin: SecurityGroup;
   /** Mail hosts (primary and backup MX): mail ports from anywhere, ManageSieve from the webmail hosts, 22 from the bastion and the configured CIDRs. */
   readonly mail: SecurityGroup;
@@ -71,14 +72,16 @@ export class SecurityGroups extends Construct {
     this.allowAllFrom(this.nat, 'Vpc', { cidr: props.vpcCidr });
     this.allow(this.loadBalancer, 'Http', 80, ANYWHERE);
     this.allow(this.loadBalancer, 'Https', 443, ANYWHERE);
+    // Plain HTTP from the load balancer only, which terminates TLS.
     for (const web of [this.webmail, this.phpMyAdmin]) {
-      this.allow(web, 'HttpsFromLoadBalancer', 443, { group: this.loadBalancer });
+      this.allow(web, 'HttpFromLoadBalancer', WEB_HOST_PORT, { group: this.loadBalancer });
       this.allow(web, 'SshFromBastion', 22, { group: this.bastion });
     }
     const mailPorts = props.imapStartTls ? [...PUBLIC_MAIL_PORTS, IMAP_STARTTLS_PORT] : PUBLIC_MAIL_PORTS;
     mailPorts.forEach((port) => this.allow(this.mail, `Port${port}`, port, ANYWHERE));
     this.allow(this.mail, 'SshFromBastion', 22, { group: this.bastion });
-    // Roundcube's managesieve plugin manages users' filters; nobody else reaches ManageSieve.
+    // Roundcube's managesieve plugin manages users' filters (vacation, forwarding); nobody else reaches
+    // ManageSieve. Its IMAP and submission use the public ports above.
     this.allow(this.mail, 'ManageSieveFromWebmail', MANAGESIEVE_PORT, { group: this.webmail });
     (props.mailSshIngressCidrs ?? []).forEach((cidr, i) => this.allow(this.mail, `Ssh${i + 1}`, 22, { cidr }));
     [this.mail, this.webmail, this.phpMyAdmin].forEach((client) => this.allow(this.database, `MysqlFrom${client.node.id}`, MYSQL_PORT, { group: client }));

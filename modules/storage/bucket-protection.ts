@@ -25,6 +25,15 @@ export interface BucketDenyStatement {
   readonly Condition: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 }
 
+/** One statement of a bucket policy that lets an AWS service (or another account) in, e.g. ELB's log delivery. */
+export interface BucketAllowStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow';
+  readonly Principal: { readonly Service: string } | { readonly AWS: string };
+  readonly Action: string;
+  readonly Resource: string;
+}
+
 /** Options of {@link protectBucket}. */
 export interface BucketProtectionOptions {
   /** Customer KMS key for default encryption. @default SSE-S3 (AES256) */
@@ -35,6 +44,8 @@ export interface BucketProtectionOptions {
   readonly abortIncompleteMultipartUploadDays?: number;
   /** More statements for the bucket policy, after the TLS-only one. @default none */
   readonly denyStatements?: readonly BucketDenyStatement[];
+  /** Statements letting a service write, after the denials (which still hold for it). @default none */
+  readonly allowStatements?: readonly BucketAllowStatement[];
   /** More lifecycle rules, after the one expiring old versions (e.g. a transition of one prefix). @default none */
   readonly lifecycleRules?: readonly S3BucketLifecycleConfigurationRule[];
 }
@@ -90,7 +101,7 @@ export const protectBucket = (scope: Construct, bucket: S3Bucket, options: Bucke
   };
   const policy = new S3BucketPolicy(scope, 'Policy', {
     bucket: bucket.id,
-    policy: JSON.stringify({ Version: '2012-10-17', Statement: [denyInsecureTransport, ...(options.denyStatements ?? [])] }),
+    policy: JSON.stringify({ Version: '2012-10-17', Statement: [denyInsecureTransport, ...(options.denyStatements ?? []), ...(options.allowStatements ?? [])] }),
     // S3 refuses a bucket policy and a public access block changed at the same time
     // ("OperationAborted: A conflicting conditional operation is currently in progress").
     dependsOn: [publicAccessBlock],

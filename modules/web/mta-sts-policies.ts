@@ -3,9 +3,9 @@ import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { zoneOf } from '../../configs/zones';
 import { MtaStsPublication } from '../../host/dns/mail-records';
 import { ResolvedZone } from '../dns/hosted-zones';
+import { loadBalancerAlias } from './load-balancer-alias';
 
 /** The most an ALB fixed response carries: 1024 bytes of body. */
 export const FIXED_RESPONSE_BODY_LIMIT = 1024;
@@ -75,8 +75,6 @@ export class MtaStsPolicies extends Construct {
           `MtaStsPolicies ${this.node.path}: the MTA-STS policy of ${policyHost} is ${bytes} bytes; a load balancer's fixed response holds at most ${FIXED_RESPONSE_BODY_LIMIT} (fewer or shorter MX host names make it fit)`,
         );
       }
-      const zone = zoneOf(policyHost, props.zones);
-      if (!zone) throw new Error(`MtaStsPolicies ${this.node.path}: no zone encloses ${policyHost} (zones: ${props.zones.map((z) => z.name).join(', ')})`);
       const label = policyHost.replace(/\./g, '-');
       rules.set(
         policyHost,
@@ -87,16 +85,7 @@ export class MtaStsPolicies extends Construct {
           action: [{ type: 'fixed-response', fixedResponse: { statusCode: '200', contentType: 'text/plain', messageBody: policy } }],
         }),
       );
-      aliases.set(
-        policyHost,
-        new Route53Record(this, `Alias-${label}`, {
-          zoneId: zone.zoneId,
-          name: policyHost,
-          type: 'A',
-          alias: { name: props.loadBalancer.dnsName, zoneId: props.loadBalancer.zoneId, evaluateTargetHealth: false },
-          allowOverwrite: props.allowOverwrite || undefined,
-        }),
-      );
+      aliases.set(policyHost, loadBalancerAlias(this, policyHost, { target: props.loadBalancer, zones: props.zones, allowOverwrite: props.allowOverwrite }));
     }
     this.rules = rules;
     this.aliases = aliases;

@@ -1,5 +1,6 @@
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 
 /**
@@ -20,6 +21,8 @@ export interface WebLoadBalancerProps {
   readonly securityGroupId: string;
   /** The ACM certificate the HTTPS listener serves (validated: the listener waits for it). */
   readonly certificateArn: string;
+  /** Write access logs to this bucket under `prefix`, once what `ready` lists exists. @default no access logs */
+  readonly accessLogs?: { readonly bucket: string; readonly prefix: string; readonly ready: readonly ITerraformDependable[] };
 }
 
 /**
@@ -47,6 +50,8 @@ export class WebLoadBalancer extends Construct {
       // Requests with header names that are not valid HTTP are dropped, not passed to a backend
       // (request smuggling through header-name tricks).
       dropInvalidHeaderFields: true,
+      accessLogs: props.accessLogs ? { bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix, enabled: true } : undefined,
+      dependsOn: props.accessLogs ? [...props.accessLogs.ready] : undefined,
     });
     this.https = new LbListener(this, 'Https', {
       loadBalancerArn: this.loadBalancer.arn,
