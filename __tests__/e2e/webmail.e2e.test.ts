@@ -182,14 +182,10 @@ describe('Roundcube in a browser', () => {
 });
 
 describe('filters (ManageSieve on the primary)', () => {
-  // Skipped until the primary's Sieve config is fixed: its active script link ~/.dovecot.sieve sits
-  // in the Maildir++ root (users' home is their maildir), so once ManageSieve activates a script
-  // Dovecot takes it for a folder "dovecot.sieve", quota counting fails ("stat(.../.dovecot.sieve/tmp)
-  // failed: Not a directory") and every message to that user is deferred with 450 "Internal quota
-  // calculation error". Seen in this suite on 2026-12-02; host/dovecot/dovecot-conf.ts
-  // (sieve_script_active_path) is the ManageSieve branch's. Until then the rule is saved in the UI
-  // (vacation.png) but its answer cannot come.
-  it.skip('sets a vacation rule in the UI that answers a test message', async () => {
+  // Regression: the primary's active Sieve link was ~/.dovecot.sieve in the Maildir++ root (users'
+  // home is their maildir); Dovecot took it for a folder, quota counting failed and every message to
+  // the user was deferred with 450 "Internal quota calculation error". It is ~/dovecot.sieve now.
+  it('sets a vacation rule in the UI that answers a test message', async () => {
     const subject = uniqueSubject('Vacation probe');
     const before = await deliver(mail, ['--from', `carol@${REHEARSAL_NAMES.senderDomain}`, '--to', USER, '--header', `Subject: ${uniqueSubject('Before the rule')}`, '--body', 'No rule yet.']);
     expect(before.output).toMatch(/<-\s+250 .*queued/i);
