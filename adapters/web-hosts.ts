@@ -13,13 +13,11 @@ import { renderWebHost, renderWebHostBundle, renderWebHostUserData, webHostSecre
 import { webHostSpecFromConfig } from './web-host-spec';
 import { PolicyStatement } from '../modules/compute/instance-role';
 import { WebHostAudience } from '../modules/web/web-host-group';
+import { clientAutoconfigHostnames } from '../host/web/autoconfig';
 import { rdsCaBundleUrl, secretReadStatements } from './mail-host-runtime';
 
-/**
- * The names the client autoconfiguration is served at, for every mail domain: Mozilla's
- * `autoconfig.<domain>` and Microsoft's `autodiscover.<domain>`. The Roundcube hosts answer them.
- */
-export const clientAutoconfigHostnames = (mailDomains: readonly string[]): string[] => mailDomains.flatMap((domain) => [`autoconfig.${domain}`, `autodiscover.${domain}`]);
+/** The names the client autoconfiguration is served at, for every mail domain (the Roundcube hosts answer them). */
+export const clientAutoconfigHostnamesOf = (mailDomains: readonly string[]): string[] => mailDomains.flatMap((domain) => [...clientAutoconfigHostnames(domain)]);
 
 /** One web application as the web stack runs it. */
 export interface WebSite {
@@ -45,7 +43,7 @@ export const webSitesOf = (config: MirovoyConfig): WebSite[] => [
         application: 'roundcube' as const,
         section: 'webmail' as const,
         role: 'webmail',
-        hostnames: [webHostnameOf(config, 'webmail'), ...clientAutoconfigHostnames(config.mailDomains)],
+        hostnames: [webHostnameOf(config, 'webmail'), ...clientAutoconfigHostnamesOf(config.mailDomains)],
         audience: { everyone: true as const },
         instanceType: config.webmail.instanceType,
         desiredCapacity: 1,

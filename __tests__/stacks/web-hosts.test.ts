@@ -6,7 +6,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
 import { gunzipSync } from 'node:zlib';
-import { clientAutoconfigHostnames } from '../../adapters/web-hosts';
+import { clientAutoconfigHostnamesOf } from '../../adapters/web-hosts';
 import { validateConfig } from '../../configs/validate';
 import { webHostSpecFromConfig } from '../../adapters/web-host-spec';
 import { subnetPlanOf } from '../../configs/subnets';
@@ -104,7 +104,7 @@ describe('the Roundcube hosts', () => {
 
   it('answer the webmail name and the client autoconfiguration names of every mail domain, for everyone, below the MTA-STS priorities', () => {
     const rules = rulesTo(exampleWeb, 'Roundcube');
-    expect(rules.flatMap(hostsOf)).toEqual(['webmail.example.com', ...clientAutoconfigHostnames(['example.com', 'example.net'])]);
+    expect(rules.flatMap(hostsOf)).toEqual(['webmail.example.com', ...clientAutoconfigHostnamesOf(['example.com', 'example.net'])]);
     for (const rule of rules) {
       expect(hostsOf(rule).length).toBeLessThanOrEqual(3);
       expect(sourcesOf(rule)).toBeUndefined();
