@@ -38,7 +38,7 @@ export const PROVISION_COMMAND = '/usr/local/sbin/mirovoy-provision';
  * Packages every mail host needs for the seam and upkeep (openssl checks a new certificate,
  * e2fsprogs formats a blank data volume: Debian's cloud images have it, a minimal system does not).
  */
-const COMMON_PACKAGES = ['curl', 'openssl', 'unattended-upgrades', 'e2fsprogs'];
+export const COMMON_PACKAGES: readonly string[] = ['curl', 'openssl', 'unattended-upgrades', 'e2fsprogs'];
 
 /** Everything `mirovoy-provision` installs (without recommendations: what a daemon needs is named). */
 export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUserSpec): string[] => [
@@ -97,7 +97,7 @@ export const readyPortsOf = (spec: ResolvedMailHostSpec): number[] => enabledDae
 const unitsOfSecretFile = (rendering: MailHostRendering, file: SecretFile): string =>
   rendering.daemons.map((d) => d.daemon.unitReadingSecret?.(file)).find((unit) => unit !== undefined) ?? '-';
 
-/** A run-time file the provision step writes from a secret (a `SECRET_FILE_*` row). */
+/** A run-time file the provision step writes from a secret (a `SECRET_FILE_*` row; formats: `secret_file_content` in mirovoy-provision.sh). */
 export interface SecretFileEntry {
   readonly format: string;
   readonly path: string;
@@ -135,6 +135,8 @@ export interface ProvisionPlan {
   /** An application's own schema step (run with `--wait <s>` after the files and secrets), '' for none. */
   readonly applicationSchemaStep: string;
   readonly packages: readonly string[];
+  /** debconf answers (`debconf-set-selections` lines) given before packages are installed. */
+  readonly debconfSelections: readonly string[];
   /** The configuration files of the bundle (not `mirovoy-provision` itself), in install order. */
   readonly files: readonly StagedFile[];
   readonly secretFiles: readonly SecretFileEntry[];
@@ -218,6 +220,7 @@ export const mailProvisionPlan = (rendering: MailHostRendering, options: MailHos
     dataImport: importsData(spec) ? DB_IMPORT_PATH : '',
     applicationSchemaStep: '',
     packages: mailHostPackages(rendering, options.admin),
+    debconfSelections: [],
     files: configurationFilesOf(rendering).map((f) => ({ ...f, units: unitOfStagedFile(rendering, f.path) })),
     secretFiles: secretFileEntries(rendering),
     groupMembers: rendering.groupMembers,
@@ -256,6 +259,7 @@ export const renderProvisionScript = (plan: ProvisionPlan): RenderedFile => {
     PENDING_UNITS_FILE: `${STATE_DIRECTORY}/pending-units`,
     DKIM_KEY_TABLE: OPENDKIM_KEY_TABLE,
     PACKAGES: [...plan.packages],
+    DEBCONF_SELECTIONS: [...plan.debconfSelections],
     PRIVATE_DIRECTORY: PRIVATE_DIRECTORY.path,
     PRIVATE_DIRECTORY_MODE: PRIVATE_DIRECTORY.mode,
     SECRET_VALUE: DATABASE_SECRET_VALUE.source,
@@ -296,7 +300,7 @@ export const renderPlanBundle = (plan: ProvisionPlan, description: readonly stri
  * one needs a reboot (`/run/reboot-required`: a new kernel, libc), the reboot at the spec's time
  * (`shutdown -r HH:MM`), logged-in administrators or not. apt.conf(5), unattended-upgrade(8).
  */
-const unattendedUpgradeFiles = (spec: ResolvedMailHostSpec): RenderedFile[] => {
+export const unattendedUpgradeFiles = (spec: Pick<ResolvedMailHostSpec, 'automaticRebootTime'>): RenderedFile[] => {
   const file = (path: string, lines: string[]): RenderedFile => ({ path, content: `${generatedHeader('//', 'host/provision/index.ts')}${lines.join('\n')}\n`, mode: '0644', owner: 'root', group: 'root' });
   const reboot = spec.automaticRebootTime;
   return [

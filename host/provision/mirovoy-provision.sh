@@ -51,6 +51,8 @@ install_packages() {
   ((${#missing[@]} > 0)) || return 0
   step "installing ${#missing[@]} packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Answers to the packages' questions (e.g. no dbconfig-common for Roundcube), before they are asked.
+  if ((${#DEBCONF_SELECTIONS[@]} > 0)); then printf '%s\n' "${DEBCONF_SELECTIONS[@]}" | debconf-set-selections; fi
   apt-get update -q || die "apt-get update failed"
   # --force-unsafe-io: dpkg skips an fsync per unpacked file (a third of a first boot's install time
   # in the rehearsal); a crash mid-install is retried by the unit like any other failure.
@@ -295,6 +297,10 @@ secret_file_content() {
       user=$(checked_secret "$secret" username)
       password=$(checked_secret "$secret" password)
       printf '%s %s:%s\n' "$template" "$user" "$password" ;;
+    # "<secret>:<field>": one field of a JSON secret, checked like a database password (Roundcube's des_key).
+    secret-field) checked_secret "${secret%%:*}" "${secret#*:}" ;;
+    # No secret: the database server's host name (setting database-host) for a client without an account of its own (phpMyAdmin).
+    database-host) printf '%s\n' "$DB_HOST" ;;
     # "<secret>:<field>": one PEM document held in a field of a JSON secret.
     pem-field | certificate-chain | private-key) "$FETCH" secret "${secret%%:*}" "${secret#*:}" ;;
     # A DKIM key and its selector, read from one version of the secret (template "<domain>:<default
