@@ -99,8 +99,8 @@ describe('phpMyAdmin Apache site', () => {
     expect(site).toContain('  SetEnvIf X-Forwarded-Proto "^https$" HTTPS=on\n');
   });
 
-  it('serves phpMyAdmin at / of its public name, the health page, and not its code directories', () => {
-    expect(site).toContain('  ServerName phpmyadmin.example.com\n  DocumentRoot /usr/share/phpmyadmin\n');
+  it('serves phpMyAdmin at / of its public name (and of any Host: the health check asks by address), the health page, and not its code directories', () => {
+    expect(site).toContain('  ServerName phpmyadmin.example.com\n  ServerAlias *\n  DocumentRoot /usr/share/phpmyadmin\n');
     expect(site).toContain('  Alias /mirovoy-health /usr/local/share/mirovoy/phpmyadmin/mirovoy-health.php\n');
     expect(site).toMatch(/<Directory \/usr\/share\/phpmyadmin\/libraries>\n {4}Require all denied/);
     expect(site).toMatch(/<Directory \/usr\/share\/phpmyadmin\/templates>\n {4}Require all denied/);

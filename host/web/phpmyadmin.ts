@@ -131,7 +131,7 @@ const openBasedir = (spec: ResolvedPhpMyAdminHostSpec): string =>
 
 /**
  * The one Apache site: phpMyAdmin at `/` of its own name, behind the load balancer. Its code's
- * inner directories are not served (as Debian's apache.conf); the health page answers by any Host.
+ * inner directories are not served (as Debian's apache.conf).
  */
 export const renderPhpMyAdminSite = (spec: ResolvedPhpMyAdminHostSpec): RenderedFile => {
   const healthDirectory = PHPMYADMIN_HEALTH_PAGE_PATH.slice(0, PHPMYADMIN_HEALTH_PAGE_PATH.lastIndexOf('/'));
@@ -139,6 +139,9 @@ export const renderPhpMyAdminSite = (spec: ResolvedPhpMyAdminHostSpec): Rendered
     ...LOAD_BALANCER_SERVER_LINES,
     `<VirtualHost *:${PHPMYADMIN_HTTP_PORT}>`,
     `  ServerName ${spec.publicHostname}`,
+    // Every other Host too (the balancer's health check asks by the instance's address): Debian's
+    // 000-default site, named after the machine, would otherwise answer a name that resolves to it.
+    '  ServerAlias *',
     `  DocumentRoot ${PHPMYADMIN_ROOT}`,
     ...loadBalancerVirtualHostLines(spec.trustedProxies, 'phpmyadmin'),
     `  Alias ${PHPMYADMIN_HEALTH_URL_PATH} ${PHPMYADMIN_HEALTH_PAGE_PATH}`,
