@@ -25,7 +25,17 @@ export interface MailHostRuntimeInput {
   readonly database: {
     readonly address: string;
     readonly masterSecretArn: string;
-    readonly userSecretArns: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string };
+    readonly userSecretArns: {
+    readonly lookup: string;
+    readonly postfix: string;
+    readonly admin: string;
+    readonly amavis: string;
+    readonly dump: string;
+    /** Roundcube's database owner, with `webmail.enabled` (the primary creates the account). */
+    readonly roundcube?: string;
+    /** The password plugin's account, with `webmail.enabled`. */
+    readonly webmailPassword?: string;
+  };
   };
   /** ARN of the host's certificate secret. */
   readonly tlsSecretArn: string;
@@ -90,6 +100,8 @@ export const mailHostRuntime = (input: MailHostRuntimeInput): MailHostRuntime =>
     [RUNTIME_SECRETS.databaseAdmin]: database.userSecretArns.admin,
     [RUNTIME_SECRETS.databaseAmavis]: database.userSecretArns.amavis,
     [RUNTIME_SECRETS.databaseDump]: database.userSecretArns.dump,
+    [RUNTIME_SECRETS.databaseRoundcube]: database.userSecretArns.roundcube,
+    [RUNTIME_SECRETS.databaseWebmailPassword]: database.userSecretArns.webmailPassword,
     [RUNTIME_SECRETS.tls]: input.tlsSecretArn,
     [RUNTIME_SECRETS.relay]: input.relaySecretArn,
     [RUNTIME_SECRETS.testData]: input.testDataSecretArn,

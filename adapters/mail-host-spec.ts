@@ -64,6 +64,8 @@ export const mailHostSpecFromConfig = (config: MirovoyConfig, role: MailHostRole
       name: config.database.mailDatabaseName,
       // The server certificate is always verified: RDS and the rehearsal both require TLS.
       tlsCaFile: MAIL_TLS_FILES.databaseCaFile,
+      // The primary creates the webmail hosts' database and accounts.
+      webmail: { enabled: config.webmail.enabled },
     },
     tls: { certificateChainFile: MAIL_TLS_FILES.certificateChainFile, privateKeyFile: MAIL_TLS_FILES.privateKeyFile },
     relay: relayOf(config),

@@ -7,7 +7,7 @@ import { POSTFIX_MAP_DIRECTORY, POSTFIX_MAP_TEMPLATE_DIRECTORY, postfixMapsFor }
 import { ResolvedMailHostSpec } from './spec';
 
 /** Database accounts whose passwords a host may hold. */
-export type DatabaseCredential = 'master' | 'lookup' | 'postfix' | 'admin' | 'amavis' | 'dump';
+export type DatabaseCredential = 'master' | 'lookup' | 'postfix' | 'admin' | 'amavis' | 'dump' | 'roundcube' | 'webmailPassword';
 
 /** A file with a secret in it, written by the provision step (not by a renderer). */
 export interface SecretFile {
@@ -103,6 +103,22 @@ const FILES: Readonly<Record<DatabaseCredential, Omit<SecretFile, 'credential' |
     group: 'root',
     readers: 'mirovoy-db-dump (run as root by its timer), mirovoy-db-migrate',
   },
+  // On the primary root-only (the schema step sets the accounts' passwords from them); a web host
+  // writes its own copies readable by Apache (host/web).
+  roundcube: {
+    path: `${PRIVATE_DIRECTORY.path}/mysql-roundcube.cnf`,
+    mode: '0600',
+    owner: 'root',
+    group: 'root',
+    readers: 'mirovoy-db-migrate',
+  },
+  webmailPassword: {
+    path: `${PRIVATE_DIRECTORY.path}/mysql-webmail-password.cnf`,
+    mode: '0600',
+    owner: 'root',
+    group: 'root',
+    readers: 'mirovoy-db-migrate',
+  },
 };
 
 /** The secret file of one credential. */
@@ -118,8 +134,18 @@ export const databaseSecretFile = (credential: DatabaseCredential): SecretFile =
  * the dump user's only the host that dumps (the primary, `databaseDumps`). The master's is no
  * host's: see {@link runsSchemaStep}.
  */
-export const credentialsFor = (spec: Pick<ResolvedMailHostSpec, 'role' | 'databaseDumps'>): readonly DatabaseCredential[] =>
-  spec.role === 'primary' ? ['lookup', 'postfix', 'admin', 'amavis', ...(spec.databaseDumps.enabled ? (['dump'] as const) : [])] : ['postfix'];
+export const credentialsFor = (spec: Pick<ResolvedMailHostSpec, 'role' | 'databaseDumps' | 'database'>): readonly DatabaseCredential[] =>
+  spec.role === 'primary'
+    ? [
+        'lookup',
+        'postfix',
+        'admin',
+        'amavis',
+        ...(spec.databaseDumps.enabled ? (['dump'] as const) : []),
+        // The webmail hosts' accounts: made here, used there.
+        ...(spec.database.webmail.enabled ? (['roundcube', 'webmailPassword'] as const) : []),
+      ]
+    : ['postfix'];
 
 /**
  * Whether the host applies the schema: the migrations and every service account, the backup MX's

@@ -56,6 +56,23 @@ export interface MailDatabaseSpec {
     readonly amavis?: string;
     /** Read-only, for the nightly `mariadb-dump` (see `DatabaseDumpSpec`). @default 'mirovoy_dump' */
     readonly dump?: string;
+    /** Owner of Roundcube's own database (see `webmail`). @default 'mirovoy_roundcube' */
+    readonly roundcube?: string;
+    /**
+     * Roundcube's password plugin: UPDATE of `users.crypt` and `users.clear`, SELECT of `users.id`
+     * and `users.enabled` only (see `webmail`). @default 'mirovoy_password'
+     */
+    readonly webmailPassword?: string;
+  };
+  /**
+   * The webmail hosts' database needs, which the primary's schema step creates (it is the one host
+   * holding the master credential): Roundcube's own database and owner account, and the password
+   * plugin's account on the mail database. @default off
+   */
+  readonly webmail?: {
+    readonly enabled?: boolean;
+    /** Roundcube's database (its tables; never the mail tables). @default 'roundcube' */
+    readonly databaseName?: string;
   };
 }
 
@@ -367,7 +384,16 @@ export interface ResolvedMailHostSpec {
     readonly name: string;
     readonly tlsCaFile: string | null;
     readonly clientHostPattern: string;
-    readonly users: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string };
+    readonly users: {
+      readonly lookup: string;
+      readonly postfix: string;
+      readonly admin: string;
+      readonly amavis: string;
+      readonly dump: string;
+      readonly roundcube: string;
+      readonly webmailPassword: string;
+    };
+    readonly webmail: { readonly enabled: boolean; readonly databaseName: string };
   };
   readonly tls: MailTlsSpec;
   readonly relay: { readonly host: string; readonly authenticated: boolean } | null;
@@ -609,7 +635,10 @@ const withDefaults = (spec: MailHostSpec): ResolvedMailHostSpec => {
         admin: db.users?.admin ?? 'mirovoy_admin',
         amavis: db.users?.amavis ?? 'mirovoy_amavis',
         dump: db.users?.dump ?? 'mirovoy_dump',
+        roundcube: db.users?.roundcube ?? 'mirovoy_roundcube',
+        webmailPassword: db.users?.webmailPassword ?? 'mirovoy_password',
       },
+      webmail: { enabled: db.webmail?.enabled ?? false, databaseName: db.webmail?.databaseName ?? 'roundcube' },
     },
     tls: spec.tls,
     relay: spec.relay ? { host: spec.relay.host, authenticated: spec.relay.authenticated ?? false } : null,
@@ -686,6 +715,9 @@ const checkCore = (spec: MailHostSpec, resolved: ResolvedMailHostSpec, check: Ch
     'use a TCP port (default 3306)',
   );
   check(DATABASE_NAME.test(resolved.database.name), 'database.name', resolved.database.name, 'use a letter, then up to 31 letters, digits or _ (1-32 in all)');
+  const webmailDatabase = resolved.database.webmail.databaseName;
+  check(DATABASE_NAME.test(webmailDatabase), 'database.webmail.databaseName', webmailDatabase, 'use a letter, then up to 31 letters, digits or _ (1-32 in all)');
+  check(webmailDatabase !== resolved.database.name, 'database.webmail.databaseName', webmailDatabase, "give Roundcube a database of its own (default 'roundcube'), not the mail database");
   for (const [key, name] of Object.entries(resolved.database.users)) {
     check(SQL_NAME.test(name), `database.users.${key}`, name, 'use 1-32 letters, digits or _');
   }

@@ -20,11 +20,13 @@ set -euo pipefail
 #   testssl.sh                                       scans the hosts' TLS as a scanner on the internet would
 #   ShellCheck (package shellcheck)                  lints the rendered shell scripts and ours (npm test)
 #   php-cli                                          php -l / php -r check the rendered PHP config (host/format/php.ts)
+#   chromium                                         the headless browser playwright-core drives (webmail e2e); never downloaded by npm
+#   sieve-connect                                    ManageSieve client (users' Sieve scripts on 4190)
 PACKAGES=(
   mmdebstrap debootstrap debian-archive-keyring systemd-container dpkg-dev zstd
   dnsmasq-base swaks libnet-ssleay-perl libio-socket-ssl-perl openssl python3 curl
-  iproute2 nftables util-linux mount e2fsprogs bind9-dnsutils testssl.sh shellcheck
-  php-cli
+  iproute2 nftables util-linux mount e2fsprogs bind9-dnsutils testssl.sh shellcheck sieve-connect
+  php-cli chromium
 )
 
 missing=()

@@ -39,6 +39,9 @@ import { progress } from './progress';
 import { Rehearsal } from './rehearsal';
 import { createTestCa, HostCertificate } from './test-ca';
 import type { SmtpSinkOptions } from './smtp-sink';
+import { renderWebHost, renderWebHostBundle, renderWebHostUserData, WebHostRendering, webHostSecretNames } from '../host/web';
+import { webHostSpecFromConfig } from '../adapters/web-host-spec';
+import type { WebmailProxyOptions } from './webmail-proxy';
 
 /** Fixed addresses on the rehearsal LAN, so a person can reach the hosts from a shell. */
 export const MAIL_REHEARSAL_ADDRESSES = {
@@ -48,6 +51,8 @@ export const MAIL_REHEARSAL_ADDRESSES = {
   client: '10.203.0.100',
   /** A second client for abuse tests (relay probes, password guessing) that fail2ban may ban. */
   prober: '10.203.0.101',
+  /** The webmail host (behind the client's TLS proxy, the load balancer's stand-in). */
+  webmail: '10.203.0.30',
 } as const;
 
 /** Names of the rehearsal's own parties (not from the config). */
@@ -127,6 +132,23 @@ export interface MailRehearsalOptions {
    * config's `migration.databaseDumpS3Uri` names. @default none
    */
   readonly objects?: readonly RehearsalObject[];
+  /**
+   * Boot the config's webmail host (Roundcube) too, against the primary and the database, behind
+   * a TLS-terminating proxy on the client (`https://<webmail.hostname>/`, the ALB's stand-in, which
+   * the rehearsal DNS names). @default false
+   */
+  readonly webmail?: boolean;
+}
+
+/** The webmail host of a rehearsal. */
+export interface RehearsalWebmail {
+  /** What a browser on the client opens. */
+  readonly url: string;
+  /** The rehearsal's host name of the web host (`rehearsal.host(name)`). */
+  readonly host: 'web';
+  readonly rendering: WebHostRendering;
+  /** Replaces the web host by a fresh instance (new root file system, same user data, bundle and secrets, same database), once it is ready. */
+  replace(): Promise<void>;
 }
 
 /** An S3 object the rehearsal serves to the primary. */
@@ -171,6 +193,8 @@ export interface MailRehearsal {
   readonly dkimPublicKeys: Readonly<Record<string, string>>;
   /** The authenticated relay, when asked for. */
   readonly relay: RehearsalRelay | null;
+  /** The webmail host, when asked for. */
+  readonly webmail: RehearsalWebmail | null;
   /** With the config's `testData`: the sample mailboxes' passwords (the primary's secret `test-data`), by user. */
   readonly testDataPasswords: Readonly<Record<string, string>> | null;
   /**
@@ -251,7 +275,7 @@ const seamSettings = (settings: Partial<Record<keyof typeof RUNTIME_SETTINGS, st
   }));
 
 /** The files that serve a bundle (under its own hash, or as named by `sha256`: a wrong hash for tests). */
-const publishedBundle = (host: 'mx1' | 'mx2', bundle: HostBundle, sha256 = bundle.sha256): GuestFile[] => {
+const publishedBundle = (host: 'mx1' | 'mx2' | 'web', bundle: HostBundle, sha256 = bundle.sha256): GuestFile[] => {
   const key = bundleObjectKey(host, { ...bundle, sha256 });
   return [
     { path: `${REHEARSAL_SEAM_DIRECTORY}/bundles/${key}`, content: bundle.content },
@@ -345,6 +369,22 @@ const startSink = async (rehearsal: Rehearsal, directory: string, options?: Smtp
   });
 };
 
+/** Starts the load balancer's stand-in on the client (HTTPS 443 → the web host's port 80); resolves once it listens. */
+const startProxy = async (rehearsal: Rehearsal, tls: HostCertificate): Promise<void> => {
+  const proxyOptions: WebmailProxyOptions = {
+    listen: { address: MAIL_REHEARSAL_ADDRESSES.client, port: 443 },
+    target: { address: MAIL_REHEARSAL_ADDRESSES.webmail, port: 80 },
+    tls: { chainPem: tls.chainPem, keyPem: tls.keyPem },
+  };
+  const optionsFile = join(rehearsal.directory, 'webmail-proxy.json');
+  writeFileSync(optionsFile, JSON.stringify(proxyOptions), { mode: 0o600 });
+  const proxy = rehearsal.startService('client', [join(__dirname, '../node_modules/.bin/tsx'), join(__dirname, 'webmail-proxy.ts'), optionsFile], { stdout: 'pipe' });
+  await new Promise<void>((resolve, reject) => {
+    proxy.once('exit', (code) => reject(new Error(`the webmail proxy exited (${code}) before listening`)));
+    proxy.stdout?.once('data', () => resolve());
+  });
+};
+
 /** DKIM keys as they come from outside the host (Terraform on AWS, this harness here). */
 const newDkimKeys = (domains: readonly string[]) =>
   Object.fromEntries(
@@ -401,6 +441,10 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       [RUNTIME_SECRETS.databaseAdmin]: { username: users.admin, password: newPassword() },
       [RUNTIME_SECRETS.databaseAmavis]: { username: users.amavis, password: newPassword() },
       [RUNTIME_SECRETS.databaseDump]: { username: users.dump, password: newPassword() },
+      // Made by the primary (config webmail.enabled), used by the webmail host.
+      [RUNTIME_SECRETS.databaseRoundcube]: { username: users.roundcube, password: newPassword() },
+      [RUNTIME_SECRETS.databaseWebmailPassword]: { username: users.webmailPassword, password: newPassword() },
+      [RUNTIME_SECRETS.roundcube]: { des_key: newPassword() },
       [RUNTIME_SECRETS.databaseCa]: { certificate: ca.rootPem },
       ...Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [dkimSecretName(domain), { private_key: pem }])),
     };
@@ -432,6 +476,15 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     const primaryVolumes = Object.entries(options.primaryVolumes ?? {}) as [DataVolumeName, number][];
     const volumeIdFiles = (names: readonly DataVolumeName[]): GuestFile[] =>
       names.map((name) => ({ path: `${REHEARSAL_SEAM_DIRECTORY}/settings/${volumeSetting(name)}`, content: `${REHEARSAL_VOLUME_IDS[name]}\n` }));
+    // The webmail host: the proxy on the client is its only trusted source of X-Forwarded-For.
+    const web = options.webmail ? renderWebHost(webHostSpecFromConfig(config, { trustedProxies: [`${MAIL_REHEARSAL_ADDRESSES.client}/32`] }), { admin: config.admin }) : null;
+    const webFiles = (w: WebHostRendering): GuestFile[] => [
+      ...publishedBundle('web', renderWebHostBundle(w.spec, { admin: config.admin })),
+      trustedRoot(ca.rootPem),
+      ...seamSettings({ databaseHost: REHEARSAL_NAMES.database }),
+      ...seamSecrets(Object.fromEntries(Object.entries(accounts).filter(([name]) => webHostSecretNames(w).includes(name)))),
+    ];
+    if (web) dnsRecords = [...dnsRecords, { type: 'A', name: web.spec.publicHostname, value: MAIL_REHEARSAL_ADDRESSES.client }];
     const rehearsal = await Rehearsal.start({
       hosts: [
         {
@@ -449,6 +502,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
           extraFiles: [...hostFiles(h, i), ...(h.name === 'mx1' ? volumeIdFiles(primaryVolumes.map(([name]) => name)) : [])],
           volumes: h.name === 'mx1' ? primaryVolumes.map(([name, sizeMiB]) => ({ device: dataVolume(name).device, sizeMiB })) : [],
         })),
+        ...(web ? [{ name: 'web', fqdn: web.spec.hostname, ip: MAIL_REHEARSAL_ADDRESSES.webmail, userData: renderWebHostUserData(web.spec, { admin: config.admin }), extraFiles: webFiles(web) }] : []),
       ],
       clients: [
         { name: 'client', ip: MAIL_REHEARSAL_ADDRESSES.client },
@@ -458,19 +512,22 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       beforeBoot: options.databaseDownAtBoot ? (lan) => lan.exec('db', ['nft', '-f', '-'], { input: HOLD_DATABASE_RULES }).then(() => undefined) : undefined,
       // What the user data installs, with its closure; a superset of the default repository's
       // list shares its cache entry with the other suites.
-      repo: { packages: [...new Set([...exampleMailHostPackages(), ...DATABASE_HOST_PACKAGES, ...hosts.flatMap((h) => mailHostPackages(h.rendering, config.admin))])] },
+      repo: {
+        packages: [...new Set([...exampleMailHostPackages(), ...DATABASE_HOST_PACKAGES, ...hosts.flatMap((h) => mailHostPackages(h.rendering, config.admin)), ...(web?.plan.packages ?? [])])],
+      },
     });
     const untilMailReady = async (host: string, timeoutMs?: number) => {
       await waitForMailReady(rehearsal, host, timeoutMs);
       if (!options.convergenceTimers) await rehearsal.host(host).exec(['systemctl', 'stop', CONVERGE_TIMER]);
     };
-    if (!options.databaseDownAtBoot) await Promise.all(hosts.map((h) => untilMailReady(h.name)));
+    if (!options.databaseDownAtBoot) await Promise.all([...hosts.map((h) => h.name), ...(web ? ['web'] : [])].map((name) => untilMailReady(name)));
     const rootCaFile = join(rehearsal.directory, 'test-root-ca.pem');
     writeFileSync(rootCaFile, ca.rootPem);
     const sinkDirectory = join(rehearsal.directory, 'sink');
     const relayDirectory = join(rehearsal.directory, 'relay');
     try {
       await startSink(rehearsal, sinkDirectory);
+      if (web) await startProxy(rehearsal, await ca.issue([web.spec.publicHostname]));
       if (relayCredentials) {
         const tls = await ca.issue([REHEARSAL_NAMES.relayHost]);
         await startSink(rehearsal, relayDirectory, { port: RELAY_PORT, tls, auth: [relayCredentials, rotatedRelayCredentials] });
@@ -491,6 +548,17 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       dkimPublicKeys,
       nextDkim,
       relay: relayCredentials ? { directory: relayDirectory, username: relayCredentials.username, rotated: rotatedRelayCredentials } : null,
+      webmail: web
+        ? {
+            url: `https://${web.spec.publicHostname}/`,
+            host: 'web',
+            rendering: web,
+            replace: async () => {
+              await rehearsal.replaceHost('web', { extraFiles: webFiles(web) });
+              await untilMailReady('web');
+            },
+          }
+        : null,
       testDataPasswords,
       issueCertificate: (host, days, names) => {
         const h = hosts.find((x) => x.name === host);

@@ -22,7 +22,7 @@ export class DatabaseStack extends MirovoyStack {
     super(scope, 'database', config);
     new RandomProvider(this, 'Random');
     const db = config.database;
-    const users: ApplicationDatabaseUser[] = ['lookup', 'postfix', 'admin', 'amavis', 'dump', ...(config.webmail.enabled ? (['webmail'] as const) : [])];
+    const users: ApplicationDatabaseUser[] = ['lookup', 'postfix', 'admin', 'amavis', 'dump', ...(config.webmail.enabled ? (['roundcube', 'webmailPassword'] as const) : [])];
     this.database = new MailDatabase(this, 'MailDatabase', {
       environment: config.environment,
       subnetIds: network.dataSubnetIds,
@@ -51,7 +51,7 @@ export class DatabaseStack extends MirovoyStack {
       description: 'ARN (not the value) of the RDS-managed master credentials secret',
     });
     for (const [user, secret] of Object.entries(this.database.userSecrets)) {
-      new TerraformOutput(this, `${user}_user_secret_arn`, { value: secret.secret.arn, description: `ARN (not the value) of the ${user} user's credentials secret` });
+      new TerraformOutput(this, `${user.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_user_secret_arn`, { value: secret.secret.arn, description: `ARN (not the value) of the ${user} user's credentials secret` });
     }
   }
 }

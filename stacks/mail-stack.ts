@@ -46,7 +46,17 @@ export interface MailStackDatabase {
   /** ARN of the RDS-managed master credentials. */
   readonly masterSecretArn: string;
   /** ARNs of the application users' credentials. */
-  readonly userSecretArns: { readonly lookup: string; readonly postfix: string; readonly admin: string; readonly amavis: string; readonly dump: string };
+  readonly userSecretArns: {
+    readonly lookup: string;
+    readonly postfix: string;
+    readonly admin: string;
+    readonly amavis: string;
+    readonly dump: string;
+    /** Roundcube's database owner, with `webmail.enabled` (the primary creates the account). */
+    readonly roundcube?: string;
+    /** The password plugin's account, with `webmail.enabled`. */
+    readonly webmailPassword?: string;
+  };
 }
 
 /** Days before a certificate's expiry from which `terraform plan` warns (and the alarm fires). */

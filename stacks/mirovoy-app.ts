@@ -20,6 +20,9 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
     databaseSecurityGroupId: network.securityGroups.database.id,
   });
   const userSecretArn = (user: 'lookup' | 'postfix' | 'admin' | 'amavis' | 'dump') => database.userSecrets[user]!.secret.arn;
+  const webmailSecretArns = config.webmail.enabled
+    ? { roundcube: database.userSecrets.roundcube!.secret.arn, webmailPassword: database.userSecrets.webmailPassword!.secret.arn }
+    : {};
   new MailStack(
     app,
     config,
@@ -28,7 +31,7 @@ export const addMirovoyStacks = (app: App, config: MirovoyConfig): void => {
       address: database.instance.address,
       instanceIdentifier: database.instance.identifier,
       masterSecretArn: database.instance.masterUserSecret.get(0).secretArn,
-      userSecretArns: { lookup: userSecretArn('lookup'), postfix: userSecretArn('postfix'), admin: userSecretArn('admin'), amavis: userSecretArn('amavis'), dump: userSecretArn('dump') },
+      userSecretArns: { lookup: userSecretArn('lookup'), postfix: userSecretArn('postfix'), admin: userSecretArn('admin'), amavis: userSecretArn('amavis'), dump: userSecretArn('dump'), ...webmailSecretArns },
     },
   );
   if (needsWebStack(config)) {

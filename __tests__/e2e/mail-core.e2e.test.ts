@@ -1,11 +1,14 @@
 /**
  * The mail host core, rehearsed for real: the example config's primary MX booted from its exact
  * user data (packages installed by cloud-init from the local repository), MariaDB standing in
- * for RDS, and real clients on another host: swaks, openssl s_client, curl (IMAP).
+ * for RDS, and real clients on another host: swaks, openssl s_client, curl (IMAP), sieve-connect (ManageSieve).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { mailHostSpecFromConfig } from '../../adapters/mail-host-spec';
 import { SYSTEM_ACCOUNTS } from '../../host/base/admin-user';
+import { MANAGESIEVE_PORT } from '../../host/client-ports';
 import { IMDS_ADDRESSES, IMDS_GUARD_UNIT } from '../../host/base/imds-guard';
 import { DOVECOT_AUTH_FAILURE_DELAY_SECONDS } from '../../host/dovecot';
 import { MIGRATIONS } from '../../host/mysql';
@@ -349,6 +352,89 @@ describe('IMAP', () => {
 
   it('refuses a wrong password', async () => {
     expect((await imapsCurl(mail, 'alice@example.com', 'wrong', 'INBOX', ['--request', 'NOOP'])).code).toBe(67);
+  });
+});
+
+describe('ManageSieve (issue 13 item 4): users manage their own Sieve scripts on 4190', () => {
+  const VERA = { user: 'vera@example.com', password: 'vera-Sieve-8' };
+  /** The vacation reply and the forward a user would set in Roundcube, as one script. */
+  const SCRIPT = [
+    'require ["vacation", "copy"];',
+    'redirect :copy "bob@example.com";',
+    'vacation :days 1 :subject "Away until Monday" "I read your message when I am back.";',
+    '',
+  ].join('\r\n');
+  /** sieve-connect from the client: STARTTLS with the rehearsal CA verified, never without TLS, the password on stdin. */
+  const sieveConnect = (password: string, args: readonly string[]) =>
+    onClient(mail, ['sieve-connect', '--server', PRIMARY, '--port', String(MANAGESIEVE_PORT), '--nosrv', '--tlscafile', mail.rootCaFile, '--tlshostname', mail.primaryHostname,
+      '--noclearchan', '--user', VERA.user, '--passwordfd', '0', ...args], `${password}\n`);
+  /** The sink's copy of what our host sent to an address (its envelope recipient). */
+  const sinkMessageTo = (address: string) => {
+    const found = spawnSync('grep', ['-rlF', `X-Sink-Rcpt-To: ${address}`, mail.sinkDirectory], { encoding: 'utf8' }).stdout.trim();
+    return found ? found.split('\n').map((file) => execFileSync('cat', [file], { encoding: 'utf8' })) : [];
+  };
+
+  beforeAll(async () => {
+    const added = await admin(`user add ${VERA.user}`, `${VERA.password}\n${VERA.password}\n`);
+    if (added.code !== 0) throw new Error(`mirovoy-admin user add vera: ${added.output}`);
+  });
+
+  it('refuses AUTHENTICATE before STARTTLS, offering no SASL mechanism until then', async () => {
+    const credentials = Buffer.from(`\0${VERA.user}\0${VERA.password}`).toString('base64');
+    const say = (line: string) => `sleep 0.5; printf '${line}\\r\\n' >&3`;
+    const raw = await onClient(mail, ['bash', '-c', [`exec 3<>/dev/tcp/${PRIMARY}/${MANAGESIEVE_PORT}`, say(`AUTHENTICATE \\"PLAIN\\" \\"${credentials}\\"`), say('LOGOUT'), 'timeout 10 cat <&3'].join('; ')]);
+    expect(raw.output).toMatch(/^"STARTTLS"\r?$/m);
+    expect(raw.output).toMatch(/^"SASL" ""\r?$/m);
+    expect(raw.output).toMatch(/^NO .*(TLS|SSL|secure)/im);
+    expect(raw.output).not.toMatch(/^OK "Logged in/m);
+  });
+
+  it('lets a user upload and activate a vacation and forward script with sieve-connect over STARTTLS', async () => {
+    const file = join(mail.rehearsal.directory, 'away.sieve');
+    writeFileSync(file, SCRIPT);
+    const upload = await sieveConnect(VERA.password, ['--upload', '--localsieve', file, '--remotesieve', 'away']);
+    expect(upload).toMatchObject({ code: 0 });
+    expect((await sieveConnect(VERA.password, ['--activate', '--remotesieve', 'away'])).code).toBe(0);
+    const list = await sieveConnect(VERA.password, ['--list']);
+    expect(list.output).toMatch(/^"away" ACTIVE$/m);
+  });
+
+  it('answers mail from outside with one vacation reply at the sender (null sender, DKIM-signed), forwards a copy, and does not answer list mail', async () => {
+    const stamp = uniqueSubject('x').split(' ')[1];
+    const sender = `away-${stamp}@elsewhere.test`;
+    const listSender = `news-${stamp}@elsewhere.test`;
+    const subject = uniqueSubject('vacation');
+    const listSubject = uniqueSubject('vacation-list');
+    const send = (from: string, subjectLine: string, extra: string[] = []) =>
+      deliver(mail, ['--to', VERA.user, '--from', from, '--header', `Subject: ${subjectLine}`, ...extra]);
+    // The list message first: once the other one is answered, a reply to it would have been sent too.
+    expect((await send(listSender, listSubject, ['--add-header', 'List-Id: Elsewhere news <news.elsewhere.test>'])).output).toMatch(/250 2\.0\.0 Ok: queued/);
+    expect((await send(sender, subject)).output).toMatch(/250 2\.0\.0 Ok: queued/);
+
+    const replies = await eventually(async () => (sinkMessageTo(sender).length ? sinkMessageTo(sender) : undefined), 30_000);
+    expect(replies).toHaveLength(1);
+    const reply = replies![0];
+    expect(reply).toMatch(/^X-Sink-Mail-From: \r?$/m); // RFC 5230: replies go out with the null sender
+    expect(reply).toMatch(/^Subject: Away until Monday\r?$/m);
+    expect(reply).toMatch(/^Auto-Submitted: auto-replied/m);
+    expect(reply).toMatch(/^From: .*vera@example\.com/m);
+    expect(reply).toMatch(/^DKIM-Signature:[^]*?\bd=example\.com;/m);
+    expect(reply).toContain('I read your message when I am back.');
+
+    // Both messages are in vera's INBOX, and copies of both in bob's (redirect :copy).
+    expect(await eventually(() => searchInbox(mail, VERA.user, VERA.password, subject).then((u) => u.length))).toBe(1);
+    expect(await eventually(() => searchInbox(mail, VERA.user, VERA.password, listSubject).then((u) => u.length))).toBe(1);
+    expect(await eventually(() => searchInbox(mail, 'bob@example.com', PASSWORD.bob, subject).then((u) => u.length))).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(sinkMessageTo(listSender)).toEqual([]);
+  });
+
+  it("counts a failed ManageSieve login in fail2ban's dovecot jail", async () => {
+    const failed = async () => Number(/Total failed:\s+(\d+)/.exec((await onPrimary(mail, 'fail2ban-client status dovecot')).output)?.[1] ?? NaN);
+    const before = await failed();
+    const login = await sieveConnect('wrong-password', ['--list']);
+    expect(login.code).not.toBe(0);
+    expect(await eventually(async () => (await failed()) > before, 20_000)).toBe(true);
   });
 });
 

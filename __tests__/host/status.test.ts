@@ -41,7 +41,7 @@ describe('what a host checks', () => {
   it('checks every unit of the enabled daemons, with their ready ports, and its own timer', () => {
     const services = settingsOf(examplePrimary).services;
     expect(services.find((s: { name: string }) => s.name === 'postfix')).toEqual({ name: 'postfix', units: ['postfix'], ports: [25, 465, 587] });
-    expect(services.find((s: { name: string }) => s.name === 'dovecot')).toEqual({ name: 'dovecot', units: ['dovecot'], ports: [993] });
+    expect(services.find((s: { name: string }) => s.name === 'dovecot')).toEqual({ name: 'dovecot', units: ['dovecot'], ports: [993, 4190] });
     expect(services.find((s: { name: string }) => s.name === 'status')).toEqual({ name: 'status', units: [METRICS_TIMER], ports: [] });
     // The mail database has no unit (its tools run per use): nothing to check.
     expect(services.map((s: { name: string }) => s.name)).not.toContain('mail database');

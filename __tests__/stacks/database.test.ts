@@ -52,8 +52,8 @@ describe.each([
 
   it('stores a generated password per application user in Secrets Manager', () => {
     const users = resourcesOf(stack, 'aws_secretsmanager_secret').map((s) => s.name.split('/').pop()).sort();
-    expect(users).toEqual(['mirovoy_admin', 'mirovoy_amavis', 'mirovoy_dump', 'mirovoy_lookup', 'mirovoy_postfix', 'roundcube']);
-    expect(resourcesOf(stack, 'random_password')).toHaveLength(6);
+    expect(users).toEqual(['mirovoy_admin', 'mirovoy_amavis', 'mirovoy_dump', 'mirovoy_lookup', 'mirovoy_password', 'mirovoy_postfix', 'mirovoy_roundcube']);
+    expect(resourcesOf(stack, 'random_password')).toHaveLength(7);
   });
 
   it(`protects the database from deletion unless the config is a throw-away (${name})`, () => {

@@ -302,6 +302,8 @@ describe('mail hosts', () => {
       'AdminUserSecret',
       'AmavisUserSecret',
       'DumpUserSecret',
+      'RoundcubeUserSecret',
+      'WebmailPasswordUserSecret',
       'PrimaryCertificate',
       'BackupCertificate',
       'Dkim-example-com',
@@ -317,6 +319,9 @@ describe('mail hosts', () => {
       'AdminUserSecret',
       'AmavisUserSecret',
       'DumpUserSecret',
+      // The webmail hosts' accounts, which the primary creates (webmail.enabled).
+      'RoundcubeUserSecret',
+      'WebmailPasswordUserSecret',
       'Dkim-example-com',
       'Dkim-example-net',
       'PrimaryCertificate',
@@ -408,8 +413,8 @@ describe('security group rules of the mail hosts', () => {
       .map((r) => `${r.from_port} ${r.cidr_ipv4 ?? r.referenced_security_group_id.replace(/^\$\{aws_security_group\.SecurityGroups_(\w+?)_\w+\.id\}$/, '$1')}`)
       .sort();
   };
-  it('example: mail ports from anywhere, SSH only from the bastion', () => {
-    expect(ingress(exampleStacks)).toEqual(['22 Bastion', '25 0.0.0.0/0', '465 0.0.0.0/0', '587 0.0.0.0/0', '993 0.0.0.0/0']);
+  it('example: mail ports from anywhere, ManageSieve only from the webmail hosts, SSH only from the bastion', () => {
+    expect(ingress(exampleStacks)).toEqual(['22 Bastion', '25 0.0.0.0/0', '4190 Webmail', '465 0.0.0.0/0', '587 0.0.0.0/0', '993 0.0.0.0/0']);
   });
   it('all-options: plus IMAP 143 (STARTTLS on) and SSH from the configured block', () => {
     expect(ingress(allOptionsStacks)).toEqual([
@@ -417,6 +422,7 @@ describe('security group rules of the mail hosts', () => {
       '22 198.51.100.0/24',
       '22 Bastion',
       '25 0.0.0.0/0',
+      '4190 Webmail',
       '465 0.0.0.0/0',
       '587 0.0.0.0/0',
       '993 0.0.0.0/0',

@@ -4,11 +4,13 @@
  * Setting reference: https://doc.dovecot.org/2.4.1/core/summaries/settings.html
  */
 import { filesSpamIntoJunk, JUNK_SIEVE_PATH } from '../amavis';
+import { IMAP_STARTTLS_PORT, IMAPS_PORT } from '../client-ports';
 import { DovecotBlock } from '../format/dovecot-conf';
 import { DOVECOT_AUTH_SOCKET, DOVECOT_LMTP_SOCKET, POSTFIX_QUEUE_DIRECTORY } from '../postfix/main-cf';
 import { databaseSecretFile } from '../secrets';
 import { ResolvedMailHostSpec } from '../spec';
 import { MINIMUM_TLS_PROTOCOL, TLS12_CIPHERS } from '../tls-policy';
+import { manageSieveSettings } from './managesieve';
 import { dovecotQuotaSettings, USERDB_QUOTA_FIELD } from './quota';
 
 /**
@@ -51,10 +53,11 @@ export const dovecotConfig = (spec: ResolvedMailHostSpec): DovecotBlock => ({
   // Must come first: selects the 2.4 setting names and defaults.
   dovecot_config_version: '2.4.0',
   dovecot_storage_version: '2.4.0',
-  protocols: ['imap', 'lmtp'],
+  // `sieve` is ManageSieve (RFC 5804): users upload and activate their own scripts.
+  protocols: ['imap', 'lmtp', ...(spec.sieve ? ['sieve'] : [])],
   listen: spec.inetProtocols === 'all' ? '*, ::' : '*',
 
-  // TLS: no login without it (also on 143, which then requires STARTTLS first).
+  // TLS: no login without it (also on 143 and ManageSieve's 4190, which then require STARTTLS first).
   ssl: 'required',
   ssl_server_cert_file: spec.tls.certificateChainFile,
   ssl_server_key_file: spec.tls.privateKeyFile,
@@ -114,8 +117,8 @@ export const dovecotConfig = (spec: ResolvedMailHostSpec): DovecotBlock => ({
 
   'service imap-login': {
     // 993 always; 143 (STARTTLS) only when asked for: port 0 disables the listener.
-    'inet_listener imap': { port: spec.imapStartTls ? 143 : 0 },
-    'inet_listener imaps': { port: 993, ssl: true },
+    'inet_listener imap': { port: spec.imapStartTls ? IMAP_STARTTLS_PORT : 0 },
+    'inet_listener imaps': { port: IMAPS_PORT, ssl: true },
   },
   // Postfix delivers over LMTP and authenticates submission users through this socket.
   'service lmtp': postfixSocket(DOVECOT_LMTP_SOCKET, '0600'),
@@ -150,6 +153,7 @@ export const dovecotConfig = (spec: ResolvedMailHostSpec): DovecotBlock => ({
         'protocol lmtp': { mail_plugins: { sieve: true } },
         // Each user's active script (Pigeonhole); no script means plain delivery to INBOX.
         'sieve_script personal': { sieve_script_driver: 'file', sieve_script_path: '~/sieve', sieve_script_active_path: '~/.dovecot.sieve' },
+        ...manageSieveSettings(),
       }
     : {}),
   // Spam tagged by Amavis goes to Junk; it runs before the user's script, which may override it.

@@ -1,4 +1,5 @@
 /** Dovecot files of a primary mail host. */
+import { IMAP_STARTTLS_PORT, IMAPS_PORT, MANAGESIEVE_PORT } from '../client-ports';
 import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { renderDovecotConf } from '../format/dovecot-conf';
@@ -27,12 +28,12 @@ export const renderDovecot = (spec: ResolvedMailHostSpec): RenderedFile[] => [
   ...renderQuotaWarnings(spec),
 ];
 
-/** Dovecot: IMAP and LMTP delivery into the mailboxes (primary only). */
+/** Dovecot: IMAP, LMTP delivery into the mailboxes and ManageSieve (primary only). */
 export const dovecotDaemon: MailDaemon = {
   name: 'dovecot',
   layer: 'mail',
   enabled: (spec) => spec.role === 'primary',
-  packages: () => ['dovecot-imapd', 'dovecot-lmtpd', 'dovecot-mysql', 'dovecot-sieve'],
+  packages: (spec) => ['dovecot-imapd', 'dovecot-lmtpd', 'dovecot-mysql', 'dovecot-sieve', ...(spec.sieve ? ['dovecot-managesieved'] : [])],
   files: renderDovecot,
   units: () => ['dovecot'],
   checks: () => [{ unit: 'dovecot', command: ['doveconf', '-n'] }],
@@ -45,7 +46,7 @@ export const dovecotDaemon: MailDaemon = {
   // Postfix asks quota-status for each recipient at RCPT time.
   postfix: () => ({ policyServices: [quotaPolicyService()] }),
   servesTls: true,
-  readyPorts: (spec) => [993, ...(spec.imapStartTls ? [143] : [])],
+  readyPorts: (spec) => [IMAPS_PORT, ...(spec.imapStartTls ? [IMAP_STARTTLS_PORT] : []), ...(spec.sieve ? [MANAGESIEVE_PORT] : [])],
   spoolUnit: 'dovecot',
   // Its auth processes look up users with the lookup credential (Postfix's map files are Postfix's).
   unitReadingSecret: (file) => (file.format === 'mysql-option-file' && file.credential === 'lookup' ? 'dovecot' : undefined),

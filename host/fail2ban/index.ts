@@ -4,6 +4,7 @@
  * `dovecot`), reading the systemd journal (trixie has no /var/log/mail.log by default).
  * https://fail2ban.readthedocs.io/, /etc/fail2ban/jail.conf
  */
+import { IMAP_STARTTLS_PORT, IMAPS_PORT, MANAGESIEVE_PORT } from '../client-ports';
 import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { IniSettings, renderIniSections } from '../format/ini';
@@ -29,7 +30,9 @@ export const fail2banSettings = (spec: ResolvedMailHostSpec): Readonly<Record<st
     postfix: { ...jail, mode: 'more' },
     // Failed SASL logins on 587/465 (the stock jail: filter postfix[mode=auth]).
     'postfix-sasl': jail,
-    dovecot: { ...jail, port: spec.imapStartTls ? 'imap,imaps' : 'imaps' },
+    // Dovecot's login services: IMAP, and ManageSieve when Sieve is on (the stock filter reads
+    // managesieve-login's failed logins like imap-login's).
+    dovecot: { ...jail, port: [IMAPS_PORT, ...(spec.imapStartTls ? [IMAP_STARTTLS_PORT] : []), ...(spec.sieve ? [MANAGESIEVE_PORT] : [])].join(',') },
   };
   return {
     DEFAULT: {
@@ -57,7 +60,8 @@ export const FAIL2BAN_DOVECOT_FILTER_FILE = '/etc/fail2ban/filter.d/dovecot.loca
 /**
  * fail2ban 1.1.0's dovecot filter knows Dovecot 2.3's "Disconnected (auth failed, ...)" but not
  * Dovecot 2.4's failed-login line, so the dovecot jail never banned anyone (seen in the
- * rehearsal: 0 failures counted after repeated wrong IMAP passwords). Dovecot 2.4.1 logs:
+ * rehearsal: 0 failures counted after repeated wrong IMAP passwords). Dovecot 2.4.1 logs (and
+ * the same after `managesieve-login:`, a prefix the stock filter strips):
  *   imap-login: Login aborted: Connection closed (auth failed, 1 attempts in 2 secs) (auth_failed): user=<u@d>, method=PLAIN, rip=192.0.2.7, lip=..., TLS, session=<...>
  * The filter's `mdre-normal` (empty upstream, part of its failregex) takes the 2.4 form.
  */

@@ -12,7 +12,17 @@ export type ServiceCredential = Exclude<DatabaseCredential, 'master'>;
 /** The mail tables (every table of the schema but `schema_migrations`). */
 export const MAIL_TABLES = ['domains', 'users', 'aliases', 'backups', 'relays'] as const;
 
-/** GRANT statements of one account (no CREATE USER: that needs the password, added at run time). */
+/**
+ * The columns of `users` Roundcube's password plugin touches: it sets `crypt` (and empties
+ * `clear`, a reference-era cleartext copy that would otherwise keep the old password readable),
+ * finding the row by `id` among enabled mailboxes (host/web/roundcube.ts `password_query`).
+ */
+export const WEBMAIL_PASSWORD_COLUMNS = { update: ['crypt', 'clear'], select: ['id', 'enabled'] } as const;
+
+/**
+ * GRANT statements of one account (no CREATE USER: that needs the password, added at run time);
+ * Roundcube's owner account first creates its database.
+ */
 export const grantStatements = (spec: ResolvedMailHostSpec, credential: ServiceCredential): string[] => {
   const db = spec.database;
   const account = `'${db.users[credential]}'@'${db.clientHostPattern}'`;
@@ -40,5 +50,17 @@ export const grantStatements = (spec: ResolvedMailHostSpec, credential: ServiceC
       // privilege would also let it create triggers; the migrations create none). No LOCK TABLES:
       // --single-transaction reads one consistent snapshot without locking.
       return [`GRANT SELECT, SHOW VIEW ON ${db.name}.* TO ${account}`];
+    case 'roundcube':
+      // Roundcube's own database: initdb/updatedb create and alter its tables (host/web), so the
+      // owner has every privilege there but GRANT OPTION, and none on the mail database.
+      return [
+        `CREATE DATABASE IF NOT EXISTS ${db.webmail.databaseName} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+        `GRANT ALL PRIVILEGES ON ${db.webmail.databaseName}.* TO ${account}`,
+      ];
+    case 'webmailPassword':
+      // The password plugin's UPDATE: column grants (a WHERE clause needs SELECT on its columns).
+      return [
+        `GRANT SELECT (${WEBMAIL_PASSWORD_COLUMNS.select.join(', ')}), UPDATE (${WEBMAIL_PASSWORD_COLUMNS.update.join(', ')}) ON ${db.name}.users TO ${account}`,
+      ];
   }
 };

@@ -1,4 +1,5 @@
 /** Postfix files of a mail host. */
+import { SUBMISSION_PORT, SUBMISSIONS_PORT } from '../client-ports';
 import { MailDaemon } from '../daemon';
 import { RenderedFile, withHeader } from '../files';
 import { renderMasterCf } from '../format/postfix-master-cf';
@@ -60,7 +61,7 @@ export const postfixDaemon: MailDaemon = {
     { prefix: '/etc/mailname', unit: null },
   ],
   servesTls: true,
-  readyPorts: (spec) => (spec.role === 'primary' ? [25, 465, 587] : [25]),
+  readyPorts: (spec) => (spec.role === 'primary' ? [25, SUBMISSIONS_PORT, SUBMISSION_PORT] : [25]),
   spoolUnit: 'postfix@',
   unitReadingSecret: (file) => (file.format === 'postfix-mysql-map' ? 'postfix' : undefined),
 };

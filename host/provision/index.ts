@@ -48,13 +48,15 @@ export const mailHostPackages = (rendering: MailHostRendering, admin?: AdminUser
 /** How long provisioning waits for Terraform to attach a data volume. */
 const VOLUME_WAIT_SECONDS = 300;
 
-const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
+export const SECRET_OF_CREDENTIAL: Readonly<Record<DatabaseCredential, string>> = {
   master: RUNTIME_SECRETS.databaseMaster,
   lookup: RUNTIME_SECRETS.databaseLookup,
   postfix: RUNTIME_SECRETS.databasePostfix,
   admin: RUNTIME_SECRETS.databaseAdmin,
   amavis: RUNTIME_SECRETS.databaseAmavis,
   dump: RUNTIME_SECRETS.databaseDump,
+  roundcube: RUNTIME_SECRETS.databaseRoundcube,
+  webmailPassword: RUNTIME_SECRETS.databaseWebmailPassword,
 };
 
 /**

@@ -90,6 +90,21 @@ export const RUNTIME_SECRETS = {
   /** `{"username","password"}` of the dump-only user (primary only, `databaseDumps`). */
   databaseDump: 'db-dump',
   /**
+   * `{"username","password"}` of Roundcube's database owner: read by the webmail hosts, and by the
+   * primary, whose schema step creates the database and the account (`webmail` of its spec).
+   */
+  databaseRoundcube: 'db-roundcube',
+  /**
+   * `{"username","password"}` of the password plugin's account (UPDATE of `users.crypt` and
+   * `users.clear` only): read by the webmail hosts, and by the primary, which creates it.
+   */
+  databaseWebmailPassword: 'db-webmail-password',
+  /**
+   * `{"des_key"}`: Roundcube's `des_key` (exactly 24 characters of `DATABASE_SECRET_VALUE`'s
+   * alphabet), the same on every webmail host, which encrypts the IMAP password in its sessions.
+   */
+  roundcube: 'roundcube',
+  /**
    * `{"username","password"}`: SMTP credentials for an authenticated relay (Amazon SES SMTP
    * credentials), only on hosts whose spec has `relay.authenticated`.
    */

@@ -19,8 +19,10 @@ export const APPLICATION_DATABASE_USERS = {
   amavis: 'mirovoy_amavis',
   /** Read-only, for the nightly dump of the mail database (on the primary). */
   dump: 'mirovoy_dump',
-  /** Roundcube's own database and password changes. */
-  webmail: 'roundcube',
+  /** Owner of Roundcube's own database (created by the primary's schema step). */
+  roundcube: 'mirovoy_roundcube',
+  /** Roundcube's password plugin: UPDATE of the mail database's password columns only. */
+  webmailPassword: 'mirovoy_password',
 } as const;
 
 /** An application database user. */

@@ -2,6 +2,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
+import { IMAP_STARTTLS_PORT, IMAPS_PORT, MANAGESIEVE_PORT, SUBMISSION_PORT, SUBMISSIONS_PORT } from '../../host/client-ports';
 import { awsName } from '../naming';
 
 /** Properties of {@link SecurityGroups}. */
@@ -26,7 +27,7 @@ type Source = { readonly cidr: string } | { readonly group: SecurityGroup };
 const ANYWHERE: Source = { cidr: '0.0.0.0/0' };
 
 /** Mail ports open to the world: SMTP, submissions (implicit TLS), submission, IMAPS. */
-export const PUBLIC_MAIL_PORTS = [25, 465, 587, 993] as const;
+export const PUBLIC_MAIL_PORTS = [25, SUBMISSIONS_PORT, SUBMISSION_PORT, IMAPS_PORT] as const;
 /** MySQL's port, open on the database group to the mail and web groups only. */
 export const MYSQL_PORT = 3306;
 
@@ -45,7 +46,7 @@ export class SecurityGroups extends Construct {
   readonly webmail: SecurityGroup;
   /** phpMyAdmin hosts: 443 from the load balancer, 22 from the bastion. */
   readonly phpMyAdmin: SecurityGroup;
-  /** Mail hosts (primary and backup MX): mail ports from anywhere, 22 from the bastion and the configured CIDRs. */
+  /** Mail hosts (primary and backup MX): mail ports from anywhere, ManageSieve from the webmail hosts, 22 from the bastion and the configured CIDRs. */
   readonly mail: SecurityGroup;
   /** The database: MySQL from the mail, webmail and phpMyAdmin groups only. */
   readonly database: SecurityGroup;
@@ -74,9 +75,11 @@ export class SecurityGroups extends Construct {
       this.allow(web, 'HttpsFromLoadBalancer', 443, { group: this.loadBalancer });
       this.allow(web, 'SshFromBastion', 22, { group: this.bastion });
     }
-    const mailPorts = props.imapStartTls ? [...PUBLIC_MAIL_PORTS, 143] : PUBLIC_MAIL_PORTS;
+    const mailPorts = props.imapStartTls ? [...PUBLIC_MAIL_PORTS, IMAP_STARTTLS_PORT] : PUBLIC_MAIL_PORTS;
     mailPorts.forEach((port) => this.allow(this.mail, `Port${port}`, port, ANYWHERE));
     this.allow(this.mail, 'SshFromBastion', 22, { group: this.bastion });
+    // Roundcube's managesieve plugin manages users' filters; nobody else reaches ManageSieve.
+    this.allow(this.mail, 'ManageSieveFromWebmail', MANAGESIEVE_PORT, { group: this.webmail });
     (props.mailSshIngressCidrs ?? []).forEach((cidr, i) => this.allow(this.mail, `Ssh${i + 1}`, 22, { cidr }));
     [this.mail, this.webmail, this.phpMyAdmin].forEach((client) => this.allow(this.database, `MysqlFrom${client.node.id}`, MYSQL_PORT, { group: client }));
 

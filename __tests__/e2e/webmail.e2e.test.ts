@@ -1,0 +1,184 @@
+/**
+ * Roundcube in a real browser: the webmail host of the rehearsal (its own namespace, the bundle
+ * host/web renders, converged by mirovoy-provision) against the primary and the database, behind a
+ * TLS-terminating proxy standing for the ALB; headless Chromium on the client logs in, reads a
+ * message delivered by SMTP, sends one that reaches the SMTP sink, changes the password (IMAP then
+ * accepts only the new one); the host replaced keeps the users' data, and a second schema run
+ * changes nothing. Screenshots go to ARTIFACTS_DIRECTORY (printed).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, Page } from 'playwright-core';
+import { ROUNDCUBE_SCHEMA_PATH } from '../../host/web';
+import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, REHEARSAL_NAMES, startMailRehearsal } from '../../rehearsal/mail-system';
+import { artifactsFolder, launchBrowserOn } from '../support/browser';
+import { deliver, eventually, imapsCurl, onPrimary, uniqueSubject } from '../support/mail-clients';
+
+jest.setTimeout(180_000);
+
+let mail: MailRehearsal;
+let browser: Browser;
+let artifacts: string;
+const USER = 'alice@example.com';
+const PASSWORD = 'first-Passw0rd-alice';
+const NEW_PASSWORD = 'second-Passw0rd-alice';
+const timings: Record<string, number> = {};
+
+const webmail = () => mail.webmail!;
+const onWeb = async (command: string) => (await mail.rehearsal.host('web').exec(['bash', '-c', command], { timeoutMs: 120_000 })).stdout;
+/** Roundcube's database as the server holds it, over the database host's local socket. */
+const onDatabase = async (command: string) => (await mail.rehearsal.host('db').exec(['bash', '-c', command], { timeoutMs: 120_000 })).stdout;
+const roundcubeDump = (options = '') => onDatabase(`mariadb-dump --skip-dump-date --skip-comments --order-by-primary ${options} roundcube`);
+/** The users' data that must survive: accounts (without the login time), identities, contacts, preferences. */
+const usersData = () =>
+  onDatabase("mariadb --batch roundcube -e 'SELECT user_id, username, mail_host, preferences FROM users ORDER BY user_id; SELECT * FROM identities ORDER BY identity_id; SELECT contact_id, user_id, name, email, vcard FROM contacts ORDER BY contact_id'");
+
+const newPage = async (): Promise<Page> => {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
+  return context.newPage();
+};
+
+/** Runs a command of Roundcube's client (`rcmail.command`), as its toolbar buttons do. */
+const rcmailCommand = (page: Page, command: string) => page.evaluate((name) => (globalThis as unknown as { rcmail: { command(n: string): void } }).rcmail.command(name), command);
+
+/** Opens the login page and logs in; records the page-load and login times. */
+const logIn = async (page: Page, password: string, label: string): Promise<void> => {
+  const started = Date.now();
+  await page.goto(webmail().url, { waitUntil: 'load' });
+  timings[`${label}: login page load (ms)`] = Date.now() - started;
+  await page.fill('#rcmloginuser', USER);
+  await page.fill('#rcmloginpwd', password);
+  const clicked = Date.now();
+  await Promise.all([page.waitForURL(/_task=mail/), page.click('#rcmloginsubmit')]);
+  await page.waitForSelector('#messagelist');
+  timings[`${label}: login to inbox (ms)`] = Date.now() - clicked;
+};
+
+beforeAll(async () => {
+  artifacts = artifactsFolder('webmail');
+  mail = await startMailRehearsal({ backupMx: false, webmail: true, tuneSpec: (spec) => ({ ...spec, postgrey: { delaySeconds: 2 } }) });
+  const added = await onPrimary(mail, `mirovoy-admin user add ${USER}`, { input: `${PASSWORD}\n${PASSWORD}\n`, allowFailure: true });
+  if (added.code !== 0) throw new Error(`mirovoy-admin user add: ${added.output}`);
+  browser = await launchBrowserOn(mail.rehearsal, 'client', { [webmail().rendering.spec.publicHostname]: MAIL_REHEARSAL_ADDRESSES.client });
+}, 1_800_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await mail?.stop();
+  console.log(`webmail e2e: screenshots in ${artifacts}\n${Object.entries(timings).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+});
+
+describe('webmail host behind the load balancer', () => {
+  it('answers its health check only when Roundcube has its database and schema', async () => {
+    const health = await mail.rehearsal.exec('client', ['curl', '-sS', '-o', '-', '-w', ' %{http_code}', `http://${MAIL_REHEARSAL_ADDRESSES.webmail}/mirovoy-health`]);
+    expect(health.stdout).toBe('ok\n 200');
+  });
+
+  it('sees the client address through mod_remoteip, and only from the proxy', async () => {
+    const page = await newPage();
+    await page.goto(webmail().url);
+    const log = await onWeb('tail -n 5 /var/log/apache2/webmail-access.log');
+    expect(log).toContain(`${MAIL_REHEARSAL_ADDRESSES.client} `);
+    // A client that forges X-Forwarded-For directly at the host is logged with its own address.
+    await mail.rehearsal.exec('prober', ['curl', '-sS', '-o', '/dev/null', '-H', 'X-Forwarded-For: 192.0.2.77', `http://${MAIL_REHEARSAL_ADDRESSES.webmail}/`]);
+    const after = await onWeb('tail -n 1 /var/log/apache2/webmail-access.log');
+    expect(after).toMatch(new RegExp(`^${MAIL_REHEARSAL_ADDRESSES.prober.replace(/\./g, '\\.')} `));
+    await page.context().close();
+  });
+
+  it('refuses a Host header other than the public name (trusted_host_patterns)', async () => {
+    const result = await mail.rehearsal.exec('client', ['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'Host: evil.example.net', '-H', 'X-Forwarded-Proto: https', `http://${MAIL_REHEARSAL_ADDRESSES.webmail}/`]);
+    expect(result.stdout).not.toBe('200');
+  });
+});
+
+describe('Roundcube in a browser', () => {
+  const received = uniqueSubject('Webmail inbound');
+  const sent = uniqueSubject('Webmail outbound');
+
+  it('logs in and reads a message delivered by SMTP (screenshots of the inbox and the message)', async () => {
+    const delivery = await deliver(mail, ['--from', `carol@${REHEARSAL_NAMES.senderDomain}`, '--to', USER, '--header', `Subject: ${received}`, '--body', 'Hello from SMTP, read in Roundcube.']);
+    expect(delivery.output).toMatch(/<-\s+250 .*queued/i);
+    await eventually(async () => (await imapsCurl(mail, USER, PASSWORD, 'INBOX', ['--request', `SEARCH SUBJECT "${received}"`])).output.match(/\* SEARCH \d/));
+    const page = await newPage();
+    await logIn(page, PASSWORD, 'first login');
+    // Secure session cookies, as behind the balancer's HTTPS.
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'roundcube_sessid')).toMatchObject({ secure: true, httpOnly: true });
+    const row = page.locator('#messagelist tr', { hasText: received });
+    await row.waitFor();
+    await page.screenshot({ path: join(artifacts, 'inbox.png') });
+    await row.dblclick();
+    await page.waitForSelector('#messagebody, #messagecontframe');
+    const body = page.frameLocator('#messagecontframe').locator('#messagebody');
+    const text = (await page.locator('#messagebody').count()) > 0 ? await page.locator('#messagebody').innerText() : await body.innerText();
+    expect(text).toContain('Hello from SMTP, read in Roundcube.');
+    await page.screenshot({ path: join(artifacts, 'message.png') });
+    await page.context().close();
+  });
+
+  it('sends a message (SMTP submission with the user\'s credentials) that reaches the sink', async () => {
+    const page = await newPage();
+    await logIn(page, PASSWORD, 'compose login');
+    await page.goto(`${webmail().url}?_task=mail&_action=compose`);
+    const to = page.locator('.recipient-input input').first();
+    await to.fill(`someone@${REHEARSAL_NAMES.sinkDomain}`);
+    await to.press('Enter');
+    await page.fill('#compose-subject', sent);
+    await page.fill('#composebody', 'Sent from Roundcube in the rehearsal.');
+    await rcmailCommand(page, 'send');
+    const arrived = await eventually(async () => readdirSync(mail.sinkDirectory).map((f) => readFileSync(join(mail.sinkDirectory, f), 'utf8')).find((m) => m.includes(sent)), 60_000, 1_000);
+    expect(arrived).toContain(`From: ${USER}`);
+    expect(arrived).toContain('Sent from Roundcube in the rehearsal.');
+    await page.context().close();
+  });
+
+  it('changes the password (old one asked for); IMAP then accepts only the new one', async () => {
+    const page = await newPage();
+    await logIn(page, PASSWORD, 'password login');
+    await page.goto(`${webmail().url}?_task=settings&_action=plugin.password&_framed=1`);
+    await page.fill('#curpasswd', PASSWORD);
+    await page.fill('#newpasswd', NEW_PASSWORD);
+    await page.fill('#confpasswd', NEW_PASSWORD);
+    await rcmailCommand(page, 'plugin.password-save');
+    const hash = await eventually(async () => {
+      const row = await onDatabase(`mariadb --batch --skip-column-names ${mail.config.database.mailDatabaseName} -e "SELECT crypt FROM users WHERE id = '${USER}'"`);
+      return row.startsWith('{ARGON2ID}$argon2id$') ? row : '';
+    }, 30_000);
+    expect(hash).toMatch(/^\{ARGON2ID\}\$argon2id\$/);
+    const login = (password: string) => imapsCurl(mail, USER, password, 'INBOX', ['--request', 'NOOP']);
+    expect((await login(NEW_PASSWORD)).code).toBe(0);
+    expect((await login(PASSWORD)).code).not.toBe(0);
+    await page.context().close();
+  });
+});
+
+describe('schema safety', () => {
+  it('a second schema run changes nothing', async () => {
+    const before = await roundcubeDump('--ignore-table=roundcube.session --ignore-table=roundcube.cache --ignore-table=roundcube.cache_index --ignore-table=roundcube.cache_thread --ignore-table=roundcube.cache_messages --ignore-table=roundcube.cache_shared');
+    const run = await onWeb(`${ROUNDCUBE_SCHEMA_PATH} --wait 10`);
+    expect(run).toMatch(/schema version \d+ is current/);
+    const after = await roundcubeDump('--ignore-table=roundcube.session --ignore-table=roundcube.cache --ignore-table=roundcube.cache_index --ignore-table=roundcube.cache_thread --ignore-table=roundcube.cache_messages --ignore-table=roundcube.cache_shared');
+    expect(after).toBe(before);
+  });
+
+  it('a replaced webmail host (new instance, same database) keeps settings, identities and contacts', async () => {
+    // A preference through Roundcube's own tool, a contact as Roundcube stores one.
+    await onWeb('/usr/share/roundcube/bin/moduserprefs.sh --user=1 --type=string htmleditor 1');
+    await onDatabase(
+      "mariadb roundcube -e \"INSERT INTO contacts (changed, del, name, email, firstname, surname, vcard, words, user_id) VALUES (NOW(), 0, 'Dora Kept', 'dora@example.org', 'Dora', 'Kept', 'BEGIN:VCARD\\nVERSION:3.0\\nN:Kept;Dora;;;\\nFN:Dora Kept\\nEMAIL;TYPE=INTERNET:dora@example.org\\nEND:VCARD', ' dora kept dora@example.org', 1)\"",
+    );
+    const before = await usersData();
+    expect(before).toContain('Dora Kept');
+    expect(before).toContain(`${USER}\t${mail.primaryHostname}`);
+    const schemaBefore = await roundcubeDump('--no-data');
+    await webmail().replace();
+    expect(await usersData()).toBe(before);
+    expect(await roundcubeDump('--no-data')).toBe(schemaBefore);
+    const page = await newPage();
+    await logIn(page, NEW_PASSWORD, 'after replacement');
+    await page.goto(`${webmail().url}?_task=addressbook`);
+    await page.locator('#contacts-table tr', { hasText: 'Dora Kept' }).waitFor();
+    await page.context().close();
+  });
+});

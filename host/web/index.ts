@@ -1,0 +1,137 @@
+/**
+ * A webmail (Roundcube) host: the same small bootstrap as a mail host, a configuration bundle
+ * applied in place by the same `mirovoy-provision` (role `web`), and the run-time secrets it
+ * reads through the same seam. `renderWebHostBundle` and `renderWebHostUserData` are what the
+ * Terraform side puts into the auto-scaling group's launch template and tags, as
+ * `modules/mail/mail-host.ts` does for a mail host.
+ */
+import { AdminUserSpec, adminShellPackages } from '../base/admin-user';
+import { RenderedFile } from '../files';
+import {
+  COMMON_PACKAGES,
+  HostBundle,
+  PROVISION_COMMAND,
+  ProvisionPlan,
+  renderBootstrapUserData,
+  renderPlanBundle,
+  SecretFileEntry,
+  STATE_DIRECTORY,
+  unattendedUpgradeFiles,
+} from '../provision';
+import { RUNTIME_SECRETS } from '../provision/runtime-seam';
+import {
+  APACHE_SITE_PATH,
+  renderApacheSite,
+  renderRoundcubeConfig,
+  ROUNDCUBE_CONFIG_PATH,
+  ROUNDCUBE_SCHEMA_PATH,
+  roundcubeScripts,
+  WEBMAIL_HTTP_PORT,
+  WEBMAIL_SECRET_FILES,
+} from './roundcube';
+import { ResolvedWebHostSpec, resolveWebHostSpec, WebHostSpec } from './spec';
+
+export * from './roundcube';
+export * from './spec';
+
+/** Debian 13's Roundcube 1.6 with PHP 8.4 under Apache (named: recommendations are not installed). */
+export const WEBMAIL_PACKAGES: readonly string[] = [
+  'apache2',
+  'libapache2-mod-php',
+  'roundcube',
+  'roundcube-core',
+  'roundcube-mysql',
+  'roundcube-plugins',
+  'php-mysql',
+  'php-intl',
+];
+
+/** No dbconfig-common: the primary creates the database and account, `mirovoy-roundcube-schema` the tables. */
+export const WEBMAIL_DEBCONF_SELECTIONS: readonly string[] = [
+  'roundcube-core roundcube/dbconfig-install boolean false',
+  'roundcube-core roundcube/dbconfig-upgrade boolean false',
+  'roundcube-core roundcube/dbconfig-remove boolean false',
+];
+
+/** Options of the web host renderers. */
+export interface WebHostOptions {
+  /** The optional extra administrator (cloud-init creates it). */
+  readonly admin?: AdminUserSpec;
+  /** Reboot time for security updates that need one, `null` never. @default null (as the mail hosts) */
+  readonly automaticRebootTime?: string | null;
+}
+
+/** Everything a webmail host is made of. */
+export interface WebHostRendering {
+  readonly spec: ResolvedWebHostSpec;
+  /** Its configuration files, in install order. */
+  readonly files: readonly RenderedFile[];
+  /** What mirovoy-provision does with them. */
+  readonly plan: ProvisionPlan;
+}
+
+const secretFileEntries = (spec: ResolvedWebHostSpec): SecretFileEntry[] => {
+  const forApache = { mode: '0640', owner: 'root', group: 'www-data', units: '-' } as const;
+  return [
+    // Read by PHP at each request: nothing to restart when they change.
+    { format: 'mysql-option-file', path: WEBMAIL_SECRET_FILES.roundcube, ...forApache, secret: RUNTIME_SECRETS.databaseRoundcube },
+    { format: 'mysql-option-file', path: WEBMAIL_SECRET_FILES.webmailPassword, ...forApache, secret: RUNTIME_SECRETS.databaseWebmailPassword },
+    { format: 'secret-field', path: WEBMAIL_SECRET_FILES.desKey, ...forApache, secret: `${RUNTIME_SECRETS.roundcube}:des_key` },
+    { format: 'pem-field', path: spec.database.tlsCaFile, mode: '0644', owner: 'root', group: 'root', units: '-', secret: `${RUNTIME_SECRETS.databaseCa}:certificate` },
+  ];
+};
+
+/** Roundcube's config must load with its secrets, and des_key must be the 24 characters 3DES takes. */
+const DES_KEY_CHECK = `include '${ROUNDCUBE_CONFIG_PATH}'; if (strlen($config['des_key']) !== 24) { fwrite(STDERR, "des_key (secret ${RUNTIME_SECRETS.roundcube}) must be 24 characters\\n"); exit(1); }`;
+
+/** Renders a webmail host; throws `WebHostSpecError` listing every spec problem. */
+export const renderWebHost = (input: WebHostSpec, options: WebHostOptions = {}): WebHostRendering => {
+  const spec = resolveWebHostSpec(input);
+  const apache = (f: RenderedFile) => ({ ...f, units: 'apache2' });
+  const files = [renderRoundcubeConfig(spec), renderApacheSite(spec), ...roundcubeScripts(), ...unattendedUpgradeFiles({ automaticRebootTime: options.automaticRebootTime ?? '04:30' })];
+  return {
+    spec,
+    files,
+    plan: {
+      role: 'web',
+      hostname: spec.hostname,
+      vmail: null,
+      schemaStep: '',
+      dataImport: '',
+      applicationSchemaStep: ROUNDCUBE_SCHEMA_PATH,
+      packages: [...new Set([...WEBMAIL_PACKAGES, ...COMMON_PACKAGES, ...adminShellPackages(options.admin)])],
+      debconfSelections: WEBMAIL_DEBCONF_SELECTIONS,
+      // PHP reads config.inc.php per request; a new site file needs Apache restarted.
+      files: files.map((f) => (f.path === APACHE_SITE_PATH ? apache(f) : { ...f, units: '-' })),
+      secretFiles: secretFileEntries(spec),
+      groupMembers: [],
+      checks: [
+        { unit: 'apache2', command: ['apache2ctl', 'configtest'] },
+        { unit: 'apache2', command: ['php', '-r', DES_KEY_CHECK] },
+      ],
+      units: ['apache2'],
+      unwantedUnits: [],
+      readyPorts: [WEBMAIL_HTTP_PORT],
+      dataVolumes: false,
+      spoolUnits: [],
+      databasePort: spec.database.port,
+    },
+  };
+};
+
+/** Names of the secrets a webmail host reads (on EC2: a `mirovoy:secret-<name>` tag each, and read access; `db-ca` comes from `database-ca-url`). */
+export const webHostSecretNames = (rendering: WebHostRendering): string[] => [...new Set(rendering.plan.secretFiles.map((e) => e.secret.split(':')[0]))];
+
+/** The configuration bundle of a webmail host (content-addressed, secret-free; on EC2 an S3 object named in the tag `mirovoy:bundle`). */
+export const renderWebHostBundle = (input: WebHostSpec, options: WebHostOptions = {}): HostBundle => {
+  const { spec, plan } = renderWebHost(input, options);
+  return renderPlanBundle(plan, [
+    `Configuration of ${spec.hostname} (webmail, ${spec.publicHostname}), generated by Mirovoy Mail (host/web).`,
+    'Each file follows its "=== <path> <mode> <owner> <group> <bytes>" line. No secret is in here:',
+    'mirovoy-provision fetches them at run time. A change of this text is the change of the host.',
+  ]);
+};
+
+/** The user data of a webmail host: the same bootstrap as a mail host's, gzip-compressed. */
+export const renderWebHostUserData = (input: WebHostSpec, options: WebHostOptions = {}): Buffer =>
+  renderBootstrapUserData({ hostname: resolveWebHostSpec(input).hostname, admin: options.admin, provisionCommand: PROVISION_COMMAND, stateDirectory: STATE_DIRECTORY });
