@@ -3,7 +3,8 @@
  * applied in place by the same `mirovoy-provision` (role `web`), and the run-time secrets it
  * reads through the same seam. `renderWebHostBundle` and `renderWebHostUserData` are what the
  * Terraform side puts into the auto-scaling group's launch template and tags, as
- * `modules/mail/mail-host.ts` does for a mail host.
+ * `modules/mail/mail-host.ts` does for a mail host. A phpMyAdmin host is the other web application of
+ * the role: `renderPhpMyAdminHostBundle` and `renderPhpMyAdminHostUserData` (./phpmyadmin.ts).
  */
 import { AdminUserSpec, adminShellPackages } from '../base/admin-user';
 import { RenderedFile } from '../files';
@@ -31,6 +32,7 @@ import {
 } from './roundcube';
 import { ResolvedWebHostSpec, resolveWebHostSpec, WebHostSpec } from './spec';
 
+export * from './phpmyadmin';
 export * from './roundcube';
 export * from './spec';
 

@@ -4,7 +4,7 @@
  * accounts, and the provision step fetches the server's name (setting `database-host`), its CA
  * and the cookie secret at run time, as on the mail hosts.
  */
-import { isIP } from 'node:net';
+import { isCidr } from './spec';
 
 /** A phpMyAdmin host's spec, as the adapter from a config (or a test) gives it. */
 export interface PhpMyAdminHostSpec {
@@ -46,14 +46,6 @@ export class PhpMyAdminHostSpecError extends Error {
 }
 
 const FQDN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** Whether a text is an IPv4 or IPv6 CIDR block such as `10.0.0.0/24`. */
-export const isCidr = (text: string): boolean => {
-  const [address, bits, ...rest] = text.split('/');
-  const version = isIP(address ?? '');
-  if (rest.length > 0 || version === 0 || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (version === 4 ? 32 : 128);
-};
 
 /** Applies the defaults and checks every field; throws {@link PhpMyAdminHostSpecError} listing all problems. */
 export const resolvePhpMyAdminHostSpec = (spec: PhpMyAdminHostSpec): ResolvedPhpMyAdminHostSpec => {

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdminUserSpec, adminShellPackages } from '../base/admin-user';
+import { adminShellPackages } from '../base/admin-user';
 import { generatedHeader, RenderedFile } from '../files';
 import { PhpValue, renderPhpAssignments } from '../format/php';
 import {
@@ -28,6 +28,8 @@ import {
 import { RUNTIME_SECRETS } from '../provision/runtime-seam';
 import { PRIVATE_DIRECTORY } from '../secrets';
 import { LOAD_BALANCER_SERVER_LINES, loadBalancerVirtualHostLines } from './behind-load-balancer';
+import type { WebHostOptions } from './index';
+import { HEALTH_CHECK_URL_PATH } from './roundcube';
 import { PhpMyAdminHostSpec, ResolvedPhpMyAdminHostSpec, resolvePhpMyAdminHostSpec } from './phpmyadmin-spec';
 
 export * from './phpmyadmin-spec';
@@ -44,9 +46,8 @@ export const PHPMYADMIN_DEBIAN_CONFIG_PATH = '/etc/phpmyadmin/config.inc.php';
 export const PHPMYADMIN_ROOT = '/usr/share/phpmyadmin';
 /** The Apache site: the first in sites-enabled, so it is also the default for the health check's Host. */
 export const PHPMYADMIN_SITE_PATH = '/etc/apache2/sites-enabled/00-mirovoy-phpmyadmin.conf';
-/** The health page's file and its URL path (the target group's health check). */
+/** The health page's file (at the web hosts' `HEALTH_CHECK_URL_PATH`, the target group's health check). */
 export const PHPMYADMIN_HEALTH_PAGE_PATH = '/usr/local/share/mirovoy/phpmyadmin/mirovoy-health.php';
-export const PHPMYADMIN_HEALTH_URL_PATH = '/mirovoy-health';
 /** The port Apache serves on, reachable only from the load balancer. */
 export const PHPMYADMIN_HTTP_PORT = 80;
 /** Debian's directory for uploads and phpMyAdmin's template cache (owned by www-data). */
@@ -144,7 +145,7 @@ export const renderPhpMyAdminSite = (spec: ResolvedPhpMyAdminHostSpec): Rendered
     '  ServerAlias *',
     `  DocumentRoot ${PHPMYADMIN_ROOT}`,
     ...loadBalancerVirtualHostLines(spec.trustedProxies, 'phpmyadmin'),
-    `  Alias ${PHPMYADMIN_HEALTH_URL_PATH} ${PHPMYADMIN_HEALTH_PAGE_PATH}`,
+    `  Alias ${HEALTH_CHECK_URL_PATH} ${PHPMYADMIN_HEALTH_PAGE_PATH}`,
     `  <Directory ${healthDirectory}>`,
     '    Require all granted',
     '  </Directory>',
@@ -186,13 +187,8 @@ export const PHPMYADMIN_DEBCONF_SELECTIONS: readonly string[] = [
   'phpmyadmin phpmyadmin/reconfigure-webserver multiselect',
 ];
 
-/** Options of the phpMyAdmin host renderers. */
-export interface PhpMyAdminHostOptions {
-  /** The optional extra administrator (cloud-init creates it). */
-  readonly admin?: AdminUserSpec;
-  /** Reboot time for security updates that need one, `null` never. @default '04:30' (as the mail hosts) */
-  readonly automaticRebootTime?: string | null;
-}
+/** Options of the phpMyAdmin host renderers: those of every web host. */
+export type PhpMyAdminHostOptions = WebHostOptions;
 
 /** Everything a phpMyAdmin host is made of. */
 export interface PhpMyAdminHostRendering {

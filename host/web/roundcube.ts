@@ -10,6 +10,7 @@ import { generatedHeader, RenderedFile } from '../files';
 import { PhpValue, renderPhpAssignments } from '../format/php';
 import { WEBMAIL_PASSWORD_COLUMNS } from '../mysql/grants';
 import { PRIVATE_DIRECTORY } from '../secrets';
+import { LOAD_BALANCER_SERVER_LINES, loadBalancerVirtualHostLines } from './behind-load-balancer';
 import { ResolvedWebHostSpec } from './spec';
 
 /** Roundcube's configuration, replacing Debian's (which includes the dbconfig-common file we do not use). */
@@ -122,23 +123,11 @@ export const renderRoundcubeConfig = (spec: ResolvedWebHostSpec): RenderedFile =
  */
 export const renderApacheSite = (spec: ResolvedWebHostSpec): RenderedFile => {
   const lines = [
-    '<IfModule !remoteip_module>',
-    '  LoadModule remoteip_module /usr/lib/apache2/modules/mod_remoteip.so',
-    '</IfModule>',
-    '<IfModule !headers_module>',
-    '  LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so',
-    '</IfModule>',
-    'ServerTokens Prod',
-    'ServerSignature Off',
+    ...LOAD_BALANCER_SERVER_LINES,
     `<VirtualHost *:${WEBMAIL_HTTP_PORT}>`,
     `  ServerName ${spec.publicHostname}`,
     '  DocumentRoot /var/lib/roundcube/public_html',
-    '  RemoteIPHeader X-Forwarded-For',
-    ...spec.trustedProxies.map((cidr) => `  RemoteIPTrustedProxy ${cidr}`),
-    '  SetEnvIf X-Forwarded-Proto "^https$" HTTPS=on',
-    '  Header always set Strict-Transport-Security "max-age=31536000"',
-    '  LogFormat "%a %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\"" mirovoy_client',
-    '  CustomLog ${APACHE_LOG_DIR}/webmail-access.log mirovoy_client',
+    ...loadBalancerVirtualHostLines(spec.trustedProxies, 'webmail'),
     `  Alias ${HEALTH_CHECK_URL_PATH} ${HEALTH_PAGE_PATH}`,
     `  <Directory ${HEALTH_PAGE_PATH.slice(0, HEALTH_PAGE_PATH.lastIndexOf('/'))}>`,
     '    Require all granted',

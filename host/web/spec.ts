@@ -72,7 +72,8 @@ export class WebHostSpecError extends Error {
 const FQDN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const SQL_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 
-const isCidr = (text: string): boolean => {
+/** Whether a text is an IPv4 or IPv6 CIDR block such as `10.0.0.0/24`. */
+export const isCidr = (text: string): boolean => {
   const [address, bits, ...rest] = text.split('/');
   const version = isIP(address ?? '');
   if (rest.length > 0 || version === 0 || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
