@@ -17,6 +17,19 @@ import { ArtifactsBucketReference } from '../modules/storage/artifacts-bucket';
 import { backupWriterStatements } from '../modules/storage/backup-bucket';
 import { databaseDumpPrefix } from '../host/backup';
 
+/** ARNs of the application users' credentials secrets. */
+export interface DatabaseUserSecretArns {
+  readonly lookup: string;
+  readonly postfix: string;
+  readonly admin: string;
+  readonly amavis: string;
+  readonly dump: string;
+  /** Roundcube's database owner, with `webmail.enabled` (the primary creates the account). */
+  readonly roundcube?: string;
+  /** The password plugin's account, with `webmail.enabled`. */
+  readonly webmailPassword?: string;
+}
+
 /** Inputs of {@link mailHostRuntime}. */
 export interface MailHostRuntimeInput {
   readonly config: MirovoyConfig;
@@ -25,17 +38,7 @@ export interface MailHostRuntimeInput {
   readonly database: {
     readonly address: string;
     readonly masterSecretArn: string;
-    readonly userSecretArns: {
-    readonly lookup: string;
-    readonly postfix: string;
-    readonly admin: string;
-    readonly amavis: string;
-    readonly dump: string;
-    /** Roundcube's database owner, with `webmail.enabled` (the primary creates the account). */
-    readonly roundcube?: string;
-    /** The password plugin's account, with `webmail.enabled`. */
-    readonly webmailPassword?: string;
-  };
+    readonly userSecretArns: DatabaseUserSecretArns;
   };
   /** ARN of the host's certificate secret. */
   readonly tlsSecretArn: string;

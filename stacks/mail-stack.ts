@@ -16,7 +16,7 @@ import { DkimKey } from '../modules/mail/dkim-key';
 import { SamplePasswords } from '../modules/mail/sample-passwords';
 import { MailHost } from '../modules/mail/mail-host';
 import { mailDnsPolicyOf, MX_PRIORITY } from '../adapters/mail-dns';
-import { MAIL_HOST_SHORT_NAMES, mailHostRuntime } from '../adapters/mail-host-runtime';
+import { DatabaseUserSecretArns, MAIL_HOST_SHORT_NAMES, mailHostRuntime } from '../adapters/mail-host-runtime';
 import { SesRelay } from '../modules/mail/ses-relay';
 import { VolumeBackupPlan } from '../modules/backup/volume-backup-plan';
 import { AlertTopic } from '../modules/monitoring/alert-topic';
@@ -46,17 +46,7 @@ export interface MailStackDatabase {
   /** ARN of the RDS-managed master credentials. */
   readonly masterSecretArn: string;
   /** ARNs of the application users' credentials. */
-  readonly userSecretArns: {
-    readonly lookup: string;
-    readonly postfix: string;
-    readonly admin: string;
-    readonly amavis: string;
-    readonly dump: string;
-    /** Roundcube's database owner, with `webmail.enabled` (the primary creates the account). */
-    readonly roundcube?: string;
-    /** The password plugin's account, with `webmail.enabled`. */
-    readonly webmailPassword?: string;
-  };
+  readonly userSecretArns: DatabaseUserSecretArns;
 }
 
 /** Days before a certificate's expiry from which `terraform plan` warns (and the alarm fires). */

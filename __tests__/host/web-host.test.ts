@@ -81,9 +81,14 @@ describe('webmail host (Roundcube)', () => {
     expect(matches('webmail.example.com.evil.test')).toBe(false);
   });
 
-  it('the Apache site trusts X-Forwarded-For only from the load balancer, and serves the health page', () => {
+  it('the Apache site trusts X-Forwarded-For only from the load balancer, and serves Roundcube under its public name only', () => {
     const site = fileAt(APACHE_SITE_PATH).content;
-    expect(site.match(/^ {2}RemoteIPTrustedProxy .*$/gm)).toEqual(['  RemoteIPTrustedProxy 10.0.0.0/24', '  RemoteIPTrustedProxy 10.0.1.0/24']);
+    expect(site.match(/^RemoteIPTrustedProxy .*$/gm)).toEqual(['RemoteIPTrustedProxy 10.0.0.0/24', 'RemoteIPTrustedProxy 10.0.1.0/24']);
+    const [fallback, webmail] = site.split('<VirtualHost *:80>').slice(1);
+    expect(fallback).toContain('ServerName health.invalid');
+    expect(fallback).not.toContain('roundcube');
+    expect(webmail).toContain('ServerName webmail.example.com');
+    expect(webmail).toContain('DocumentRoot /var/lib/roundcube/public_html');
     expect(site).toContain('RemoteIPHeader X-Forwarded-For');
     expect(site).toContain('SetEnvIf X-Forwarded-Proto "^https$" HTTPS=on');
     expect(site).toContain(`Alias /mirovoy-health ${HEALTH_PAGE_PATH}`);

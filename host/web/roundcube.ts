@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { IMAPS_PORT, MANAGESIEVE_PORT, SUBMISSIONS_PORT } from '../client-ports';
 import { generatedHeader, RenderedFile } from '../files';
 import { PhpValue, renderPhpAssignments } from '../format/php';
 import { WEBMAIL_PASSWORD_COLUMNS } from '../mysql/grants';
 import { PRIVATE_DIRECTORY } from '../secrets';
-import { LOAD_BALANCER_SERVER_LINES, loadBalancerVirtualHostLines } from './behind-load-balancer';
 import { ResolvedWebHostSpec } from './spec';
 
 /** Roundcube's configuration, replacing Debian's (which includes the dbconfig-common file we do not use). */
@@ -62,10 +62,10 @@ export const roundcubeSettings = (spec: ResolvedWebHostSpec): Record<string, Php
   return {
     db_dsnw: dsn(spec, users.roundcube, WEBMAIL_SECRET_FILES.roundcube, spec.database.name),
     // The primary by its stable name: Roundcube's users rows are keyed by it (a replaced MX keeps them).
-    imap_host: `ssl://${spec.mailHostname}:993`,
+    imap_host: `ssl://${spec.mailHostname}:${IMAPS_PORT}`,
     imap_conn_options: verifiedTls(spec),
     // Submission with the user's own credentials (implicit TLS, RFC 8314).
-    smtp_host: `ssl://${spec.mailHostname}:465`,
+    smtp_host: `ssl://${spec.mailHostname}:${SUBMISSIONS_PORT}`,
     smtp_user: '%u',
     smtp_pass: '%p',
     smtp_conn_options: verifiedTls(spec),
@@ -97,7 +97,7 @@ export const roundcubeSettings = (spec: ResolvedWebHostSpec): Record<string, Php
     ...(spec.managesieve
       ? {
           // Dovecot's ManageSieve on the primary, STARTTLS (tls://) required there.
-          managesieve_host: `tls://${spec.mailHostname}:4190`,
+          managesieve_host: `tls://${spec.mailHostname}:${MANAGESIEVE_PORT}`,
           managesieve_conn_options: verifiedTls(spec),
           managesieve_vacation: 1,
           managesieve_forward: 1,
@@ -116,22 +116,43 @@ export const renderRoundcubeConfig = (spec: ResolvedWebHostSpec): RenderedFile =
 });
 
 /**
- * The one Apache site. mod_remoteip takes the client's address from X-Forwarded-For only from the
+ * The Apache site. mod_remoteip takes the client's address from X-Forwarded-For only from the
  * load balancer's networks (https://httpd.apache.org/docs/2.4/mod/mod_remoteip.html); HTTPS=on
- * only when the balancer says the client used HTTPS. The health page answers without Roundcube's
- * Host check (the balancer asks by the instance's address).
+ * only when the balancer says the client used HTTPS. Roundcube answers only under its public name
+ * (its own `trusted_host_patterns` merely keeps a forged Host out of the URLs it makes); any other
+ * Host — the balancer's health check asks by the instance's address — gets the first, default
+ * virtual host: the health page and 404s.
  */
 export const renderApacheSite = (spec: ResolvedWebHostSpec): RenderedFile => {
+  const healthDirectory = HEALTH_PAGE_PATH.slice(0, HEALTH_PAGE_PATH.lastIndexOf('/'));
+  const health = [`  Alias ${HEALTH_CHECK_URL_PATH} ${HEALTH_PAGE_PATH}`, `  <Directory ${healthDirectory}>`, '    Options -Indexes', '    Require all granted', '  </Directory>'];
   const lines = [
-    ...LOAD_BALANCER_SERVER_LINES,
+    '<IfModule !remoteip_module>',
+    '  LoadModule remoteip_module /usr/lib/apache2/modules/mod_remoteip.so',
+    '</IfModule>',
+    '<IfModule !headers_module>',
+    '  LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so',
+    '</IfModule>',
+    'ServerTokens Prod',
+    'ServerSignature Off',
+    'RemoteIPHeader X-Forwarded-For',
+    ...spec.trustedProxies.map((cidr) => `RemoteIPTrustedProxy ${cidr}`),
+    'SetEnvIf X-Forwarded-Proto "^https$" HTTPS=on',
+    // %a: the client's address as mod_remoteip found it.
+    'LogFormat "%a %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\"" mirovoy_client',
+    `<VirtualHost *:${WEBMAIL_HTTP_PORT}>`,
+    // A name no request carries (RFC 2606): this host only answers what no other one claims.
+    '  ServerName health.invalid',
+    `  DocumentRoot ${healthDirectory}`,
+    '  CustomLog ${APACHE_LOG_DIR}/webmail-access.log mirovoy_client',
+    ...health,
+    '</VirtualHost>',
     `<VirtualHost *:${WEBMAIL_HTTP_PORT}>`,
     `  ServerName ${spec.publicHostname}`,
     '  DocumentRoot /var/lib/roundcube/public_html',
-    ...loadBalancerVirtualHostLines(spec.trustedProxies, 'webmail'),
-    `  Alias ${HEALTH_CHECK_URL_PATH} ${HEALTH_PAGE_PATH}`,
-    `  <Directory ${HEALTH_PAGE_PATH.slice(0, HEALTH_PAGE_PATH.lastIndexOf('/'))}>`,
-    '    Require all granted',
-    '  </Directory>',
+    '  Header always set Strict-Transport-Security "max-age=31536000"',
+    '  CustomLog ${APACHE_LOG_DIR}/webmail-access.log mirovoy_client',
+    ...health,
     '</VirtualHost>',
   ];
   return { path: APACHE_SITE_PATH, content: `${generatedHeader('#', 'host/web/roundcube.ts')}${lines.join('\n')}\n`, mode: '0644', owner: 'root', group: 'root' };
