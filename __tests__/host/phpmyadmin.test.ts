@@ -94,13 +94,17 @@ describe('phpMyAdmin Apache site', () => {
   const site = fileOf(PHPMYADMIN_SITE_PATH).content;
 
   it('trusts X-Forwarded-For and -Proto from the load balancer networks only', () => {
-    expect(site.match(/^ {2}RemoteIPTrustedProxy .*$/gm)).toEqual(['  RemoteIPTrustedProxy 10.0.0.0/24', '  RemoteIPTrustedProxy 10.0.1.0/24']);
-    expect(site).toContain('  RemoteIPHeader X-Forwarded-For\n');
-    expect(site).toContain('  SetEnvIf X-Forwarded-Proto "^https$" HTTPS=on\n');
+    expect(site.match(/^RemoteIPTrustedProxy .*$/gm)).toEqual(['RemoteIPTrustedProxy 10.0.0.0/24', 'RemoteIPTrustedProxy 10.0.1.0/24']);
+    expect(site).toContain('\nRemoteIPHeader X-Forwarded-For\n');
+    expect(site).toContain('\nSetEnvIf X-Forwarded-Proto "^https$" HTTPS=on\n');
   });
 
-  it('serves phpMyAdmin at / of its public name (and of any Host: the health check asks by address), the health page, and not its code directories', () => {
-    expect(site).toContain('  ServerName phpmyadmin.example.com\n  ServerAlias *\n  DocumentRoot /usr/share/phpmyadmin\n');
+  it('serves phpMyAdmin at / of its public name only, the health page under any name, and not its code directories', () => {
+    const hosts = site.split('<VirtualHost *:80>').slice(1);
+    expect(hosts.map((h) => /ServerName (\S+)/.exec(h)?.[1])).toEqual(['health.invalid', 'phpmyadmin.example.com']);
+    expect(hosts[0]).not.toContain('/usr/share/phpmyadmin');
+    expect(hosts[1]).toContain('  DocumentRoot /usr/share/phpmyadmin\n');
+    expect(site).not.toContain('ServerAlias');
     expect(site).toContain('  Alias /mirovoy-health /usr/local/share/mirovoy/phpmyadmin/mirovoy-health.php\n');
     expect(site).toMatch(/<Directory \/usr\/share\/phpmyadmin\/libraries>\n {4}Require all denied/);
     expect(site).toMatch(/<Directory \/usr\/share\/phpmyadmin\/templates>\n {4}Require all denied/);

@@ -6,8 +6,8 @@
  * application see the client; `HTTPS=on` only when the balancer says the client used HTTPS.
  */
 
-/** Module loads and server-wide lines, before the `<VirtualHost>`. */
-export const LOAD_BALANCER_SERVER_LINES: readonly string[] = [
+/** Module loads and server-wide lines, before the first `<VirtualHost>`. */
+export const loadBalancerServerLines = (trustedProxies: readonly string[]): string[] => [
   '<IfModule !remoteip_module>',
   '  LoadModule remoteip_module /usr/lib/apache2/modules/mod_remoteip.so',
   '</IfModule>',
@@ -16,17 +16,32 @@ export const LOAD_BALANCER_SERVER_LINES: readonly string[] = [
   '</IfModule>',
   'ServerTokens Prod',
   'ServerSignature Off',
+  'RemoteIPHeader X-Forwarded-For',
+  ...trustedProxies.map((cidr) => `RemoteIPTrustedProxy ${cidr}`),
+  'SetEnvIf X-Forwarded-Proto "^https$" HTTPS=on',
+  // %a: the client's address as mod_remoteip found it.
+  'LogFormat "%a %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\"" mirovoy_client',
+];
+
+/** The health page's lines inside a `<VirtualHost>`: `urlPath` served from the file `pagePath`. */
+export const healthPageLines = (urlPath: string, pagePath: string): string[] => [
+  `  Alias ${urlPath} ${pagePath}`,
+  `  <Directory ${pagePath.slice(0, pagePath.lastIndexOf('/'))}>`,
+  '    Options -Indexes',
+  '    Require all granted',
+  '  </Directory>',
 ];
 
 /**
- * Lines inside the `<VirtualHost>`: the trusted proxies, HTTPS as the client saw it, HSTS, and an
- * access log (`<name>-access.log`) with the client's address (`%a`).
+ * The first, default virtual host: what a request whose Host no application claims gets — the
+ * balancer's health check asks by the instance's address — the health page and 404s.
  */
-export const loadBalancerVirtualHostLines = (trustedProxies: readonly string[], accessLogName: string): string[] => [
-  '  RemoteIPHeader X-Forwarded-For',
-  ...trustedProxies.map((cidr) => `  RemoteIPTrustedProxy ${cidr}`),
-  '  SetEnvIf X-Forwarded-Proto "^https$" HTTPS=on',
-  '  Header always set Strict-Transport-Security "max-age=31536000"',
-  '  LogFormat "%a %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\"" mirovoy_client',
+export const fallbackVirtualHostLines = (port: number, accessLogName: string, health: readonly string[], healthPagePath: string): string[] => [
+  `<VirtualHost *:${port}>`,
+  // A name no request carries (RFC 2606): this host only answers what no other one claims.
+  '  ServerName health.invalid',
+  `  DocumentRoot ${healthPagePath.slice(0, healthPagePath.lastIndexOf('/'))}`,
   `  CustomLog \${APACHE_LOG_DIR}/${accessLogName}-access.log mirovoy_client`,
+  ...health,
+  '</VirtualHost>',
 ];

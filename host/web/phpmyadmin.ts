@@ -27,7 +27,7 @@ import {
 } from '../provision';
 import { RUNTIME_SECRETS } from '../provision/runtime-seam';
 import { PRIVATE_DIRECTORY } from '../secrets';
-import { LOAD_BALANCER_SERVER_LINES, loadBalancerVirtualHostLines } from './behind-load-balancer';
+import { fallbackVirtualHostLines, healthPageLines, loadBalancerServerLines } from './behind-load-balancer';
 import type { WebHostOptions } from './index';
 import { HEALTH_CHECK_URL_PATH } from './roundcube';
 import { PhpMyAdminHostSpec, ResolvedPhpMyAdminHostSpec, resolvePhpMyAdminHostSpec } from './phpmyadmin-spec';
@@ -131,24 +131,21 @@ const openBasedir = (spec: ResolvedPhpMyAdminHostSpec): string =>
   ].join(':');
 
 /**
- * The one Apache site: phpMyAdmin at `/` of its own name, behind the load balancer. Its code's
- * inner directories are not served (as Debian's apache.conf).
+ * The Apache site: phpMyAdmin at `/` of its own name, behind the load balancer; its code's inner
+ * directories are not served (as Debian's apache.conf). Any other Host — the balancer's health check
+ * asks by the instance's address — gets the first, default virtual host: the health page and 404s.
  */
 export const renderPhpMyAdminSite = (spec: ResolvedPhpMyAdminHostSpec): RenderedFile => {
-  const healthDirectory = PHPMYADMIN_HEALTH_PAGE_PATH.slice(0, PHPMYADMIN_HEALTH_PAGE_PATH.lastIndexOf('/'));
+  const health = healthPageLines(HEALTH_CHECK_URL_PATH, PHPMYADMIN_HEALTH_PAGE_PATH);
   const lines = [
-    ...LOAD_BALANCER_SERVER_LINES,
+    ...loadBalancerServerLines(spec.trustedProxies),
+    ...fallbackVirtualHostLines(PHPMYADMIN_HTTP_PORT, 'phpmyadmin', health, PHPMYADMIN_HEALTH_PAGE_PATH),
     `<VirtualHost *:${PHPMYADMIN_HTTP_PORT}>`,
     `  ServerName ${spec.publicHostname}`,
-    // Every other Host too (the balancer's health check asks by the instance's address): Debian's
-    // 000-default site, named after the machine, would otherwise answer a name that resolves to it.
-    '  ServerAlias *',
     `  DocumentRoot ${PHPMYADMIN_ROOT}`,
-    ...loadBalancerVirtualHostLines(spec.trustedProxies, 'phpmyadmin'),
-    `  Alias ${HEALTH_CHECK_URL_PATH} ${PHPMYADMIN_HEALTH_PAGE_PATH}`,
-    `  <Directory ${healthDirectory}>`,
-    '    Require all granted',
-    '  </Directory>',
+    '  Header always set Strict-Transport-Security "max-age=31536000"',
+    '  CustomLog ${APACHE_LOG_DIR}/phpmyadmin-access.log mirovoy_client',
+    ...health,
     `  <Directory ${PHPMYADMIN_ROOT}>`,
     '    Options SymLinksIfOwnerMatch',
     '    DirectoryIndex index.php',
