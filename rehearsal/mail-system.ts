@@ -44,7 +44,6 @@ import { webHostSpecFromConfig } from '../adapters/web-host-spec';
 import { phpMyAdminHostSpecFromConfig } from '../adapters/phpmyadmin-host-spec';
 import {
   PHPMYADMIN_BLOWFISH_SECRET,
-  phpMyAdminHostSecretNames,
   PhpMyAdminHostRendering,
   renderPhpMyAdminHost,
   renderPhpMyAdminHostBundle,
@@ -527,7 +526,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     const pmaFiles = (p: PhpMyAdminHostRendering): GuestFile[] => [
       ...publishedBundle('pma', renderPhpMyAdminHostBundle(p.spec, { admin: config.admin })),
       ...seamSettings({ databaseHost: REHEARSAL_NAMES.database }),
-      ...seamSecrets(Object.fromEntries(Object.entries(accounts).filter(([name]) => phpMyAdminHostSecretNames(p).includes(name)))),
+      ...seamSecrets(Object.fromEntries(Object.entries(accounts).filter(([name]) => webHostSecretNames(p).includes(name)))),
     ];
     const rehearsal = await Rehearsal.start({
       hosts: [

@@ -14,10 +14,10 @@ import {
   PHPMYADMIN_RUNTIME_FILES,
   PHPMYADMIN_SITE_PATH,
   PhpMyAdminHostSpec,
-  phpMyAdminHostSecretNames,
   renderPhpMyAdminHost,
   renderPhpMyAdminHostBundle,
 } from '../../host/web/phpmyadmin';
+import { webHostSecretNames } from '../../host/web/web-plan';
 
 const SPEC: PhpMyAdminHostSpec = {
   hostname: 'pma1.example.com',
@@ -132,7 +132,7 @@ describe('phpMyAdmin host bundle', () => {
   });
 
   it('holds no secret: the key, the host name and the CA are fetched at run time', () => {
-    expect(phpMyAdminHostSecretNames(rendering)).toEqual([PHPMYADMIN_BLOWFISH_SECRET.name, 'db-ca']);
+    expect(webHostSecretNames(rendering)).toEqual([PHPMYADMIN_BLOWFISH_SECRET.name, 'db-ca']);
     expect(rendering.plan.secretFiles.map((e) => [e.format, e.path, e.group])).toEqual([
       ['secret-field', PHPMYADMIN_RUNTIME_FILES.blowfishSecret, 'www-data'],
       ['database-host', PHPMYADMIN_RUNTIME_FILES.databaseHost, 'www-data'],
