@@ -26,6 +26,8 @@ export const webHostSpecFromConfig = (config: MirovoyConfig, site: WebHostSite):
     publicHostname,
     mailHostname,
     trustedProxies: site.trustedProxies,
+    mailDomains: config.mailDomains,
+    imapStartTls: config.mail.imapStartTls,
     database: { name: 'roundcube', mailDatabaseName: config.database.mailDatabaseName, tlsCaFile: MAIL_TLS_FILES.databaseCaFile },
   };
 };

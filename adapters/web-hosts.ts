@@ -6,10 +6,19 @@
 import { MirovoyConfig } from '../configs/schema';
 import { WebHostSection, webHostnameOf } from '../configs/web-hosts';
 import { subnetPlanOf } from '../configs/subnets';
-import { HostBundle, packBundle, PROVISION_COMMAND, renderBootstrapUserData, STATE_DIRECTORY } from '../host/provision';
+import { HostBundle, ProvisionPlan } from '../host/provision';
 import { RUNTIME_SECRETS, RUNTIME_SETTINGS } from '../host/provision/runtime-seam';
-import { PHPMYADMIN_SECRETS, WebApplication } from '../host/provision/web-host-seam';
-import { renderWebHost, renderWebHostBundle, renderWebHostUserData, webHostSecretNames } from '../host/web';
+import { WebApplication } from '../host/provision/web-host-seam';
+import {
+  renderPhpMyAdminHost,
+  renderPhpMyAdminHostBundle,
+  renderPhpMyAdminHostUserData,
+  renderWebHost,
+  renderWebHostBundle,
+  renderWebHostUserData,
+  webHostSecretNames,
+} from '../host/web';
+import { phpMyAdminHostSpecFromConfig } from './phpmyadmin-host-spec';
 import { webHostSpecFromConfig } from './web-host-spec';
 import { PolicyStatement } from '../modules/compute/instance-role';
 import { WebHostAudience } from '../modules/web/web-host-group';
@@ -75,28 +84,19 @@ export interface WebHostArtifacts {
 }
 
 /**
- * What one web application's hosts are rendered from: Roundcube by `host/web`
- * (`renderWebHostBundle`), trusting `X-Forwarded-For` from the load balancer's subnets only;
- * phpMyAdmin, whose renderer is not written yet, gets the real bootstrap and a bundle that
- * installs nothing.
+ * What one web application's hosts are rendered from (`host/web`): Roundcube's or phpMyAdmin's
+ * bundle and bootstrap, both trusting `X-Forwarded-For` from the load balancer's subnets only.
  */
 export const webHostArtifacts = (config: MirovoyConfig, site: WebSite): WebHostArtifacts => {
   const options = { admin: config.admin };
+  const balancer = { trustedProxies: subnetPlanOf(config).public };
+  const secretsOf = (rendering: { readonly plan: ProvisionPlan }) => webHostSecretNames(rendering).filter((name) => name !== RUNTIME_SECRETS.databaseCa);
   if (site.application === 'roundcube') {
-    const spec = webHostSpecFromConfig(config, { trustedProxies: subnetPlanOf(config).public });
-    const rendering = renderWebHost(spec, options);
-    return {
-      userData: renderWebHostUserData(spec, options),
-      bundle: renderWebHostBundle(spec, options),
-      secrets: webHostSecretNames(rendering).filter((name) => name !== RUNTIME_SECRETS.databaseCa),
-    };
+    const spec = webHostSpecFromConfig(config, balancer);
+    return { userData: renderWebHostUserData(spec, options), bundle: renderWebHostBundle(spec, options), secrets: secretsOf(renderWebHost(spec, options)) };
   }
-  const hostname = site.hostnames[0];
-  return {
-    userData: renderBootstrapUserData({ hostname, admin: config.admin, provisionCommand: PROVISION_COMMAND, stateDirectory: STATE_DIRECTORY }),
-    bundle: packBundle([], [`Configuration of the phpMyAdmin hosts (${hostname}): not rendered yet, the phpMyAdmin host renderer is not written.`]),
-    secrets: [PHPMYADMIN_SECRETS.blowfishSecret],
-  };
+  const spec = phpMyAdminHostSpecFromConfig(config, balancer);
+  return { userData: renderPhpMyAdminHostUserData(spec, options), bundle: renderPhpMyAdminHostBundle(spec, options), secrets: secretsOf(renderPhpMyAdminHost(spec, options)) };
 };
 
 /** What the web stack hands one application's hosts. */

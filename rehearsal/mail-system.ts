@@ -41,6 +41,14 @@ import { createTestCa, HostCertificate } from './test-ca';
 import type { SmtpSinkOptions } from './smtp-sink';
 import { renderWebHost, renderWebHostBundle, renderWebHostUserData, WebHostRendering, webHostSecretNames } from '../host/web';
 import { webHostSpecFromConfig } from '../adapters/web-host-spec';
+import { phpMyAdminHostSpecFromConfig } from '../adapters/phpmyadmin-host-spec';
+import {
+  PHPMYADMIN_BLOWFISH_SECRET,
+  PhpMyAdminHostRendering,
+  renderPhpMyAdminHost,
+  renderPhpMyAdminHostBundle,
+  renderPhpMyAdminHostUserData,
+} from '../host/web/phpmyadmin';
 import type { WebmailProxyOptions } from './webmail-proxy';
 
 /** Fixed addresses on the rehearsal LAN, so a person can reach the hosts from a shell. */
@@ -53,6 +61,10 @@ export const MAIL_REHEARSAL_ADDRESSES = {
   prober: '10.203.0.101',
   /** The webmail host (behind the client's TLS proxy, the load balancer's stand-in). */
   webmail: '10.203.0.30',
+  /** The phpMyAdmin host (behind its own TLS proxy, on the client `pma-lb`). */
+  phpMyAdmin: '10.203.0.31',
+  /** The phpMyAdmin host's load balancer stand-in (a client namespace of its own, so both proxies take 443). */
+  phpMyAdminBalancer: '10.203.0.102',
 } as const;
 
 /** Names of the rehearsal's own parties (not from the config). */
@@ -138,6 +150,23 @@ export interface MailRehearsalOptions {
    * the rehearsal DNS names). @default false
    */
   readonly webmail?: boolean;
+  /**
+   * Boot a phpMyAdmin host too (the config's `phpMyAdmin` section, enabled with a hostname), against
+   * the database, behind a TLS-terminating proxy on the client `pma-lb` (`https://<phpMyAdmin.hostname>/`,
+   * which the rehearsal DNS names). @default false
+   */
+  readonly phpMyAdmin?: boolean;
+}
+
+/** The phpMyAdmin host of a rehearsal. */
+export interface RehearsalPhpMyAdmin {
+  /** What a browser on the client opens. */
+  readonly url: string;
+  /** Where that name leads (the proxy): a browser's resolver rule. */
+  readonly address: string;
+  /** The rehearsal's host name of the phpMyAdmin host (`rehearsal.host(name)`). */
+  readonly host: 'pma';
+  readonly rendering: PhpMyAdminHostRendering;
 }
 
 /** The webmail host of a rehearsal. */
@@ -195,6 +224,8 @@ export interface MailRehearsal {
   readonly relay: RehearsalRelay | null;
   /** The webmail host, when asked for. */
   readonly webmail: RehearsalWebmail | null;
+  /** The phpMyAdmin host, when asked for. */
+  readonly phpMyAdmin: RehearsalPhpMyAdmin | null;
   /** With the config's `testData`: the sample mailboxes' passwords (the primary's secret `test-data`), by user. */
   readonly testDataPasswords: Readonly<Record<string, string>> | null;
   /**
@@ -275,7 +306,7 @@ const seamSettings = (settings: Partial<Record<keyof typeof RUNTIME_SETTINGS, st
   }));
 
 /** The files that serve a bundle (under its own hash, or as named by `sha256`: a wrong hash for tests). */
-const publishedBundle = (host: 'mx1' | 'mx2' | 'web', bundle: HostBundle, sha256 = bundle.sha256): GuestFile[] => {
+const publishedBundle = (host: 'mx1' | 'mx2' | 'web' | 'pma', bundle: HostBundle, sha256 = bundle.sha256): GuestFile[] => {
   const key = bundleObjectKey(host, { ...bundle, sha256 });
   return [
     { path: `${REHEARSAL_SEAM_DIRECTORY}/bundles/${key}`, content: bundle.content },
@@ -370,15 +401,15 @@ const startSink = async (rehearsal: Rehearsal, directory: string, options?: Smtp
 };
 
 /** Starts the load balancer's stand-in on the client (HTTPS 443 → the web host's port 80); resolves once it listens. */
-const startProxy = async (rehearsal: Rehearsal, tls: HostCertificate): Promise<void> => {
+const startProxy = async (rehearsal: Rehearsal, tls: HostCertificate, client = 'client', listen: string = MAIL_REHEARSAL_ADDRESSES.client, target: string = MAIL_REHEARSAL_ADDRESSES.webmail): Promise<void> => {
   const proxyOptions: WebmailProxyOptions = {
-    listen: { address: MAIL_REHEARSAL_ADDRESSES.client, port: 443 },
-    target: { address: MAIL_REHEARSAL_ADDRESSES.webmail, port: 80 },
+    listen: { address: listen, port: 443 },
+    target: { address: target, port: 80 },
     tls: { chainPem: tls.chainPem, keyPem: tls.keyPem },
   };
-  const optionsFile = join(rehearsal.directory, 'webmail-proxy.json');
+  const optionsFile = join(rehearsal.directory, `proxy-${client}.json`);
   writeFileSync(optionsFile, JSON.stringify(proxyOptions), { mode: 0o600 });
-  const proxy = rehearsal.startService('client', [join(__dirname, '../node_modules/.bin/tsx'), join(__dirname, 'webmail-proxy.ts'), optionsFile], { stdout: 'pipe' });
+  const proxy = rehearsal.startService(client, [join(__dirname, '../node_modules/.bin/tsx'), join(__dirname, 'webmail-proxy.ts'), optionsFile], { stdout: 'pipe' });
   await new Promise<void>((resolve, reject) => {
     proxy.once('exit', (code) => reject(new Error(`the webmail proxy exited (${code}) before listening`)));
     proxy.stdout?.once('data', () => resolve());
@@ -446,6 +477,8 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       [RUNTIME_SECRETS.databaseWebmailPassword]: { username: users.webmailPassword, password: newPassword() },
       [RUNTIME_SECRETS.roundcube]: { des_key: newPassword() },
       [RUNTIME_SECRETS.databaseCa]: { certificate: ca.rootPem },
+      // Made by the web stack on AWS: 32 letters and digits.
+      [PHPMYADMIN_BLOWFISH_SECRET.name]: { [PHPMYADMIN_BLOWFISH_SECRET.field]: randomBytes(16).toString('hex') },
       ...Object.fromEntries(Object.entries(dkimKeys).map(([domain, pem]) => [dkimSecretName(domain), { private_key: pem }])),
     };
     // SES SMTP credentials look like this: an access key id, and a base64 password.
@@ -485,6 +518,16 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
       ...seamSecrets(Object.fromEntries(Object.entries(accounts).filter(([name]) => webHostSecretNames(w).includes(name)))),
     ];
     if (web) dnsRecords = [...dnsRecords, { type: 'A', name: web.spec.publicHostname, value: MAIL_REHEARSAL_ADDRESSES.client }];
+    // The phpMyAdmin host: its proxy is its only trusted source of X-Forwarded-For.
+    const pma = options.phpMyAdmin
+      ? renderPhpMyAdminHost(phpMyAdminHostSpecFromConfig(config, { trustedProxies: [`${MAIL_REHEARSAL_ADDRESSES.phpMyAdminBalancer}/32`] }), { admin: config.admin })
+      : null;
+    if (pma) dnsRecords = [...dnsRecords, { type: 'A', name: pma.spec.publicHostname, value: MAIL_REHEARSAL_ADDRESSES.phpMyAdminBalancer }];
+    const pmaFiles = (p: PhpMyAdminHostRendering): GuestFile[] => [
+      ...publishedBundle('pma', renderPhpMyAdminHostBundle(p.spec, { admin: config.admin })),
+      ...seamSettings({ databaseHost: REHEARSAL_NAMES.database }),
+      ...seamSecrets(Object.fromEntries(Object.entries(accounts).filter(([name]) => webHostSecretNames(p).includes(name)))),
+    ];
     const rehearsal = await Rehearsal.start({
       hosts: [
         {
@@ -503,24 +546,26 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
           volumes: h.name === 'mx1' ? primaryVolumes.map(([name, sizeMiB]) => ({ device: dataVolume(name).device, sizeMiB })) : [],
         })),
         ...(web ? [{ name: 'web', fqdn: web.spec.hostname, ip: MAIL_REHEARSAL_ADDRESSES.webmail, userData: renderWebHostUserData(web.spec, { admin: config.admin }), extraFiles: webFiles(web) }] : []),
+        ...(pma ? [{ name: 'pma', fqdn: pma.spec.hostname, ip: MAIL_REHEARSAL_ADDRESSES.phpMyAdmin, userData: renderPhpMyAdminHostUserData(pma.spec, { admin: config.admin }), extraFiles: pmaFiles(pma) }] : []),
       ],
       clients: [
         { name: 'client', ip: MAIL_REHEARSAL_ADDRESSES.client },
         { name: 'prober', ip: MAIL_REHEARSAL_ADDRESSES.prober },
+        ...(pma ? [{ name: 'pma-lb', ip: MAIL_REHEARSAL_ADDRESSES.phpMyAdminBalancer }] : []),
       ],
       dnsRecords,
       beforeBoot: options.databaseDownAtBoot ? (lan) => lan.exec('db', ['nft', '-f', '-'], { input: HOLD_DATABASE_RULES }).then(() => undefined) : undefined,
       // What the user data installs, with its closure; a superset of the default repository's
       // list shares its cache entry with the other suites.
       repo: {
-        packages: [...new Set([...exampleMailHostPackages(), ...DATABASE_HOST_PACKAGES, ...hosts.flatMap((h) => mailHostPackages(h.rendering, config.admin)), ...(web?.plan.packages ?? [])])],
+        packages: [...new Set([...exampleMailHostPackages(), ...DATABASE_HOST_PACKAGES, ...hosts.flatMap((h) => mailHostPackages(h.rendering, config.admin)), ...(web?.plan.packages ?? []), ...(pma?.plan.packages ?? [])])],
       },
     });
     const untilMailReady = async (host: string, timeoutMs?: number) => {
       await waitForMailReady(rehearsal, host, timeoutMs);
       if (!options.convergenceTimers) await rehearsal.host(host).exec(['systemctl', 'stop', CONVERGE_TIMER]);
     };
-    if (!options.databaseDownAtBoot) await Promise.all([...hosts.map((h) => h.name), ...(web ? ['web'] : [])].map((name) => untilMailReady(name)));
+    if (!options.databaseDownAtBoot) await Promise.all([...hosts.map((h) => h.name), ...(web ? ['web'] : []), ...(pma ? ['pma'] : [])].map((name) => untilMailReady(name)));
     const rootCaFile = join(rehearsal.directory, 'test-root-ca.pem');
     writeFileSync(rootCaFile, ca.rootPem);
     const sinkDirectory = join(rehearsal.directory, 'sink');
@@ -528,6 +573,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
     try {
       await startSink(rehearsal, sinkDirectory);
       if (web) await startProxy(rehearsal, await ca.issue([web.spec.publicHostname]));
+      if (pma) await startProxy(rehearsal, await ca.issue([pma.spec.publicHostname]), 'pma-lb', MAIL_REHEARSAL_ADDRESSES.phpMyAdminBalancer, MAIL_REHEARSAL_ADDRESSES.phpMyAdmin);
       if (relayCredentials) {
         const tls = await ca.issue([REHEARSAL_NAMES.relayHost]);
         await startSink(rehearsal, relayDirectory, { port: RELAY_PORT, tls, auth: [relayCredentials, rotatedRelayCredentials] });
@@ -559,6 +605,7 @@ export async function startMailRehearsal(options: MailRehearsalOptions = {}): Pr
             },
           }
         : null,
+      phpMyAdmin: pma ? { url: `https://${pma.spec.publicHostname}/`, address: MAIL_REHEARSAL_ADDRESSES.phpMyAdminBalancer, host: 'pma', rendering: pma } : null,
       testDataPasswords,
       issueCertificate: (host, days, names) => {
         const h = hosts.find((x) => x.name === host);

@@ -7,7 +7,8 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { mtaStsPublicationsOf } from '../adapters/web-tier';
 import { webHostArtifacts, webHostRuntime, WebSite, webSitesOf } from '../adapters/web-hosts';
 import { RUNTIME_SECRETS } from '../host/provision/runtime-seam';
-import { PHPMYADMIN_SECRETS, WebApplication } from '../host/provision/web-host-seam';
+import { WebApplication } from '../host/provision/web-host-seam';
+import { PHPMYADMIN_BLOWFISH_SECRET } from '../host/web/phpmyadmin';
 import { JsonSecret } from '../modules/secrets/json-secret';
 import { ArtifactsBucketReference } from '../modules/storage/artifacts-bucket';
 import { ACCESS_LOG_PREFIX, AccessLogBucket } from '../modules/web/access-log-bucket';
@@ -133,7 +134,7 @@ export class WebStack extends MirovoyStack {
       ...(accounts.webmailPassword ? { [RUNTIME_SECRETS.databaseWebmailPassword]: accounts.webmailPassword } : {}),
       ...(config.webmail.enabled ? { [RUNTIME_SECRETS.roundcube]: generated('RoundcubeDesKey', `${secretPrefix}/webmail/des-key`, "Roundcube's des_key (the same on every webmail host)", 'des_key', 24) } : {}),
       ...(config.phpMyAdmin.enabled
-        ? { [PHPMYADMIN_SECRETS.blowfishSecret]: generated('PhpMyAdminBlowfishSecret', `${secretPrefix}/phpmyadmin/blowfish-secret`, "phpMyAdmin's blowfish_secret (cookie encryption, 32 bytes)", 'blowfish_secret', 32) }
+        ? { [PHPMYADMIN_BLOWFISH_SECRET.name]: generated('PhpMyAdminBlowfishSecret', `${secretPrefix}/phpmyadmin/blowfish-secret`, "phpMyAdmin's blowfish_secret (cookie encryption, 32 bytes)", PHPMYADMIN_BLOWFISH_SECRET.field, 32) }
         : {}),
     };
     return sites.map((site) => {

@@ -12,6 +12,8 @@ import {
   renderWebHost,
   renderWebHostBundle,
   renderWebHostUserData,
+  AUTOCONFIG_SITE_PATH,
+  MOZILLA_AUTOCONFIG_PATH,
   ROUNDCUBE_CHECK_PATH,
   ROUNDCUBE_CONFIG_PATH,
   ROUNDCUBE_SCHEMA_PATH,
@@ -26,6 +28,7 @@ const spec: WebHostSpec = {
   publicHostname: 'webmail.example.com',
   mailHostname: 'mx1.example.com',
   trustedProxies: ['10.0.0.0/24', '10.0.1.0/24'],
+  mailDomains: ['example.com', 'example.net'],
   database: { tlsCaFile: '/etc/mirovoy/db-ca.pem', mailDatabaseName: 'maildb' },
 };
 const rendering = renderWebHost(spec);
@@ -118,6 +121,19 @@ describe('webmail host (Roundcube)', () => {
     // Secrets only by reference: read from the run-time files.
     expect(fileAt(ROUNDCUBE_CONFIG_PATH).content).toContain(`$config['des_key'] = trim(file_get_contents('${WEBMAIL_SECRET_FILES.desKey}'));`);
     expect(renderWebHostBundle(spec).sha256).toBe(bundle.sha256);
+  });
+
+  it("serves the mail domains' client autoconfiguration, describing the primary, and restarts Apache when its site changes", () => {
+    const mozilla = fileAt(MOZILLA_AUTOCONFIG_PATH).content;
+    expect(mozilla).toContain('<emailProvider id="example.net">');
+    expect(mozilla).toContain('<hostname>mx1.example.com</hostname>');
+    expect(mozilla).not.toContain('<port>143</port>');
+    expect(renderWebHost({ ...spec, imapStartTls: true }).files.find((f) => f.path === MOZILLA_AUTOCONFIG_PATH)!.content).toContain('<port>143</port>');
+    expect(fileAt(AUTOCONFIG_SITE_PATH).content).toContain('ServerAlias autodiscover.example.net');
+    const units = (path: string) => rendering.plan.files.find((f) => f.path === path)!.units;
+    expect(units(AUTOCONFIG_SITE_PATH)).toBe('apache2');
+    expect(units(MOZILLA_AUTOCONFIG_PATH)).toBe('-');
+    expect(rendering.plan.packages).toContain('php-xml');
   });
 
   it('has the same small bootstrap as a mail host', () => {

@@ -299,6 +299,8 @@ secret_file_content() {
       printf '%s %s:%s\n' "$template" "$user" "$password" ;;
     # "<secret>:<field>": one field of a JSON secret, checked like a database password (Roundcube's des_key).
     secret-field) checked_secret "${secret%%:*}" "${secret#*:}" ;;
+    # No secret: the database server's host name (setting database-host) for a client without an account of its own (phpMyAdmin).
+    database-host) printf '%s\n' "$DB_HOST" ;;
     # "<secret>:<field>": one PEM document held in a field of a JSON secret.
     pem-field | certificate-chain | private-key) "$FETCH" secret "${secret%%:*}" "${secret#*:}" ;;
     # A DKIM key and its selector, read from one version of the secret (template "<domain>:<default

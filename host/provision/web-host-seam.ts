@@ -1,8 +1,8 @@
 /**
  * What the web hosts and the Terraform side that runs them agree on beyond `runtime-seam.ts`: the
  * port both applications serve plain HTTP on behind the load balancer and the page its health
- * checks ask for (the webmail host's, `host/web/roundcube.ts`: one place for both), and the secret
- * of phpMyAdmin, whose host is not rendered yet.
+ * checks ask for (the webmail host's, `host/web/roundcube.ts`: one place for both). The
+ * applications' secrets are named where their hosts read them (`host/web`).
  */
 import { HEALTH_CHECK_URL_PATH, WEBMAIL_HTTP_PORT } from '../web/roundcube';
 
@@ -17,9 +17,3 @@ export const WEB_HOST_PORT = WEBMAIL_HTTP_PORT;
 
 /** The page the load balancer's health check asks each web host for: 200 only while the application answers. */
 export const WEB_HEALTH_PATH = HEALTH_CHECK_URL_PATH;
-
-/** Secrets of the phpMyAdmin hosts (JSON objects; the instance tag `mirovoy:secret-<name>` holds the ARN). */
-export const PHPMYADMIN_SECRETS = {
-  /** `{"blowfish_secret"}`: phpMyAdmin's 32-byte cookie encryption secret, the same on every instance. */
-  blowfishSecret: 'phpmyadmin-blowfish-secret',
-} as const;

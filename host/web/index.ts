@@ -3,36 +3,30 @@
  * applied in place by the same `mirovoy-provision` (role `web`), and the run-time secrets it
  * reads through the same seam. `renderWebHostBundle` and `renderWebHostUserData` are what the
  * Terraform side puts into the auto-scaling group's launch template and tags, as
- * `modules/mail/mail-host.ts` does for a mail host.
+ * `modules/mail/mail-host.ts` does for a mail host. A phpMyAdmin host is the other web application of
+ * the role: `renderPhpMyAdminHostBundle` and `renderPhpMyAdminHostUserData` (./phpmyadmin.ts).
  */
-import { AdminUserSpec, adminShellPackages } from '../base/admin-user';
+import { AdminUserSpec } from '../base/admin-user';
 import { RenderedFile } from '../files';
-import {
-  COMMON_PACKAGES,
-  HostBundle,
-  PROVISION_COMMAND,
-  ProvisionPlan,
-  renderBootstrapUserData,
-  renderPlanBundle,
-  SecretFileEntry,
-  STATE_DIRECTORY,
-  unattendedUpgradeFiles,
-} from '../provision';
+import { HostBundle, ProvisionPlan, SecretFileEntry, unattendedUpgradeFiles } from '../provision';
 import { RUNTIME_SECRETS } from '../provision/runtime-seam';
 import {
-  APACHE_SITE_PATH,
   renderApacheSite,
   renderRoundcubeConfig,
   ROUNDCUBE_CHECK_PATH,
   ROUNDCUBE_SCHEMA_PATH,
   roundcubeScripts,
-  WEBMAIL_HTTP_PORT,
   WEBMAIL_SECRET_FILES,
 } from './roundcube';
+import { renderClientAutoconfig } from './autoconfig';
 import { ResolvedWebHostSpec, resolveWebHostSpec, WebHostSpec } from './spec';
+import { renderWebBootstrapUserData, renderWebPlanBundle, WEB_APPLICATION_HTTP_PORT, webProvisionPlan } from './web-plan';
 
+export * from './autoconfig';
+export * from './phpmyadmin';
 export * from './roundcube';
 export * from './spec';
+export * from './web-plan';
 
 /** Debian 13's Roundcube 1.6 with PHP 8.4 under Apache (named: recommendations are not installed). */
 export const WEBMAIL_PACKAGES: readonly string[] = [
@@ -44,6 +38,8 @@ export const WEBMAIL_PACKAGES: readonly string[] = [
   'roundcube-plugins',
   'php-mysql',
   'php-intl',
+  // The autodiscover script parses its request with DOM.
+  'php-xml',
 ];
 
 /** No dbconfig-common: the primary creates the database and account, `mirovoy-roundcube-schema` the tables. */
@@ -84,51 +80,33 @@ const secretFileEntries = (spec: ResolvedWebHostSpec): SecretFileEntry[] => {
 /** Renders a webmail host; throws `WebHostSpecError` listing every spec problem. */
 export const renderWebHost = (input: WebHostSpec, options: WebHostOptions = {}): WebHostRendering => {
   const spec = resolveWebHostSpec(input);
-  const apache = (f: RenderedFile) => ({ ...f, units: 'apache2' });
-  const files = [renderRoundcubeConfig(spec), renderApacheSite(spec), ...roundcubeScripts(), ...unattendedUpgradeFiles({ automaticRebootTime: options.automaticRebootTime ?? '04:30' })];
+  const autoconfig = renderClientAutoconfig({ domains: spec.mailDomains, mailHostname: spec.mailHostname, imapStartTls: spec.imapStartTls, listenPort: WEB_APPLICATION_HTTP_PORT });
+  const files = [renderRoundcubeConfig(spec), renderApacheSite(spec), ...autoconfig, ...roundcubeScripts(), ...unattendedUpgradeFiles({ automaticRebootTime: options.automaticRebootTime ?? '04:30' })];
   return {
     spec,
     files,
-    plan: {
-      role: 'web',
-      hostname: spec.hostname,
-      vmail: null,
-      schemaStep: '',
-      dataImport: '',
-      applicationSchemaStep: ROUNDCUBE_SCHEMA_PATH,
-      packages: [...new Set([...WEBMAIL_PACKAGES, ...COMMON_PACKAGES, ...adminShellPackages(options.admin)])],
-      debconfSelections: WEBMAIL_DEBCONF_SELECTIONS,
-      // PHP reads config.inc.php per request; a new site file needs Apache restarted.
-      files: files.map((f) => (f.path === APACHE_SITE_PATH ? apache(f) : { ...f, units: '-' })),
-      secretFiles: secretFileEntries(spec),
-      groupMembers: [],
-      checks: [
-        { unit: 'apache2', command: ['apache2ctl', 'configtest'] },
-        { unit: 'apache2', command: ['php', ROUNDCUBE_CHECK_PATH] },
-      ],
-      units: ['apache2'],
-      unwantedUnits: [],
-      readyPorts: [WEBMAIL_HTTP_PORT],
-      dataVolumes: false,
-      spoolUnits: [],
-      databasePort: spec.database.port,
-    },
+    plan: webProvisionPlan(
+      {
+        hostname: spec.hostname,
+        packages: WEBMAIL_PACKAGES,
+        debconfSelections: WEBMAIL_DEBCONF_SELECTIONS,
+        files,
+        secretFiles: secretFileEntries(spec),
+        check: ['php', ROUNDCUBE_CHECK_PATH],
+        applicationSchemaStep: ROUNDCUBE_SCHEMA_PATH,
+        databasePort: spec.database.port,
+      },
+      options,
+    ),
   };
 };
-
-/** Names of the secrets a webmail host reads (on EC2: a `mirovoy:secret-<name>` tag each, and read access; `db-ca` comes from `database-ca-url`). */
-export const webHostSecretNames = (rendering: WebHostRendering): string[] => [...new Set(rendering.plan.secretFiles.map((e) => e.secret.split(':')[0]))];
 
 /** The configuration bundle of a webmail host (content-addressed, secret-free; on EC2 an S3 object named in the tag `mirovoy:bundle`). */
 export const renderWebHostBundle = (input: WebHostSpec, options: WebHostOptions = {}): HostBundle => {
   const { spec, plan } = renderWebHost(input, options);
-  return renderPlanBundle(plan, [
-    `Configuration of ${spec.hostname} (webmail, ${spec.publicHostname}), generated by Mirovoy Mail (host/web).`,
-    'Each file follows its "=== <path> <mode> <owner> <group> <bytes>" line. No secret is in here:',
-    'mirovoy-provision fetches them at run time. A change of this text is the change of the host.',
-  ]);
+  return renderWebPlanBundle(plan, 'webmail', spec.publicHostname);
 };
 
 /** The user data of a webmail host: the same bootstrap as a mail host's, gzip-compressed. */
 export const renderWebHostUserData = (input: WebHostSpec, options: WebHostOptions = {}): Buffer =>
-  renderBootstrapUserData({ hostname: resolveWebHostSpec(input).hostname, admin: options.admin, provisionCommand: PROVISION_COMMAND, stateDirectory: STATE_DIRECTORY });
+  renderWebBootstrapUserData(resolveWebHostSpec(input).hostname, options);

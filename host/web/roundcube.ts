@@ -11,6 +11,7 @@ import { generatedHeader, RenderedFile } from '../files';
 import { PhpValue, renderPhpAssignments } from '../format/php';
 import { WEBMAIL_PASSWORD_COLUMNS } from '../mysql/grants';
 import { PRIVATE_DIRECTORY } from '../secrets';
+import { fallbackVirtualHostLines, healthPageLines, loadBalancerServerLines } from './behind-load-balancer';
 import { ResolvedWebHostSpec } from './spec';
 
 /** Roundcube's configuration, replacing Debian's (which includes the dbconfig-common file we do not use). */
@@ -129,29 +130,10 @@ export const renderRoundcubeConfig = (spec: ResolvedWebHostSpec): RenderedFile =
  * virtual host: the health page and 404s.
  */
 export const renderApacheSite = (spec: ResolvedWebHostSpec): RenderedFile => {
-  const healthDirectory = HEALTH_PAGE_PATH.slice(0, HEALTH_PAGE_PATH.lastIndexOf('/'));
-  const health = [`  Alias ${HEALTH_CHECK_URL_PATH} ${HEALTH_PAGE_PATH}`, `  <Directory ${healthDirectory}>`, '    Options -Indexes', '    Require all granted', '  </Directory>'];
+  const health = healthPageLines(HEALTH_CHECK_URL_PATH, HEALTH_PAGE_PATH);
   const lines = [
-    '<IfModule !remoteip_module>',
-    '  LoadModule remoteip_module /usr/lib/apache2/modules/mod_remoteip.so',
-    '</IfModule>',
-    '<IfModule !headers_module>',
-    '  LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so',
-    '</IfModule>',
-    'ServerTokens Prod',
-    'ServerSignature Off',
-    'RemoteIPHeader X-Forwarded-For',
-    ...spec.trustedProxies.map((cidr) => `RemoteIPTrustedProxy ${cidr}`),
-    'SetEnvIf X-Forwarded-Proto "^https$" HTTPS=on',
-    // %a: the client's address as mod_remoteip found it.
-    'LogFormat "%a %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\"" mirovoy_client',
-    `<VirtualHost *:${WEBMAIL_HTTP_PORT}>`,
-    // A name no request carries (RFC 2606): this host only answers what no other one claims.
-    '  ServerName health.invalid',
-    `  DocumentRoot ${healthDirectory}`,
-    '  CustomLog ${APACHE_LOG_DIR}/webmail-access.log mirovoy_client',
-    ...health,
-    '</VirtualHost>',
+    ...loadBalancerServerLines(spec.trustedProxies),
+    ...fallbackVirtualHostLines(WEBMAIL_HTTP_PORT, 'webmail', health, HEALTH_PAGE_PATH),
     `<VirtualHost *:${WEBMAIL_HTTP_PORT}>`,
     `  ServerName ${spec.publicHostname}`,
     '  DocumentRoot /var/lib/roundcube/public_html',

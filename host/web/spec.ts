@@ -22,6 +22,13 @@ export interface WebHostSpec {
    * from `X-Forwarded-For` only when the connection comes from one of them. IPv4 or IPv6 CIDRs.
    */
   readonly trustedProxies: readonly string[];
+  /**
+   * The mail domains whose client autoconfiguration this host serves (`autoconfig.<domain>`,
+   * `autodiscover.<domain>`, `host/web/autoconfig.ts`), describing the primary's ports.
+   */
+  readonly mailDomains: readonly string[];
+  /** Whether the primary offers IMAP with STARTTLS on 143 too (`mail.imapStartTls`): autoconfig then lists it. @default false */
+  readonly imapStartTls?: boolean;
   /** Name shown on the login page. @default 'Mirovoy Webmail' */
   readonly productName?: string;
   /** ManageSieve (filters, vacation) on the primary, port 4190 with STARTTLS. @default true */
@@ -49,6 +56,8 @@ export interface ResolvedWebHostSpec {
   readonly publicHostname: string;
   readonly mailHostname: string;
   readonly trustedProxies: readonly string[];
+  readonly mailDomains: readonly string[];
+  readonly imapStartTls: boolean;
   readonly productName: string;
   readonly managesieve: boolean;
   readonly database: {
@@ -72,7 +81,8 @@ export class WebHostSpecError extends Error {
 const FQDN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const SQL_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 
-const isCidr = (text: string): boolean => {
+/** Whether a text is an IPv4 or IPv6 CIDR block such as `10.0.0.0/24`. */
+export const isCidr = (text: string): boolean => {
   const [address, bits, ...rest] = text.split('/');
   const version = isIP(address ?? '');
   if (rest.length > 0 || version === 0 || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
@@ -87,6 +97,8 @@ export const resolveWebHostSpec = (spec: WebHostSpec): ResolvedWebHostSpec => {
     publicHostname: spec.publicHostname,
     mailHostname: spec.mailHostname,
     trustedProxies: spec.trustedProxies,
+    mailDomains: spec.mailDomains,
+    imapStartTls: spec.imapStartTls ?? false,
     productName: spec.productName ?? 'Mirovoy Webmail',
     managesieve: spec.managesieve ?? true,
     database: {
