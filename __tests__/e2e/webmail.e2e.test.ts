@@ -8,6 +8,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
 import { Browser, Page } from 'playwright-core';
 import { ROUNDCUBE_SCHEMA_PATH } from '../../host/web';
 import { MAIL_REHEARSAL_ADDRESSES, MailRehearsal, REHEARSAL_NAMES, startMailRehearsal } from '../../rehearsal/mail-system';
@@ -109,6 +110,37 @@ describe('webmail host behind the load balancer', () => {
     // The default virtual host: the health page, and 403 for its folder, nothing of Roundcube.
     expect(await status('evil.example.net')).toBe('403');
     expect(await status(webmail().rendering.spec.publicHostname)).toBe('200');
+  });
+});
+
+describe('client autoconfiguration', () => {
+  const fetchAs = async (host: string, path: string, curlArgs: readonly string[] = []) =>
+    (await mail.rehearsal.exec('client', ['curl', '-sS', '-H', `Host: ${host}`, ...curlArgs, `http://${MAIL_REHEARSAL_ADDRESSES.webmail}${path}`])).stdout;
+  const parse = (text: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(text);
+  const listening = async () => (await onPrimary(mail, "ss -Hltn | awk '{print $4}' | sed 's/.*://' | sort -un")).output.split('\n').map(Number);
+
+  it("answers Mozilla's autoconfig with the primary's name and the ports it listens on", async () => {
+    const config = parse(await fetchAs('autoconfig.example.com', '/mail/config-v1.1.xml')).clientConfig.emailProvider;
+    const servers = [config.incomingServer, ...config.outgoingServer].flat();
+    expect(servers.map((s: { type: string; hostname: string; port: number; socketType: string }) => `${s.type} ${s.hostname}:${s.port} ${s.socketType}`)).toEqual([
+      `imap ${mail.primaryHostname}:993 SSL`,
+      `smtp ${mail.primaryHostname}:465 SSL`,
+      `smtp ${mail.primaryHostname}:587 STARTTLS`,
+    ]);
+    expect(await listening()).toEqual(expect.arrayContaining(servers.map((s: { port: number }) => s.port)));
+    // The well-known path on the mail domain's own name gives the same file.
+    expect(parse(await fetchAs('example.com', '/.well-known/autoconfig/mail/config-v1.1.xml')).clientConfig.emailProvider).toEqual(config);
+  });
+
+  it("answers Microsoft's autodiscover POST for an address, and refuses a request with a DOCTYPE", async () => {
+    const request = (address: string, doctype = '') =>
+      `<?xml version="1.0" encoding="utf-8"?>${doctype}<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"><Request><EMailAddress>${address}</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>`;
+    const post = (body: string) => fetchAs('autodiscover.example.com', '/autodiscover/autodiscover.xml', ['-X', 'POST', '-H', 'Content-Type: text/xml', '--data-binary', body]);
+    const answer = parse(await post(request(USER))).Autodiscover.Response.Account;
+    const protocols = [answer.Protocol].flat().map((p: { Type: string; Server: string; Port: number; LoginName: string }) => `${p.Type} ${p.Server}:${p.Port} ${p.LoginName}`);
+    expect(protocols).toEqual([`IMAP ${mail.primaryHostname}:993 ${USER}`, `SMTP ${mail.primaryHostname}:465 ${USER}`]);
+    expect(await post(request(USER, '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'))).not.toContain('root:');
+    expect(parse(await post(request(USER, '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'))).Autodiscover.Response.Error.ErrorCode).toBe(600);
   });
 });
 
