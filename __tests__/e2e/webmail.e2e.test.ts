@@ -120,16 +120,19 @@ describe('client autoconfiguration', () => {
   const listening = async () => (await onPrimary(mail, "ss -Hltn | awk '{print $4}' | sed 's/.*://' | sort -un")).output.split('\n').map(Number);
 
   it("answers Mozilla's autoconfig with the primary's name and the ports it listens on", async () => {
-    const config = parse(await fetchAs('autoconfig.example.com', '/mail/config-v1.1.xml')).clientConfig.emailProvider;
-    const servers = [config.incomingServer, ...config.outgoingServer].flat();
-    expect(servers.map((s: { type: string; hostname: string; port: number; socketType: string }) => `${s.type} ${s.hostname}:${s.port} ${s.socketType}`)).toEqual([
+    // One provider per mail domain (the example has two), each with the same servers.
+    const providers: { id: string; incomingServer: object; outgoingServer: object[] }[] = [parse(await fetchAs('autoconfig.example.com', '/mail/config-v1.1.xml')).clientConfig.emailProvider].flat();
+    expect(providers.map((p) => p.id)).toEqual(mail.config.mailDomains);
+    const config = providers[0];
+    const servers = [config.incomingServer, config.outgoingServer].flat() as { type: string; hostname: string; port: number; socketType: string }[];
+    expect(servers.map((s) => `${s.type} ${s.hostname}:${s.port} ${s.socketType}`)).toEqual([
       `imap ${mail.primaryHostname}:993 SSL`,
       `smtp ${mail.primaryHostname}:465 SSL`,
       `smtp ${mail.primaryHostname}:587 STARTTLS`,
     ]);
-    expect(await listening()).toEqual(expect.arrayContaining(servers.map((s: { port: number }) => s.port)));
+    expect(await listening()).toEqual(expect.arrayContaining(servers.map((s) => s.port)));
     // The well-known path on the mail domain's own name gives the same file.
-    expect(parse(await fetchAs('example.com', '/.well-known/autoconfig/mail/config-v1.1.xml')).clientConfig.emailProvider).toEqual(config);
+    expect([parse(await fetchAs('example.com', '/.well-known/autoconfig/mail/config-v1.1.xml')).clientConfig.emailProvider].flat()).toEqual(providers);
   });
 
   it("answers Microsoft's autodiscover POST for an address, and refuses a request with a DOCTYPE", async () => {
