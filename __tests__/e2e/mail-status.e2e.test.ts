@@ -68,7 +68,7 @@ describe('a healthy host', () => {
     expect(run.output).not.toMatch(/^PROBLEM/m);
     for (const line of [
       /^ok +service postfix: postfix active; ports 25 465 587 listening$/m,
-      /^ok +service dovecot: dovecot active; port 993 listening$/m,
+      /^ok +service dovecot: dovecot active; ports 993 4190 listening$/m,
       /^ok +service from-check: mirovoy-from-check active; port 8893 listening$/m,
       /^ok +service status: mirovoy-metrics\.timer active$/m,
       /^ok +queue postfix: \d+ active, \d+ deferred, \d+ hold$/m,
@@ -124,7 +124,7 @@ describe('each fault is reported, and gone once undone', () => {
     try {
       const run = await status('mx1');
       expect(run.code).toBe(1);
-      expect(run.output).toMatch(/^PROBLEM +service dovecot: dovecot inactive; port 993 not all listening \(closed: 993\)$/m);
+      expect(run.output).toMatch(/^PROBLEM +service dovecot: dovecot inactive; ports 993 4190 not all listening \(closed: 993 4190\)$/m);
       expect((await report('mx1')).report).toMatchObject({ ok: false, mail_ready: false, figures: { mail_ready: 0, problems: 1 } });
     } finally {
       await on('mx1', 'systemctl start dovecot');
