@@ -38,8 +38,6 @@ export const PHPMYADMIN_ROOT = '/usr/share/phpmyadmin';
 export const PHPMYADMIN_SITE_PATH = '/etc/apache2/sites-enabled/00-mirovoy-phpmyadmin.conf';
 /** The health page's file (at the web hosts' `HEALTH_CHECK_URL_PATH`, the target group's health check). */
 export const PHPMYADMIN_HEALTH_PAGE_PATH = '/usr/local/share/mirovoy/phpmyadmin/mirovoy-health.php';
-/** The port Apache serves on, reachable only from the load balancer. */
-export const PHPMYADMIN_HTTP_PORT = WEB_APPLICATION_HTTP_PORT;
 /** Debian's directory for uploads and phpMyAdmin's template cache (owned by www-data). */
 const TEMP_DIRECTORY = '/var/lib/phpmyadmin/tmp';
 
@@ -129,8 +127,8 @@ export const renderPhpMyAdminSite = (spec: ResolvedPhpMyAdminHostSpec): Rendered
   const health = healthPageLines(HEALTH_CHECK_URL_PATH, PHPMYADMIN_HEALTH_PAGE_PATH);
   const lines = [
     ...loadBalancerServerLines(spec.trustedProxies),
-    ...fallbackVirtualHostLines(PHPMYADMIN_HTTP_PORT, 'phpmyadmin', health, PHPMYADMIN_HEALTH_PAGE_PATH),
-    `<VirtualHost *:${PHPMYADMIN_HTTP_PORT}>`,
+    ...fallbackVirtualHostLines(WEB_APPLICATION_HTTP_PORT, 'phpmyadmin', health, PHPMYADMIN_HEALTH_PAGE_PATH),
+    `<VirtualHost *:${WEB_APPLICATION_HTTP_PORT}>`,
     `  ServerName ${spec.publicHostname}`,
     `  DocumentRoot ${PHPMYADMIN_ROOT}`,
     '  Header always set Strict-Transport-Security "max-age=31536000"',

@@ -13,6 +13,7 @@ import { WEBMAIL_PASSWORD_COLUMNS } from '../mysql/grants';
 import { PRIVATE_DIRECTORY } from '../secrets';
 import { fallbackVirtualHostLines, healthPageLines, loadBalancerServerLines } from './behind-load-balancer';
 import { ResolvedWebHostSpec } from './spec';
+import { WEB_APPLICATION_HTTP_PORT } from './web-plan';
 
 /** Roundcube's configuration, replacing Debian's (which includes the dbconfig-common file we do not use). */
 export const ROUNDCUBE_CONFIG_PATH = '/etc/roundcube/config.inc.php';
@@ -25,8 +26,6 @@ export const ROUNDCUBE_CHECK_PATH = '/usr/local/lib/mirovoy/roundcube-config-che
 /** The health page's file and its URL path (the target group's health check). */
 export const HEALTH_PAGE_PATH = '/usr/local/share/mirovoy/webmail/mirovoy-health.php';
 export const HEALTH_CHECK_URL_PATH = '/mirovoy-health';
-/** The port Apache serves on, reachable only from the load balancer. */
-export const WEBMAIL_HTTP_PORT = 80;
 
 /** Run-time files with secrets, written by the provision step, readable by Apache (group www-data). */
 export const WEBMAIL_SECRET_FILES = {
@@ -133,8 +132,8 @@ export const renderApacheSite = (spec: ResolvedWebHostSpec): RenderedFile => {
   const health = healthPageLines(HEALTH_CHECK_URL_PATH, HEALTH_PAGE_PATH);
   const lines = [
     ...loadBalancerServerLines(spec.trustedProxies),
-    ...fallbackVirtualHostLines(WEBMAIL_HTTP_PORT, 'webmail', health, HEALTH_PAGE_PATH),
-    `<VirtualHost *:${WEBMAIL_HTTP_PORT}>`,
+    ...fallbackVirtualHostLines(WEB_APPLICATION_HTTP_PORT, 'webmail', health, HEALTH_PAGE_PATH),
+    `<VirtualHost *:${WEB_APPLICATION_HTTP_PORT}>`,
     `  ServerName ${spec.publicHostname}`,
     '  DocumentRoot /var/lib/roundcube/public_html',
     '  Header always set Strict-Transport-Security "max-age=31536000"',
